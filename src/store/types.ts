@@ -1,0 +1,79 @@
+/**
+ * What the engine and the channels need from durable storage. One implementation over
+ * Kysely serves SQLite (embedded default, also `:memory:` for the CLI and tests) and,
+ * later, PostgreSQL.
+ */
+import type { Channel, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
+
+/** Per-conversation state the engine keeps between messages. Serialised as JSON. */
+export interface ConversationState {
+  /** Topic of the last answered entry, to read follow-ups against. */
+  topic?: string;
+  /** Id of the last answered FAQ entry. */
+  lastFaqId?: string;
+  /** An active calculator flow and the values gathered so far. */
+  flow?: { name: string; values: Record<string, unknown>; asked?: string; turns: number };
+  /** Consecutive misses (fallbacks/clarifications not resolved), for offering a counsellor. */
+  misses: number;
+  /** Whether a counsellor offer is pending a yes/no. */
+  handoff: HandoffState;
+  /** A pending confirmation, e.g. of data deletion. */
+  confirm?: 'delete-data';
+  /** The worker has seen the consent notice. */
+  consentShown: boolean;
+  /** Last clarification choices (faq ids), so "cái thứ 2" or a number can pick one. */
+  lastChoices?: string[];
+}
+
+export interface Conversation {
+  /** Internal key: `${channel}:${platform conversation id}`, unique across channels. */
+  id: string;
+  channel: Channel;
+  userId: string;
+  mode: ConversationMode;
+  urgent: boolean;
+  state: ConversationState;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the conversation entered the queue, if queued. */
+  queuedAt?: Date | null;
+}
+
+export type TranscriptRole = 'worker' | 'bot' | 'counsellor' | 'system';
+
+export interface TranscriptMessage {
+  conversationId: string;
+  role: TranscriptRole;
+  /** Text as stored: personal data in worker text is kept (the counsellor needs it) but never logged. */
+  text: string;
+  /** The engine's outcome for bot messages: what it understood. */
+  outcome?: Outcome;
+  at: Date;
+}
+
+export interface UnansweredQuestion {
+  conversationId: string;
+  channel: Channel;
+  /** Redacted text: no phone or id numbers reach analytics. */
+  text: string;
+  confidence?: number;
+  at: Date;
+}
+
+export interface Store {
+  /** Records an inbound message id; false when it was seen before (redelivery). */
+  markSeen(channel: Channel, messageId: string): Promise<boolean>;
+  getConversation(channel: Channel, conversationId: string): Promise<Conversation | undefined>;
+  /** Creates or updates a conversation (mode, urgency, state). */
+  saveConversation(conv: Conversation): Promise<void>;
+  appendTranscript(msg: TranscriptMessage): Promise<void>;
+  transcript(conversationId: string, limit?: number): Promise<TranscriptMessage[]>;
+  recordUnanswered(q: UnansweredQuestion): Promise<void>;
+  /** Deletes everything stored about a worker on a channel (xóa dữ liệu). */
+  deleteUserData(channel: Channel, userId: string): Promise<void>;
+  /** Conversations waiting for a counsellor: urgent first, then oldest. */
+  queue(): Promise<Conversation[]>;
+  /** True when the database answers; for /readyz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
