@@ -52,6 +52,11 @@ export const entrySchema = z.strictObject({
     on: isoDate,
     note: z.string().optional(),
   }),
+  /**
+   * Id of an older entry this one replaces after a law change (e.g. the 2013 law's rule).
+   * Lint checks that the two validity periods do not overlap.
+   */
+  supersedes: z.string().optional(),
   /** Ids of entries offered as follow-up choices. */
   related: z.array(z.string()).default([]),
   /** Offer a counsellor with this answer (sensitive matter, or a fact under review). */
