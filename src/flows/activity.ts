@@ -77,6 +77,8 @@ export interface EngineResult {
   outcome: Outcome;
   /** The conversation mode after this message. */
   mode: ConversationMode;
+  /** The message id was seen before: a redelivery, not answered again. */
+  duplicate?: boolean;
 }
 
 /** The engine as the channels see it: one message in, the replies out, in order per conversation. */

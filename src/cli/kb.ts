@@ -1,0 +1,71 @@
+/**
+ * Curators' tool.
+ *   npm run kb -- lint             validate data/faq and data/rules; non-zero exit on any error
+ *   npm run kb -- eval [--quiet]   run the development set in data/eval and print the scores
+ *   npm run kb -- stats            entries per topic, review status
+ */
+import { DEFAULT_PATHS, formatProblem, loadKnowledge } from '../knowledge/load.js';
+import { loadEvalSet } from '../knowledge/eval/dataset.js';
+import { formatReport, runEval } from '../knowledge/eval/run.js';
+import { vnDay } from '../knowledge/dates.js';
+import { cliRuntime, dateOption } from './runtime.js';
+
+const paths = { kbDir: process.env.KB_DIR ?? DEFAULT_PATHS.kbDir, rulesDir: process.env.RULES_DIR ?? DEFAULT_PATHS.rulesDir };
+
+function lint(): number {
+  const { kb, problems } = loadKnowledge(paths);
+  for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.length - errors;
+  const today = vnDay(new Date());
+  process.stdout.write(`${kb.entries.length} entries (${kb.servable(today).length} served today), ${errors} error(s), ${warnings} warning(s)\n`);
+  return errors > 0 ? 1 : 0;
+}
+
+function stats(): number {
+  const { kb } = loadKnowledge(paths);
+  const today = vnDay(new Date());
+  const byTopic = new Map<string, { total: number; served: number; review: number }>();
+  for (const e of kb.entries) {
+    const s = byTopic.get(e.topic) ?? { total: 0, served: 0, review: 0 };
+    s.total += 1;
+    if (kb.isServable(e.id, today)) s.served += 1;
+    if (e.review.state === 'needed') s.review += 1;
+    byTopic.set(e.topic, s);
+  }
+  for (const [topic, s] of [...byTopic].sort()) process.stdout.write(`${topic.padEnd(28)} ${String(s.served).padStart(4)} served / ${s.total} entries, ${s.review} to review\n`);
+  return 0;
+}
+
+async function evaluate(args: string[]): Promise<number> {
+  const { date, rest } = dateOption(args);
+  const dir = rest.find((a) => !a.startsWith('--')) ?? 'data/eval';
+  const { cases, errors } = loadEvalSet(dir);
+  for (const e of errors) process.stderr.write(`${e}\n`);
+  if (errors.length > 0) return 1;
+  const { engine, store } = await cliRuntime({ date });
+  const started = performance.now();
+  const report = await runEval(engine, cases);
+  const ms = performance.now() - started;
+  await store.close();
+  process.stdout.write(`${formatReport(report, !rest.includes('--quiet'))}\n\n${cases.length} cases in ${ms.toFixed(0)} ms\n`);
+  return 0;
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  let code: number;
+  if (command === 'lint') code = lint();
+  else if (command === 'eval') code = await evaluate(args);
+  else if (command === 'stats') code = stats();
+  else {
+    process.stderr.write('usage: npm run kb -- lint | eval [dir] [--quiet] [--date YYYY-MM-DD] | stats\n');
+    code = 2;
+  }
+  process.exitCode = code;
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exitCode = 1;
+});

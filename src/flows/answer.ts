@@ -1,0 +1,46 @@
+/**
+ * Turns a knowledge-base entry into a Reply: the short answer first, the detail after,
+ * the citations, and follow-up choices (related entries, the calculator, a counsellor).
+ */
+import type { Choice, Reply } from './activity.js';
+import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
+import type { FaqEntry } from '../knowledge/kb/schema.js';
+import { CHOICE, PAYLOAD, T } from './texts.js';
+
+const MAX_FOLLOW_UPS = 3;
+
+/** A button label for an entry: its question without the trailing question mark. */
+export function entryLabel(entry: FaqEntry): string {
+  return entry.question.replace(/\s*\?+\s*$/, '');
+}
+
+export const CALCULATOR_LABELS: Record<NonNullable<FaqEntry['flow']>, string> = {
+  unemployment: 'Tính trợ cấp thất nghiệp',
+  severance: 'Tính trợ cấp thôi việc',
+  'job-loss': 'Tính trợ cấp mất việc làm',
+  notice: 'Tính thời hạn báo trước',
+  overtime: 'Tính tiền làm thêm giờ',
+  'annual-leave': 'Tính số ngày phép năm',
+};
+
+export function renderEntry(kb: KnowledgeBase, entry: FaqEntry, day: string): Reply {
+  const parts = [entry.answer.short.trim()];
+  if (entry.answer.detail) parts.push(entry.answer.detail.trim());
+  if (entry.review.state === 'needed') parts.push(T.reviewNeeded);
+
+  const choices: Choice[] = [];
+  if (entry.flow) choices.push({ label: CALCULATOR_LABELS[entry.flow], payload: `${PAYLOAD.calc}${entry.flow}` });
+  for (const id of entry.related) {
+    if (choices.length >= MAX_FOLLOW_UPS) break;
+    const related = kb.get(id);
+    if (related && kb.isServable(id, day)) choices.push({ label: entryLabel(related), payload: `${PAYLOAD.faq}${id}` });
+  }
+  if (entry.offer_counsellor || entry.review.state === 'needed') choices.push(CHOICE.handoff);
+
+  return {
+    text: parts.join('\n\n'),
+    citations: kb.citations(entry),
+    links: entry.links,
+    choices: choices.length > 0 ? choices : undefined,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Runs the calculator flows: starting one (from a button, or when a message asks for a
+ * computation), continuing it with the worker's answers, and leaving it.
+ */
+import type { Reply } from '../activity.js';
+import type { ConversationState } from '../../store/types.js';
+import type { TextForms } from '../handoff/triggers.js';
+import { textForms } from '../handoff/triggers.js';
+import { asksForCalculation } from '../intents.js';
+import type { Retrieval } from '../retrieval.js';
+import { CHOICE, T } from '../texts.js';
+import { choiceButtons, type CalculatorSpec, type Computation, type Values } from './flow.js';
+
+export interface FlowTurn {
+  replies: Reply[];
+  flow: string;
+  done: boolean;
+}
+
+/** After this many unreadable answers the flow steps aside. */
+const MAX_REASKS = 2;
+
+export class CalculatorFlows {
+  private readonly specs: Map<string, CalculatorSpec>;
+
+  constructor(
+    specs: CalculatorSpec[],
+    /** Which calculator a message's words point to, if any ("thôi việc" → severance). */
+    private readonly guess: (forms: TextForms) => string | undefined,
+  ) {
+    this.specs = new Map(specs.map((s) => [s.name, s]));
+  }
+
+  has(name: string): boolean {
+    return this.specs.has(name);
+  }
+
+  /** Starts `name`, using any values already in `text`. */
+  start(name: string, text: string, state: ConversationState, day: string): FlowTurn | undefined {
+    const spec = this.specs.get(name);
+    if (!spec) return undefined;
+    const values = text ? spec.extract(text, textForms(text)) : {};
+    return this.step(spec, values, state, day, true);
+  }
+
+  /**
+   * A message while a flow is active. Returns undefined when the message is not an answer
+   * to the flow (the flow is left and the engine routes the message as usual).
+   */
+  continue(text: string, state: ConversationState, day: string, looksLikeNewQuestion: boolean): FlowTurn | undefined {
+    const flow = state.flow;
+    const spec = flow && this.specs.get(flow.name);
+    if (!flow || !spec) {
+      state.flow = undefined;
+      return undefined;
+    }
+    const forms = textForms(text);
+    // A value typed in answer to the question asked, plus anything else the message says.
+    const found: Values = { ...spec.extract(text, forms) };
+    const asked = flow.asked ? spec.fields[flow.asked] : undefined;
+    if (flow.asked && asked && found[flow.asked] === undefined) {
+      const v = asked.parse(text, forms);
+      if (v !== undefined) found[flow.asked] = v;
+    }
+    if (Object.keys(found).length === 0) {
+      if (looksLikeNewQuestion) {
+        state.flow = undefined;
+        return undefined;
+      }
+      flow.turns += 1;
+      if (flow.turns > MAX_REASKS) {
+        state.flow = undefined;
+        return undefined;
+      }
+      return this.step(spec, flow.values, state, day, false, true);
+    }
+    return this.step(spec, { ...flow.values, ...found }, state, day, false);
+  }
+
+  /** A tapped button: SET:<field>:<value> (the SET: prefix already removed). */
+  answerPostback(rest: string, state: ConversationState, day: string): FlowTurn | undefined {
+    const flow = state.flow;
+    const spec = flow && this.specs.get(flow.name);
+    const sep = rest.indexOf(':');
+    if (!flow || !spec || sep < 0) return undefined;
+    const field = rest.slice(0, sep);
+    const fieldSpec = spec.fields[field];
+    if (!fieldSpec) return undefined;
+    const raw = rest.slice(sep + 1);
+    const value = fieldSpec.fromChoice ? fieldSpec.fromChoice(raw) : raw;
+    if (value === undefined) return undefined;
+    return this.step(spec, { ...flow.values, [field]: value }, state, day, false);
+  }
+
+  /**
+   * Starts a calculator when a message asks for a computation and gives values
+   * ("lương 10 triệu đóng 5 năm thì được bao nhiêu?"): the calculator of the entry the
+   * question retrieves, or the one whose words the message uses.
+   */
+  detect(text: string, forms: TextForms, state: ConversationState, day: string, retrieval: Retrieval): FlowTurn | undefined {
+    const topFlow = retrieval.candidates[0]?.entry.flow;
+    const name = guessOrTop(this.guess(forms), topFlow, retrieval);
+    if (!name) return undefined;
+    const spec = this.specs.get(name);
+    if (!spec) return undefined;
+    const values = spec.extract(text, forms);
+    const hasValues = Object.keys(values).length > 0;
+    // "tính trợ cấp thất nghiệp giúp em": an explicit request starts the flow without values.
+    const explicit = /(^|\s)tinh( giup| dum| ho| thu| cho)?( |$)/.test(forms.folded) && this.guess(forms) === name;
+    if (!explicit && (!hasValues || !asksForCalculationOrValues(forms, values))) return undefined;
+    return this.step(spec, values, state, day, true);
+  }
+
+  private step(spec: CalculatorSpec, values: Values, state: ConversationState, day: string, starting: boolean, reask = false): FlowTurn {
+    const result: Computation = spec.compute(values, day);
+    if (result.ok) {
+      state.flow = undefined;
+      const text = [result.summary, result.working.length ? `Cách tính:\n${result.working.map((w) => `- ${w}`).join('\n')}` : '', ...result.notes]
+        .filter(Boolean)
+        .join('\n\n');
+      return { replies: [{ text, citations: result.citations }], flow: spec.name, done: true };
+    }
+    const field = result.missing[0]!;
+    const fieldSpec = spec.fields[field]!;
+    const turns = reask ? (state.flow?.turns ?? 0) : 0;
+    state.flow = { name: spec.name, values, asked: field, turns };
+    const prefix = reask ? T.flowReask : starting ? `${spec.intro} ` : '';
+    const choices = [...(choiceButtons(field, fieldSpec) ?? []), CHOICE.cancel];
+    return { replies: [{ text: `${prefix}${fieldSpec.prompt}`, choices }], flow: spec.name, done: false };
+  }
+}
+
+function guessOrTop(guessed: string | undefined, topFlow: string | undefined, retrieval: Retrieval): string | undefined {
+  if (guessed) return guessed;
+  if (topFlow && retrieval.confidence >= 0.3) return topFlow;
+  return undefined;
+}
+
+/** Values alone are not enough ("em làm 5 năm rồi" may be context): a question word must be there too. */
+function asksForCalculationOrValues(forms: TextForms, values: Values): boolean {
+  return asksForCalculation(forms) || Object.keys(values).length >= 2;
+}

@@ -1,0 +1,387 @@
+/**
+ * The conversation engine: handle(activity) → replies, one message at a time per
+ * conversation. Platform-neutral: every channel, the CLI and the tests go through here.
+ *
+ * Router, in order (DESIGN.md): conversations with a person stay quiet → commands and
+ * postbacks → safety and explicit handoff → a pending offer or an active calculator →
+ * a new calculation → retrieval (answer, ask which one, or fall back) → small talk →
+ * fallback, offering a counsellor after repeated misses.
+ */
+import type { Activity, ConversationEngine, ConversationMode, EngineResult, Outcome, Reply } from './activity.js';
+import type { Conversation, ConversationState, Store } from '../store/types.js';
+import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
+import type { Rules } from '../knowledge/rules/loader.js';
+import { redactPII } from '../privacy/redact.js';
+import { vnDay } from '../knowledge/dates.js';
+import { renderEntry } from './answer.js';
+import { KeyedSerialQueue } from './serial.js';
+import { CHOICE, MAIN_MENU, PAYLOAD, T } from './texts.js';
+import { detectHandoffSignal, isFrustrated, textForms, type TextForms } from './handoff/triggers.js';
+import { isCancel, isDeleteRequest, isMenuRequest, isNo, isYes, pickedNumber, smallTalk } from './intents.js';
+import { Retriever, type Retrieval } from './retrieval.js';
+import { CalculatorFlows, type FlowTurn } from './calculators/index.js';
+import { calculatorSpecs, guessCalculator } from './calculators/specs.js';
+import { topicMenu } from './menu.js';
+import { DEFAULT_PATHS, formatProblem, loadKnowledgeOrThrow } from '../knowledge/load.js';
+
+export interface EngineOptions {
+  store: Store;
+  kb: KnowledgeBase;
+  rules: Rules;
+  now?: () => Date;
+}
+
+/** What one routing step decided, before the engine records it. */
+interface Turn {
+  replies: Reply[];
+  outcome: Outcome;
+  /** Set when the conversation was deleted: nothing more is saved. */
+  deleted?: boolean;
+}
+
+interface Ctx {
+  activity: Activity;
+  conv: Conversation;
+  day: string;
+  now: Date;
+  text: string;
+  forms: TextForms;
+}
+
+const MISSES_BEFORE_OFFER = 2;
+
+export class Engine implements ConversationEngine {
+  private readonly serial = new KeyedSerialQueue();
+  private readonly now: () => Date;
+  readonly retriever: Retriever;
+  private readonly calculators: CalculatorFlows;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.retriever = new Retriever(opts.kb);
+    this.calculators = new CalculatorFlows(calculatorSpecs(opts.rules, opts.kb.laws), guessCalculator);
+  }
+
+  handle(activity: Activity): Promise<EngineResult> {
+    return this.serial.run(`${activity.channel}:${activity.conversationId}`, () => this.process(activity));
+  }
+
+  private async process(activity: Activity): Promise<EngineResult> {
+    const { store } = this.opts;
+    const existing = await store.getConversation(activity.channel, activity.conversationId);
+    if (!(await store.markSeen(activity.channel, activity.messageId))) {
+      return { replies: [], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: existing?.mode ?? 'bot', duplicate: true };
+    }
+    const now = this.now();
+    const conv = existing ?? newConversation(activity, now);
+    const text = (activity.text ?? '').trim();
+    const ctx: Ctx = { activity, conv, day: vnDay(now), now, text, forms: textForms(text) };
+
+    if (text || activity.attachments?.length) {
+      await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: text || describeAttachments(activity), at: now });
+    }
+
+    const firstContact = !conv.state.consentShown;
+    const turn = await this.route(ctx);
+    if (turn.deleted) return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
+
+    if (firstContact && activity.postback !== PAYLOAD.start) {
+      // The consent notice is due at first contact, before anything is kept.
+      turn.replies.unshift({ text: T.consent });
+    }
+    conv.state.consentShown = true;
+    conv.updatedAt = now;
+    await store.saveConversation(conv);
+    for (const reply of turn.replies) {
+      await store.appendTranscript({ conversationId: conv.id, role: 'bot', text: reply.text, outcome: turn.outcome, at: now });
+    }
+    return { replies: turn.replies, outcome: turn.outcome, mode: conv.mode };
+  }
+
+  private async route(ctx: Ctx): Promise<Turn> {
+    const { conv, activity } = ctx;
+    if (conv.mode === 'queued' || conv.mode === 'human') return this.withPerson(ctx);
+    if (conv.mode === 'closed') conv.mode = 'bot';
+    if (activity.postback) return this.postback(ctx, activity.postback);
+    if (!ctx.text) {
+      if (activity.attachments?.length) return say(ctx, [{ text: T.attachment, choices: [CHOICE.handoff] }], 'fallback');
+      return say(ctx, [{ text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
+    }
+    return this.message(ctx);
+  }
+
+  /** Queued or with a counsellor: the bot stays quiet, except to let the worker leave or to raise an alarm. */
+  private async withPerson(ctx: Ctx): Promise<Turn> {
+    const { conv, forms } = ctx;
+    const handoff = 'queued' as const;
+    if (ctx.activity.postback === PAYLOAD.cancel || (ctx.text && isCancel(forms))) {
+      conv.mode = 'bot';
+      conv.urgent = false;
+      conv.queuedAt = null;
+      conv.state.handoff = 'none';
+      return { replies: [{ text: T.leftQueue, choices: MAIN_MENU }], outcome: { kind: 'handoff', handoff: 'none', urgent: false } };
+    }
+    const signal = ctx.text ? detectHandoffSignal(forms) : undefined;
+    if (signal?.kind === 'urgent' && !conv.urgent) {
+      conv.urgent = true;
+      return { replies: [{ text: `${T.queuedUrgent}\n\n${T.emergency}`, urgent: true }], outcome: { kind: 'handoff', handoff, urgent: true } };
+    }
+    return { replies: [], outcome: { kind: 'handoff', handoff, urgent: conv.urgent } };
+  }
+
+  private async postback(ctx: Ctx, payload: string): Promise<Turn> {
+    const { conv } = ctx;
+    if (payload === PAYLOAD.start) {
+      return say(ctx, [{ text: `${T.greeting}\n\n${T.consent}` }, { text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
+    }
+    if (payload === PAYLOAD.menu) return say(ctx, [{ text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
+    if (payload === PAYLOAD.handoff) return this.queue(ctx, false);
+    if (payload === PAYLOAD.declineHandoff) {
+      conv.state.handoff = 'none';
+      return say(ctx, [{ text: T.declined }], 'smalltalk');
+    }
+    if (payload === PAYLOAD.cancel) return this.cancel(ctx);
+    if (payload === PAYLOAD.deleteData) return this.askDelete(ctx);
+    if (payload === PAYLOAD.confirmDelete) return this.delete(ctx);
+    if (payload === PAYLOAD.keepData) {
+      conv.state.confirm = undefined;
+      return say(ctx, [{ text: T.deleteKept }], 'smalltalk');
+    }
+    if (payload === PAYLOAD.unfollow) return { replies: [], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false } };
+    if (payload.startsWith(PAYLOAD.faq)) {
+      const id = payload.slice(PAYLOAD.faq.length);
+      const entry = this.opts.kb.get(id);
+      if (entry && this.opts.kb.isServable(id, ctx.day)) return this.answer(ctx, { entryId: id, confidence: 1 });
+    }
+    if (payload.startsWith(PAYLOAD.calc)) {
+      const turn = this.calculators.start(payload.slice(PAYLOAD.calc.length), '', conv.state, ctx.day);
+      if (turn) return this.flowTurn(ctx, turn);
+    }
+    if (payload.startsWith(PAYLOAD.set) && conv.state.flow) {
+      const turn = this.calculators.answerPostback(payload.slice(PAYLOAD.set.length), conv.state, ctx.day);
+      if (turn) return this.flowTurn(ctx, turn);
+    }
+    if (payload.startsWith(PAYLOAD.topic)) {
+      const menu = topicMenu(this.opts.kb, payload.slice(PAYLOAD.topic.length), ctx.day);
+      if (menu) {
+        conv.state.lastChoices = menu.choices?.map((c) => c.payload.slice(PAYLOAD.faq.length));
+        return say(ctx, [menu], 'smalltalk');
+      }
+    }
+    return say(ctx, [{ text: T.unknownChoice, choices: MAIN_MENU }], 'fallback');
+  }
+
+  private async message(ctx: Ctx): Promise<Turn> {
+    const { conv, forms } = ctx;
+    const state = conv.state;
+
+    // Commands typed as words.
+    if (state.confirm === 'delete-data') {
+      if (isYes(forms)) return this.delete(ctx);
+      state.confirm = undefined;
+      if (isNo(forms) || isCancel(forms)) return say(ctx, [{ text: T.deleteKept }], 'smalltalk');
+    }
+    if (isDeleteRequest(forms)) return this.askDelete(ctx);
+    if (isCancel(forms)) return this.cancel(ctx);
+    if (isMenuRequest(forms)) return say(ctx, [{ text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
+
+    // Safety and explicit requests come before anything else the worker might be in the middle of.
+    const signal = detectHandoffSignal(forms);
+    if (signal?.kind === 'urgent') return this.queue(ctx, true);
+    if (signal?.kind === 'explicit') return this.queue(ctx, false);
+
+    if (state.handoff === 'offered') {
+      if (isYes(forms)) return this.queue(ctx, false);
+      if (isNo(forms)) {
+        state.handoff = 'none';
+        return say(ctx, [{ text: T.declined }], 'smalltalk');
+      }
+      state.handoff = 'none';
+    }
+
+    const picked = pickedNumber(forms);
+    if (picked !== undefined && state.lastChoices && !state.flow) {
+      const id = state.lastChoices[picked - 1];
+      if (id && this.opts.kb.isServable(id, ctx.day)) return this.answer(ctx, { entryId: id, confidence: 1 });
+    }
+
+    const retrieval = this.retriever.retrieve(ctx.text, ctx.day, state);
+
+    if (state.flow) {
+      const turn = this.calculators.continue(ctx.text, state, ctx.day, retrieval.decision === 'answer' && retrieval.confidence >= 0.75);
+      if (turn) return this.flowTurn(ctx, turn);
+    }
+    const started = this.calculators.detect(ctx.text, forms, state, ctx.day, retrieval);
+    if (started) return this.flowTurn(ctx, started);
+
+    if (signal?.kind === 'sensitive') return this.sensitive(ctx, retrieval);
+
+    const talk = smallTalk(forms);
+    if (talk && retrieval.decision !== 'answer') {
+      const text = { hello: T.hello, thanks: T.thanks, bye: T.bye, who: T.whoAmI }[talk];
+      return say(ctx, [{ text, choices: talk === 'hello' || talk === 'who' ? MAIN_MENU : undefined }], 'smalltalk');
+    }
+
+    if (retrieval.decision === 'answer' && retrieval.entryId) return this.answer(ctx, { entryId: retrieval.entryId, confidence: retrieval.confidence });
+    if (retrieval.decision === 'clarify') return this.clarify(ctx, retrieval);
+    return this.fallback(ctx, retrieval);
+  }
+
+  private answer(ctx: Ctx, hit: { entryId: string; confidence: number }): Turn {
+    const { kb } = this.opts;
+    const entry = kb.get(hit.entryId)!;
+    const state = ctx.conv.state;
+    state.topic = entry.topic;
+    state.lastFaqId = entry.id;
+    state.misses = 0;
+    state.lastChoices = undefined;
+    const reply = renderEntry(kb, entry, ctx.day);
+    const offered = entry.offer_counsellor || entry.review.state === 'needed';
+    if (offered) state.handoff = 'offered';
+    return {
+      replies: [reply],
+      outcome: { kind: 'answer', handoff: offered ? 'offered' : 'none', urgent: false, faqId: entry.id, confidence: round(hit.confidence), topic: entry.topic },
+    };
+  }
+
+  private clarify(ctx: Ctx, r: Retrieval): Turn {
+    const state = ctx.conv.state;
+    state.misses += 1;
+    state.lastChoices = r.candidates.map((c) => c.entry.id);
+    void this.recordUnanswered(ctx, r.confidence);
+    const choices = r.candidates.map((c, i) => ({ label: `${i + 1}. ${c.entry.question.replace(/\s*\?+$/, '')}`, payload: `${PAYLOAD.faq}${c.entry.id}` }));
+    const offer = state.misses > MISSES_BEFORE_OFFER;
+    if (offer) {
+      choices.push(CHOICE.handoff);
+      state.handoff = 'offered';
+    }
+    return {
+      replies: [{ text: T.clarify, choices }],
+      outcome: { kind: 'clarify', handoff: offer ? 'offered' : 'none', urgent: false, confidence: round(r.confidence), topic: r.candidates[0]?.entry.topic },
+    };
+  }
+
+  private fallback(ctx: Ctx, r: Retrieval): Turn {
+    const state = ctx.conv.state;
+    state.misses += 1;
+    void this.recordUnanswered(ctx, r.confidence);
+    const offer = state.misses >= MISSES_BEFORE_OFFER || isFrustrated(ctx.forms);
+    if (offer) {
+      state.handoff = 'offered';
+      return {
+        replies: [{ text: T.offerAfterMisses, choices: [CHOICE.handoff, CHOICE.declineHandoff] }],
+        outcome: { kind: 'fallback', handoff: 'offered', urgent: false, confidence: round(r.confidence) },
+      };
+    }
+    const text = r.outOfScope ? T.outOfScope : T.fallback;
+    return { replies: [{ text, choices: MAIN_MENU }], outcome: { kind: 'fallback', handoff: 'none', urgent: false, confidence: round(r.confidence) } };
+  }
+
+  /** A sensitive matter: what general information the KB has, then the offer of a counsellor. */
+  private sensitive(ctx: Ctx, r: Retrieval): Turn {
+    const state = ctx.conv.state;
+    const replies: Reply[] = [];
+    let faqId: string | undefined;
+    if (r.decision !== 'fallback' && r.candidates[0]) {
+      const entry = r.candidates[0].entry;
+      faqId = entry.id;
+      const reply = renderEntry(this.opts.kb, entry, ctx.day);
+      reply.choices = undefined;
+      replies.push(reply);
+      state.topic = entry.topic;
+      state.lastFaqId = entry.id;
+    }
+    replies.push({ text: T.offerSensitive, choices: [CHOICE.handoff, CHOICE.declineHandoff] });
+    state.handoff = 'offered';
+    state.misses = 0;
+    return {
+      replies,
+      outcome: { kind: faqId ? 'answer' : 'handoff', handoff: 'offered', urgent: false, faqId, confidence: faqId ? round(r.confidence) : undefined, topic: state.topic },
+    };
+  }
+
+  private async queue(ctx: Ctx, urgent: boolean): Promise<Turn> {
+    const { conv } = ctx;
+    conv.mode = 'queued';
+    conv.urgent = conv.urgent || urgent;
+    conv.queuedAt = conv.queuedAt ?? ctx.now;
+    conv.state.handoff = 'queued';
+    conv.state.flow = undefined;
+    await this.opts.store.saveConversation(conv);
+    const queue = await this.opts.store.queue();
+    const position = Math.max(1, queue.findIndex((c) => c.id === conv.id) + 1);
+    const replies: Reply[] = urgent
+      ? [{ text: `${T.emergency}\n\n${T.queuedUrgent}`, urgent: true }]
+      : [{ text: T.queued(position), choices: [CHOICE.cancel] }];
+    return { replies, outcome: { kind: 'handoff', handoff: 'queued', urgent: conv.urgent, topic: conv.state.topic } };
+  }
+
+  private cancel(ctx: Ctx): Turn {
+    const state = ctx.conv.state;
+    const had = state.flow || state.handoff === 'offered';
+    state.flow = undefined;
+    state.handoff = 'none';
+    return say(ctx, [{ text: had ? T.cancelled : T.nothingToCancel, choices: MAIN_MENU }], 'smalltalk');
+  }
+
+  private askDelete(ctx: Ctx): Turn {
+    ctx.conv.state.confirm = 'delete-data';
+    return say(ctx, [{ text: T.deleteConfirm, choices: [CHOICE.confirmDelete, CHOICE.keepData] }], 'smalltalk');
+  }
+
+  private async delete(ctx: Ctx): Promise<Turn> {
+    await this.opts.store.deleteUserData(ctx.activity.channel, ctx.activity.userId);
+    return { replies: [{ text: T.deleted }], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, deleted: true };
+  }
+
+  private flowTurn(ctx: Ctx, turn: FlowTurn): Turn {
+    const state = ctx.conv.state;
+    state.misses = 0;
+    return { replies: turn.replies, outcome: { kind: 'flow', handoff: 'none', urgent: false, flow: turn.flow, topic: state.topic } };
+  }
+
+  private async recordUnanswered(ctx: Ctx, confidence: number): Promise<void> {
+    await this.opts.store.recordUnanswered({
+      conversationId: ctx.conv.id,
+      channel: ctx.activity.channel,
+      text: redactPII(ctx.text),
+      confidence: round(confidence),
+      at: ctx.now,
+    });
+  }
+}
+
+function say(ctx: Ctx, replies: Reply[], kind: Outcome['kind']): Turn {
+  return { replies, outcome: { kind, handoff: ctx.conv.state.handoff === 'offered' ? 'offered' : 'none', urgent: false } };
+}
+
+function newConversation(a: Activity, now: Date): Conversation {
+  const state: ConversationState = { misses: 0, handoff: 'none', consentShown: false };
+  return { id: `${a.channel}:${a.conversationId}`, channel: a.channel, userId: a.userId, mode: 'bot' as ConversationMode, urgent: false, state, createdAt: now, updatedAt: now, queuedAt: null };
+}
+
+function describeAttachments(a: Activity): string {
+  return (a.attachments ?? []).map((x) => `[${x.kind}${x.url ? ` ${x.url}` : ''}]`).join(' ');
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+export interface CreateEngineOptions {
+  store: Store;
+  kbDir?: string;
+  rulesDir?: string;
+  now?: () => Date;
+  /** Receives warnings found while loading the knowledge base. */
+  logger?: { warn(obj: object, msg?: string): void };
+}
+
+/** Loads the knowledge and builds an engine; throws KnowledgeError when the data has errors. */
+export function createEngine(options: CreateEngineOptions): Engine {
+  const { kb, rules, problems } = loadKnowledgeOrThrow({ kbDir: options.kbDir ?? DEFAULT_PATHS.kbDir, rulesDir: options.rulesDir ?? DEFAULT_PATHS.rulesDir });
+  const warnings = problems.filter((p) => p.severity === 'warning');
+  if (warnings.length > 0) options.logger?.warn({ count: warnings.length, first: warnings.slice(0, 5).map(formatProblem) }, 'knowledge base warnings');
+  const engine = new Engine({ store: options.store, kb, rules, now: options.now });
+  // Build today's index now, so the first worker does not wait for it.
+  engine.retriever.indexFor(vnDay(options.now?.() ?? new Date()));
+  return engine;
+}

@@ -1,0 +1,104 @@
+/**
+ * From a question to a decision: answer one entry, ask which of a few, or fall back.
+ * Follow-ups ("thế nộp ở đâu?") are read against the conversation's current subject by
+ * adding the subject's words to the query when the message leans on what came before.
+ */
+import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
+import { FaqIndex, type Candidate } from '../knowledge/search/faq-index.js';
+import { analyzeForIndex, analyze } from '../knowledge/vi/analyze.js';
+import type { ConversationState } from '../store/types.js';
+import { looksLikeFollowUp } from './intents.js';
+import { textForms } from './handoff/triggers.js';
+
+export type Decision = 'answer' | 'clarify' | 'fallback';
+
+export interface Retrieval {
+  decision: Decision;
+  /** The entry to answer with, when decision is 'answer'. */
+  entryId?: string;
+  confidence: number;
+  /** Best candidates, for clarification buttons (at most 3). */
+  candidates: Candidate[];
+  /** Nothing in the question touches the knowledge base's subjects. */
+  outOfScope: boolean;
+  /** The conversation's subject was used to read the question. */
+  usedContext: boolean;
+}
+
+/** Calibrated on the development set (npm run kb -- eval); see bench/README.md. */
+export const THRESHOLDS = {
+  /** At or above: answer. */
+  answer: 0.5,
+  /** The best must beat the runner-up by this much to answer without asking. */
+  margin: 0.06,
+  /** At or above (and below answer): ask which one. */
+  clarify: 0.3,
+  /** Below: the question is likely about something else entirely. */
+  outOfScope: 0.15,
+};
+
+/** Words that name the subject of each family of entries (the id's first segment). */
+const FAMILY_CONTEXT: Record<string, string> = {
+  bhtn: 'trợ cấp thất nghiệp',
+  ld: 'người lao động',
+  bhxh: 'bảo hiểm xã hội',
+  huu: 'nghỉ hưu',
+  cd: 'công đoàn',
+  tc: 'tranh chấp lao động',
+  atld: 'tai nạn lao động',
+};
+
+export class Retriever {
+  private cached?: { key: string; index: FaqIndex };
+
+  constructor(private readonly kb: KnowledgeBase) {}
+
+  /** The index of the entries servable on `day`; rebuilt only when that set changes. */
+  indexFor(day: string): FaqIndex {
+    const entries = this.kb.servable(day);
+    const key = entries.map((e) => e.id).join('|');
+    if (this.cached?.key !== key) this.cached = { key, index: new FaqIndex(entries) };
+    return this.cached.index;
+  }
+
+  retrieve(text: string, day: string, state?: Pick<ConversationState, 'lastFaqId' | 'topic'>): Retrieval {
+    const index = this.indexFor(day);
+    const terms = analyzeForIndex(text);
+    const base = index.queryTerms(terms, 5);
+    let best = decide(base, false);
+
+    if (state?.lastFaqId && looksLikeFollowUp(textForms(text), analyze(text).length)) {
+      const family = state.lastFaqId.split('.')[0] ?? '';
+      const subject = FAMILY_CONTEXT[family] ?? (state.topic ? this.kb.topicTitle(state.topic) : undefined);
+      if (subject) {
+        const withContext = index.queryTerms([...new Set([...terms, ...analyzeForIndex(subject)])], 5);
+        const contextual = decide(withContext, true);
+        const sameFamily = contextual.candidates[0]?.entry.id.startsWith(`${family}.`);
+        if (sameFamily && rank(contextual) >= rank(best) && contextual.confidence >= best.confidence - 0.05) best = contextual;
+      }
+    }
+    return best;
+  }
+}
+
+function decide(candidates: Candidate[], usedContext: boolean): Retrieval {
+  const top = candidates[0];
+  const second = candidates[1];
+  const confidence = top?.confidence ?? 0;
+  const shortlist = candidates.filter((c) => c.confidence >= Math.max(THRESHOLDS.clarify * 0.8, confidence - 0.15)).slice(0, 3);
+  const outOfScope = confidence < THRESHOLDS.outOfScope;
+  if (top && confidence >= THRESHOLDS.answer && (!second || confidence - second.confidence >= THRESHOLDS.margin || related(top, second))) {
+    return { decision: 'answer', entryId: top.entry.id, confidence, candidates: shortlist, outOfScope, usedContext };
+  }
+  if (top && confidence >= THRESHOLDS.clarify && shortlist.length > 0) {
+    return { decision: shortlist.length === 1 && confidence >= THRESHOLDS.answer ? 'answer' : 'clarify', entryId: top.entry.id, confidence, candidates: shortlist, outOfScope, usedContext };
+  }
+  return { decision: 'fallback', confidence, candidates: shortlist, outOfScope, usedContext };
+}
+
+/** A close runner-up that is the superseded or a sub-case of the top is no reason to hesitate. */
+function related(a: Candidate, b: Candidate): boolean {
+  return a.entry.supersedes === b.entry.id || b.entry.supersedes === a.entry.id;
+}
+
+const rank = (r: Retrieval) => ({ answer: 2, clarify: 1, fallback: 0 })[r.decision];

@@ -1,0 +1,127 @@
+/**
+ * Retrieval over the knowledge base.
+ *
+ * Stage 1 (recall): MiniSearch, fed with our Vietnamese analysis (folded syllables after
+ * abbreviation expansion and typo correction, plus syllable bigrams), one document per
+ * phrasing so that the closest way of asking wins.
+ * Stage 2 (confidence): the top candidates are rescored by IDF-weighted overlap between the
+ * query and the entry's best phrasing. Unlike a BM25 score this is bounded in [0, 1] and
+ * comparable across questions, so thresholds can be calibrated on the development set.
+ */
+import MiniSearch from 'minisearch';
+import { analyzeForIndex } from '../vi/analyze.js';
+import type { FaqEntry } from '../kb/schema.js';
+
+export interface Candidate {
+  entry: FaqEntry;
+  /** Calibrated confidence in [0, 1]. */
+  confidence: number;
+  /** Raw MiniSearch score, for diagnostics. */
+  score: number;
+}
+
+interface Doc {
+  id: number;
+  entryId: string;
+  text: string;
+}
+
+/** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
+const BIGRAM_WEIGHT = 0.6;
+const RECALL_DEPTH = 12;
+
+export class FaqIndex {
+  private readonly search: MiniSearch<Doc>;
+  private readonly entries = new Map<string, FaqEntry>();
+  /** Term sets of each text of an entry (question, phrasings, keywords). */
+  private readonly texts = new Map<string, Set<string>[]>();
+  private readonly idf = new Map<string, number>();
+  private readonly maxIdf: number;
+
+  constructor(entries: readonly FaqEntry[]) {
+    this.search = new MiniSearch<Doc>({
+      fields: ['text'],
+      storeFields: ['entryId'],
+      tokenize: (text) => analyzeForIndex(text),
+      processTerm: (term) => term,
+      searchOptions: { combineWith: 'OR', boost: { text: 1 } },
+    });
+    const docs: Doc[] = [];
+    const documentFrequency = new Map<string, number>();
+    for (const entry of entries) {
+      this.entries.set(entry.id, entry);
+      const raw = [entry.question, ...entry.phrasings, ...(entry.keywords ?? [])];
+      const sets = raw.map((t) => new Set(analyzeForIndex(t)));
+      this.texts.set(entry.id, sets);
+      const union = new Set<string>();
+      for (const s of sets) for (const t of s) union.add(t);
+      for (const t of union) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
+      for (const text of raw) docs.push({ id: docs.length, entryId: entry.id, text });
+    }
+    this.search.addAll(docs);
+    const n = Math.max(entries.length, 1);
+    for (const [t, df] of documentFrequency) this.idf.set(t, Math.log(1 + n / df));
+    this.maxIdf = Math.log(1 + n);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Ranked candidates, best first, at most `limit`. */
+  query(text: string, limit = 5): Candidate[] {
+    const terms = analyzeForIndex(text);
+    return this.queryTerms(terms, limit);
+  }
+
+  queryTerms(terms: string[], limit = 5): Candidate[] {
+    if (terms.length === 0) return [];
+    // The terms are already analysed: split them back apart rather than re-analysing.
+    const hits = this.search.search(terms.join(' '), { tokenize: (s) => s.split(' '), processTerm: (t) => t });
+    const best = new Map<string, number>();
+    for (const hit of hits) {
+      const id = hit['entryId'] as string;
+      if (!best.has(id)) best.set(id, hit.score);
+      if (best.size >= RECALL_DEPTH) break;
+    }
+    const q = new Set(terms);
+    const candidates: Candidate[] = [];
+    for (const [id, score] of best) {
+      const entry = this.entries.get(id)!;
+      candidates.push({ entry, score, confidence: this.similarity(q, this.texts.get(id)!) });
+    }
+    candidates.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
+    return candidates.slice(0, limit);
+  }
+
+  private weight(term: string): number {
+    const base = this.idf.get(term) ?? this.maxIdf;
+    return term.includes('_') ? base * BIGRAM_WEIGHT : base;
+  }
+
+  /**
+   * Best over the entry's texts of: the share of the question's weight the text covers,
+   * blended with weighted Dice so that a long phrasing that merely contains the words
+   * scores below one that says the same thing.
+   */
+  private similarity(q: Set<string>, texts: Set<string>[]): number {
+    let qMass = 0;
+    for (const t of q) qMass += this.weight(t);
+    if (qMass === 0) return 0;
+    let best = 0;
+    for (const d of texts) {
+      let shared = 0;
+      let dMass = 0;
+      for (const t of d) {
+        const w = this.weight(t);
+        dMass += w;
+        if (q.has(t)) shared += w;
+      }
+      const coverage = shared / qMass;
+      const dice = (2 * shared) / (qMass + dMass);
+      const s = 0.6 * coverage + 0.4 * dice;
+      if (s > best) best = s;
+    }
+    return best;
+  }
+}

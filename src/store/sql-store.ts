@@ -1,0 +1,147 @@
+/**
+ * The Store over Kysely: every query goes through the query builder, so the same code
+ * serves SQLite now and PostgreSQL later.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Channel, ConversationMode, Outcome } from '../flows/activity.js';
+import { openSqlite, type ConversationTable, type DatabaseSchema } from './db.js';
+import { migrateToLatest } from './migrations.js';
+import type { Conversation, ConversationState, Store, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
+
+export class SqlStore implements Store {
+  constructor(readonly db: Kysely<DatabaseSchema>) {}
+
+  async markSeen(channel: Channel, messageId: string): Promise<boolean> {
+    // Insert-or-ignore is atomic: of two deliveries racing, exactly one inserts.
+    const result = await this.db
+      .insertInto('seen_message')
+      .values({ channel, message_id: messageId, seen_at: Date.now() })
+      .onConflict((oc) => oc.columns(['channel', 'message_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async getConversation(channel: Channel, conversationId: string): Promise<Conversation | undefined> {
+    const row = await this.db.selectFrom('conversation').selectAll().where('id', '=', conversationKey(channel, conversationId)).executeTakeFirst();
+    return row ? toConversation(row) : undefined;
+  }
+
+  async saveConversation(conv: Conversation): Promise<void> {
+    const row = {
+      id: conv.id,
+      channel: conv.channel,
+      user_id: conv.userId,
+      mode: conv.mode,
+      urgent: conv.urgent ? 1 : 0,
+      state: JSON.stringify(conv.state),
+      queued_at: conv.queuedAt ? conv.queuedAt.getTime() : null,
+      created_at: conv.createdAt.getTime(),
+      updated_at: conv.updatedAt.getTime(),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('conversation')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ mode: row.mode, urgent: row.urgent, state: row.state, queued_at: row.queued_at, updated_at: row.updated_at }),
+        )
+        .execute();
+      await trx
+        .insertInto('worker')
+        .values({ channel: conv.channel, user_id: conv.userId, display_name: null, consent_at: conv.state.consentShown ? row.updated_at : null, created_at: row.created_at })
+        .onConflict((oc) => oc.columns(['channel', 'user_id']).doNothing())
+        .execute();
+    });
+  }
+
+  async appendTranscript(msg: TranscriptMessage): Promise<void> {
+    await this.db
+      .insertInto('transcript')
+      .values({ conversation_id: msg.conversationId, role: msg.role, text: msg.text, outcome: msg.outcome ? JSON.stringify(msg.outcome) : null, at: msg.at.getTime() })
+      .execute();
+  }
+
+  async transcript(conversationId: string, limit = 500): Promise<TranscriptMessage[]> {
+    const rows = await this.db.selectFrom('transcript').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).execute();
+    return rows.reverse().map((r) => ({
+      conversationId: r.conversation_id,
+      role: r.role as TranscriptRole,
+      text: r.text,
+      outcome: r.outcome ? (JSON.parse(r.outcome) as Outcome) : undefined,
+      at: new Date(Number(r.at)),
+    }));
+  }
+
+  async recordUnanswered(q: UnansweredQuestion): Promise<void> {
+    await this.db
+      .insertInto('unanswered')
+      .values({ conversation_id: q.conversationId, channel: q.channel, text: q.text, confidence: q.confidence ?? null, at: q.at.getTime() })
+      .execute();
+  }
+
+  async deleteUserData(channel: Channel, userId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const ids = (await trx.selectFrom('conversation').select('id').where('channel', '=', channel).where('user_id', '=', userId).execute()).map((r) => r.id);
+      if (ids.length > 0) {
+        await trx.deleteFrom('transcript').where('conversation_id', 'in', ids).execute();
+        await trx.deleteFrom('unanswered').where('conversation_id', 'in', ids).execute();
+        await trx.deleteFrom('conversation').where('id', 'in', ids).execute();
+      }
+      await trx.deleteFrom('worker').where('channel', '=', channel).where('user_id', '=', userId).execute();
+    });
+  }
+
+  async queue(): Promise<Conversation[]> {
+    const rows = await this.db
+      .selectFrom('conversation')
+      .selectAll()
+      .where('mode', '=', 'queued')
+      .orderBy('urgent', 'desc')
+      .orderBy('queued_at', 'asc')
+      .execute();
+    return rows.map(toConversation);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+export function conversationKey(channel: Channel, conversationId: string): string {
+  return `${channel}:${conversationId}`;
+}
+
+function toConversation(row: ConversationTable): Conversation {
+  return {
+    id: row.id,
+    channel: row.channel as Channel,
+    userId: row.user_id,
+    mode: row.mode as ConversationMode,
+    urgent: Boolean(row.urgent),
+    state: JSON.parse(row.state) as ConversationState,
+    queuedAt: row.queued_at === null ? null : new Date(Number(row.queued_at)),
+    createdAt: new Date(Number(row.created_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
+
+export interface StoreOptions {
+  /** A file path, or ':memory:' for a throw-away database. */
+  databasePath: string;
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function createStore(options: StoreOptions): Promise<SqlStore> {
+  const db = openSqlite(options.databasePath);
+  await migrateToLatest(db);
+  return new SqlStore(db);
+}
