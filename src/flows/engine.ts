@@ -86,8 +86,10 @@ export class Engine implements ConversationEngine {
     if (turn.deleted) return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
 
     if (firstContact && activity.postback !== PAYLOAD.start) {
-      // The consent notice is due at first contact, before anything is kept.
-      turn.replies.unshift({ text: T.consent });
+      // The consent notice is due at first contact, before anything is kept — but never
+      // ahead of emergency numbers.
+      if (turn.outcome.urgent) turn.replies.push({ text: T.consent });
+      else turn.replies.unshift({ text: T.consent });
     }
     conv.state.consentShown = true;
     conv.updatedAt = now;

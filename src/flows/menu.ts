@@ -10,8 +10,8 @@ import { PAYLOAD } from './texts.js';
 
 const MENUS: Record<string, { title: string; topics: string[] }> = {
   bhtn: { title: 'Bảo hiểm thất nghiệp', topics: ['bhtn-dieu-kien', 'bhtn-ho-so', 'bhtn-muc-huong', 'bhtn-thoi-gian-huong', 'bhtn-trong-khi-huong'] },
-  ld: { title: 'Nghỉ việc và hợp đồng lao động', topics: ['ld-cham-dut-nld', 'ld-hop-dong', 'ld-cham-dut-nsdld', 'ld-tro-cap', 'ld-thu-viec'] },
-  luong: { title: 'Lương, tăng ca, nghỉ phép', topics: ['ld-tien-luong', 'ld-luong-toi-thieu', 'ld-lam-them', 'ld-nghi-phep', 'ld-nghi-le'] },
+  ld: { title: 'Nghỉ việc và hợp đồng lao động', topics: ['lao-dong-nghi-viec', 'lao-dong-hop-dong', 'lao-dong-bi-cho-nghi', 'lao-dong-tro-cap', 'lao-dong-thu-viec'] },
+  luong: { title: 'Lương, tăng ca, nghỉ phép', topics: ['lao-dong-tien-luong', 'lao-dong-luong-toi-thieu', 'lao-dong-lam-them', 'lao-dong-nghi-phep', 'lao-dong-nghi-le'] },
 };
 
 const PER_TOPIC = 2;
