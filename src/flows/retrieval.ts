@@ -31,6 +31,9 @@ export const THRESHOLDS = {
   answer: 0.5,
   /** The best must beat the runner-up by this much to answer without asking. */
   margin: 0.06,
+  /** A confident best needs only a small lead. */
+  strong: 0.7,
+  strongMargin: 0.02,
   /** At or above (and below answer): ask which one. */
   clarify: 0.3,
   /** Below: the question is likely about something else entirely. */
@@ -87,7 +90,9 @@ function decide(candidates: Candidate[], usedContext: boolean): Retrieval {
   const confidence = top?.confidence ?? 0;
   const shortlist = candidates.filter((c) => c.confidence >= Math.max(THRESHOLDS.clarify * 0.8, confidence - 0.15)).slice(0, 3);
   const outOfScope = confidence < THRESHOLDS.outOfScope;
-  if (top && confidence >= THRESHOLDS.answer && (!second || confidence - second.confidence >= THRESHOLDS.margin || related(top, second))) {
+  const lead = second ? confidence - second.confidence : 1;
+  const clearLead = lead >= THRESHOLDS.margin || (confidence >= THRESHOLDS.strong && lead >= THRESHOLDS.strongMargin);
+  if (top && confidence >= THRESHOLDS.answer && (!second || clearLead || related(top, second))) {
     return { decision: 'answer', entryId: top.entry.id, confidence, candidates: shortlist, outOfScope, usedContext };
   }
   if (top && confidence >= THRESHOLDS.clarify && shortlist.length > 0) {

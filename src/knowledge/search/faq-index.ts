@@ -29,6 +29,7 @@ interface Doc {
 /** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
 const BIGRAM_WEIGHT = 0.6;
 const RECALL_DEPTH = 12;
+const MIN_IDF = 0.05;
 
 export class FaqIndex {
   private readonly search: MiniSearch<Doc>;
@@ -60,8 +61,10 @@ export class FaqIndex {
     }
     this.search.addAll(docs);
     const n = Math.max(entries.length, 1);
-    for (const [t, df] of documentFrequency) this.idf.set(t, Math.log(1 + n / df));
-    this.maxIdf = Math.log(1 + n);
+    // Plain log(N/df), floored: words shared by most entries ("trợ cấp thất nghiệp") must
+    // weigh little, so that what tells two entries apart ("mức", "tối đa") decides.
+    for (const [t, df] of documentFrequency) this.idf.set(t, Math.max(MIN_IDF, Math.log(n / df)));
+    this.maxIdf = Math.log(n + 1);
   }
 
   get size(): number {
