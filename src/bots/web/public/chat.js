@@ -90,8 +90,13 @@
         const data = await res.json();
         if (!res.ok) { log.appendChild(el('p', 'error', data.error ? data.error.message : 'Có lỗi xảy ra.')); break; }
         session = data.session; localStorage.setItem(KEY, session);
+        const before = log.children.length;
         for (const r of data.replies) addMessage('bot', r.text, r);
-        break;
+        // Long answers: show where the new answer starts, not its end.
+        const first = log.children[before];
+        if (first && first.offsetHeight > log.clientHeight * 0.6) first.scrollIntoView({ block: 'start' });
+        busy = false; send.disabled = false; typing.hidden = true; input.focus();
+        return;
       } catch (e) {
         // Network hiccup: retry with the same clientMessageId, so the server answers once.
         if (attempt === 2) log.appendChild(el('p', 'error', 'Mất kết nối. Bạn kiểm tra mạng rồi gửi lại nhé.'));
