@@ -7,10 +7,11 @@ import { noticePeriod } from '../src/knowledge/calculators/notice.js';
 import { overtimePay } from '../src/knowledge/calculators/overtime.js';
 import { annualLeave } from '../src/knowledge/calculators/annual-leave.js';
 import { formatVnd } from '../src/knowledge/calculators/format.js';
+import type { CalcResult } from '../src/knowledge/calculators/types.js';
 
 const { rules, problems } = loadRules('data/rules', '2026-11-28');
 const DAY = '2026-11-28';
-const text = (r: { ok: boolean }) => (r.ok ? [(r as { summary: string }).summary, ...(r as { working: string[] }).working].join('\n') : '');
+const text = (r: CalcResult<string>) => (r.ok ? [r.summary, ...r.working].join('\n') : '');
 
 describe('legal parameters', () => {
   it('load without errors', () => {
@@ -69,7 +70,7 @@ describe('unemployment benefit', () => {
   });
   it('uses the 2025 minimum wage for a contract that ended in 2025', () => {
     // The 2013 law's cap differs; here only the regional wage table is checked.
-    expect(rules.get<Record<string, number>>('minimum-wage.monthly', '2025-06-30').value['1'] * 5).toBe(24_800_000);
+    expect(rules.get<Record<string, number>>('minimum-wage.monthly', '2025-06-30').value['1']! * 5).toBe(24_800_000);
   });
 });
 

@@ -5,29 +5,32 @@
  * syllables ("thất nghiệp", "hợp đồng lao động"), so syllable bigrams are indexed too.
  */
 import { expandAbbreviations } from './abbreviations.js';
-import { fold, normalize } from './normalize.js';
+import { fold, hasDiacritics, normalize } from './normalize.js';
 import { correctTypo } from './typos.js';
 
 /**
  * Particles, pronouns and courtesy words: frequent in questions, meaningless for what is
  * asked. Question words that change the meaning (bao nhiêu, ở đâu, khi nào, có, không) stay.
+ * Listed with diacritics, because folding merges words: "vâng" (yes) is noise but "vàng"
+ * (gold) is not; a word typed without diacritics is checked against the folded list.
  */
-const STOPWORDS = new Set([
-  'a', 'ah', 'oi', 'nhe', 'nha', 'nhi', 'da', 'vang', 'ad', 'admin', 'xin', 'hoi', 'giup', 'dum', 'voi', 'vay',
-  'thi', 'la', 'ma', 'ay', 'em', 'anh', 'chi', 'toi', 'minh', 'tui', 'ban', 'chau', 'u', 'uh', 'ak', 'ha',
-  'sao', 'the', 've', 'cua', 'nhung', 'cac', 'nay', 'do', 'kia', 'roi', 'nua', 'luon', 'hay',
+const STOPWORDS_ACCENTED = new Set([
+  'a', 'à', 'ạ', 'ah', 'ơi', 'nhé', 'nhe', 'nha', 'nhỉ', 'dạ', 'vâng', 'ad', 'admin', 'xin', 'hỏi', 'giúp', 'dùm', 'giùm',
+  'với', 'vậy', 'thì', 'là', 'mà', 'ấy', 'em', 'anh', 'chị', 'tôi', 'mình', 'tui', 'bạn', 'cháu', 'ừ', 'ừm', 'uh', 'ak',
+  'hả', 'sao', 'thế', 'về', 'của', 'những', 'các', 'này', 'đó', 'kia', 'rồi', 'nữa', 'luôn', 'hay', 'e', 'ạh',
 ]);
+const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold));
 
 /** Folded syllable tokens of `text`, after abbreviation expansion and typo correction. */
 export function analyze(text: string): string[] {
-  const folded = fold(normalize(text));
-  const raw = folded.split(' ').filter(Boolean).flatMap(splitGlued);
   const out: string[] = [];
-  for (const token of raw) {
+  for (const word of normalize(text).split(' ').filter(Boolean).flatMap(splitGlued)) {
+    const accented = hasDiacritics(word);
     // Stopwords are dropped before expansion so that an expansion's own syllables survive
     // ("bhxh" → "bao hiem xa hoi" keeps "hoi", although a lone "hỏi" is dropped).
-    const expanded = expandAbbreviations([correctTypo(token)]);
-    if (expanded.length === 1 && STOPWORDS.has(expanded[0]!)) continue;
+    if (accented ? STOPWORDS_ACCENTED.has(word) : STOPWORDS_FOLDED.has(word)) continue;
+    const expanded = expandAbbreviations([correctTypo(fold(word))]);
+    if (expanded.length === 1 && !accented && STOPWORDS_FOLDED.has(expanded[0]!)) continue;
     out.push(...expanded);
   }
   return out;
