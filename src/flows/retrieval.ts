@@ -53,14 +53,18 @@ const FAMILY_CONTEXT: Record<string, string> = {
 
 export class Retriever {
   private cached?: { key: string; index: FaqIndex };
+  /** The servable set only changes at midnight: remember which index serves which day. */
+  private byDay?: { day: string; index: FaqIndex };
 
   constructor(private readonly kb: KnowledgeBase) {}
 
   /** The index of the entries servable on `day`; rebuilt only when that set changes. */
   indexFor(day: string): FaqIndex {
+    if (this.byDay?.day === day) return this.byDay.index;
     const entries = this.kb.servable(day);
     const key = entries.map((e) => e.id).join('|');
     if (this.cached?.key !== key) this.cached = { key, index: new FaqIndex(entries) };
+    this.byDay = { day, index: this.cached.index };
     return this.cached.index;
   }
 

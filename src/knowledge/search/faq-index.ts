@@ -3,7 +3,7 @@
  *
  * Stage 1 (recall): MiniSearch, fed with our Vietnamese analysis (folded syllables after
  * abbreviation expansion and typo correction, plus syllable bigrams), one document per
- * phrasing so that the closest way of asking wins.
+ * entry holding all its ways of asking.
  * Stage 2 (confidence): the top candidates are rescored by IDF-weighted overlap between the
  * query and the entry's best phrasing. Unlike a BM25 score this is bounded in [0, 1] and
  * comparable across questions, so thresholds can be calibrated on the development set.
@@ -28,8 +28,9 @@ interface Doc {
 
 /** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
 const BIGRAM_WEIGHT = 0.6;
-const RECALL_DEPTH = 12;
+const RECALL_DEPTH = 16;
 const MIN_IDF = 0.05;
+const RECALL_TERMS = 8;
 
 export class FaqIndex {
   private readonly search: MiniSearch<Doc>;
@@ -57,7 +58,9 @@ export class FaqIndex {
       const union = new Set<string>();
       for (const s of sets) for (const t of s) union.add(t);
       for (const t of union) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
-      for (const text of raw) docs.push({ id: docs.length, entryId: entry.id, text });
+      // One recall document per entry (all its ways of asking): 8× fewer postings than one
+      // per phrasing; the per-phrasing comparison happens in the rescoring stage.
+      docs.push({ id: docs.length, entryId: entry.id, text: raw.join(' \n ') });
     }
     this.search.addAll(docs);
     const n = Math.max(entries.length, 1);
@@ -79,8 +82,15 @@ export class FaqIndex {
 
   queryTerms(terms: string[], limit = 5): Candidate[] {
     if (terms.length === 0) return [];
+    // Recall with the most telling terms only: words shared by most entries would make
+    // MiniSearch score nearly every document (milliseconds) without changing the top.
+    const recallTerms = [...new Set(terms)]
+      .filter((t) => this.idf.has(t))
+      .sort((a, b) => this.weight(b) - this.weight(a))
+      .slice(0, RECALL_TERMS);
+    if (recallTerms.length === 0) return [];
     // The terms are already analysed: split them back apart rather than re-analysing.
-    const hits = this.search.search(terms.join(' '), { tokenize: (s) => s.split(' '), processTerm: (t) => t });
+    const hits = this.search.search(recallTerms.join(' '), { tokenize: (s) => s.split(' '), processTerm: (t) => t });
     const best = new Map<string, number>();
     for (const hit of hits) {
       const id = hit['entryId'] as string;

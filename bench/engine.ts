@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: engine latency per message (p50, p99) with the shipped knowledge base and
+ * with a generated 10,000-entry one, start-up to ready of `npm start`, and resident memory.
+ * Figures are printed, never asserted.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../src/flows/engine.js';
+import { KnowledgeBase } from '../src/knowledge/kb/knowledge-base.js';
+import type { FaqEntry } from '../src/knowledge/kb/schema.js';
+import { loadKnowledgeOrThrow } from '../src/knowledge/load.js';
+import { createStore } from '../src/store/sql-store.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
+const DAY = new Date('2026-11-28T10:00:00+07:00');
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Realistic questions: every phrasing in the shipped KB, plus calculations and small talk. */
+function workload(entries: readonly FaqEntry[]): string[] {
+  const questions = entries.flatMap((e) => e.phrasings);
+  questions.push('lương 10 triệu đóng 5 năm thì được bao nhiêu', 'chào ad', 'giá vàng hôm nay', 'cho em gặp tư vấn viên');
+  const out: string[] = [];
+  for (let i = 0; out.length < MESSAGES; i++) out.push(questions[(i * 7919) % questions.length]!);
+  return out;
+}
+
+/** A synthetic KB of `n` entries: shipped entries recombined with words from other entries. */
+function syntheticEntries(base: readonly FaqEntry[], n: number): FaqEntry[] {
+  const words = [...new Set(base.flatMap((e) => e.phrasings.join(' ').split(/\s+/)))];
+  let seed = 42;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = () => words[Math.floor(rand() * words.length)]!;
+  const out: FaqEntry[] = [...base];
+  for (let i = 0; out.length < n; i++) {
+    const src = base[i % base.length]!;
+    const noise = () => Array.from({ length: 4 }, pick).join(' ');
+    out.push({
+      ...src,
+      id: `${src.id}.syn${i}`,
+      related: [],
+      supersedes: undefined,
+      question: `${src.question} ${noise()}`,
+      phrasings: src.phrasings.map((p) => `${noise()} ${p.split(' ').slice(0, 4).join(' ')}`),
+    });
+  }
+  return out;
+}
+
+async function measure(label: string, kb: KnowledgeBase, rules: ReturnType<typeof loadKnowledgeOrThrow>['rules'], questions: string[]): Promise<number> {
+  const store = await createStore({ databasePath: ':memory:' });
+  const built = performance.now();
+  const engine = new Engine({ store, kb, rules, now: () => DAY });
+  engine.retriever.indexFor('2026-11-28');
+  const indexMs = performance.now() - built;
+  const times: number[] = [];
+  // Warm-up, then measure: one fresh conversation per 5 messages.
+  for (let i = 0; i < 200; i++) await engine.handle({ channel: 'cli', userId: `w${i}`, conversationId: `w${i}`, messageId: `w${i}`, text: questions[i]!, timestamp: DAY });
+  for (let i = 0; i < questions.length; i++) {
+    const conv = `c${Math.floor(i / 5)}`;
+    const t0 = performance.now();
+    await engine.handle({ channel: 'cli', userId: conv, conversationId: conv, messageId: `m${i}`, text: questions[i]!, timestamp: DAY });
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const p50 = percentile(times, 50);
+  const p99 = percentile(times, 99);
+  console.log(`${label.padEnd(28)} entries ${String(kb.entries.length).padStart(6)}  index ${indexMs.toFixed(0).padStart(5)} ms  p50 ${p50.toFixed(2)} ms  p99 ${p99.toFixed(2)} ms  (${times.length} messages)`);
+  await store.close();
+  return p99;
+}
+
+async function startupToReady(): Promise<{ ms: number; rssMb: number }> {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-var-'));
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  try {
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        if (res.ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (performance.now() - started > 30_000) throw new Error('server did not become ready in 30 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ms = performance.now() - started;
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { ms, rssMb: rssKb / 1024 };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Trợ lý Công đoàn bench — node ${process.version}, ${new Date().toISOString()}`);
+  const { kb, rules } = loadKnowledgeOrThrow();
+  const questions = workload(kb.servable('2026-11-28'));
+  const shipped = await measure('shipped KB', kb, rules, questions);
+  const big = new KnowledgeBase(syntheticEntries(kb.servable('2026-11-28'), 10_000), kb.topics, kb.laws);
+  const large = await measure('generated 10,000-entry KB', big, rules, questions);
+  console.log(`p99 ratio 10k / shipped: ${(large / shipped).toFixed(2)}×`);
+  console.log(`bench process resident memory: ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
+  const s = await startupToReady();
+  console.log(`npm start → /readyz 200: ${s.ms.toFixed(0)} ms (tsx, SQLite); server resident memory ${s.rssMb.toFixed(0)} MB`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
