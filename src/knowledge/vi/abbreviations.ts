@@ -117,14 +117,3 @@ export const ABBREVIATIONS: Readonly<Record<string, string>> = {
   thuviec: 'thu viec',
   mienphi: 'mien phi',
 };
-
-/** Expands tokens (already folded). */
-export function expandAbbreviations(tokens: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const t of tokens) {
-    const expansion = ABBREVIATIONS[t];
-    if (expansion) out.push(...expansion.split(' '));
-    else out.push(t);
-  }
-  return out;
-}

@@ -4,8 +4,8 @@
  * typos → drop particles that carry no meaning. Vietnamese words are often two or three
  * syllables ("thất nghiệp", "hợp đồng lao động"), so syllable bigrams are indexed too.
  */
-import { expandAbbreviations } from './abbreviations.js';
-import { fold, hasDiacritics, normalize } from './normalize.js';
+import { ABBREVIATIONS } from './abbreviations.js';
+import { fold, normalize } from './normalize.js';
 import { correctTypo } from './typos.js';
 
 /**
@@ -23,22 +23,28 @@ const STOPWORDS_FOLDED = new Set([...STOPWORDS_ACCENTED].map(fold));
 
 /** Folded syllable tokens of `text`, after abbreviation expansion and typo correction. */
 export function analyze(text: string): string[] {
+  const normal = normalize(text).replace(/\//g, ' ');
+  // Folding keeps spaces where they are, so both forms split into the same words.
+  const words = normal.split(' ');
+  const folded = fold(normal).split(' ');
   const out: string[] = [];
-  for (const word of normalize(text).split(' ').filter(Boolean).flatMap(splitGlued)) {
-    const accented = hasDiacritics(word);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const plain = folded[i]!;
+    if (!word) continue;
+    const accented = word !== plain;
     // Stopwords are dropped before expansion so that an expansion's own syllables survive
     // ("bhxh" → "bao hiem xa hoi" keeps "hoi", although a lone "hỏi" is dropped).
     if (accented ? STOPWORDS_ACCENTED.has(word) : STOPWORDS_FOLDED.has(word)) continue;
-    const expanded = expandAbbreviations([correctTypo(fold(word))]);
-    if (expanded.length === 1 && !accented && STOPWORDS_FOLDED.has(expanded[0]!)) continue;
-    out.push(...expanded);
+    const fixed = correctTypo(plain);
+    const expansion = ABBREVIATIONS[fixed];
+    if (expansion) {
+      // A single-word expansion of teen-code may itself be noise ("r" → "rồi").
+      if (!expansion.includes(' ') && STOPWORDS_FOLDED.has(expansion)) continue;
+      for (const part of expansion.split(' ')) out.push(part);
+    } else if (accented || !STOPWORDS_FOLDED.has(fixed)) out.push(fixed);
   }
   return out;
-}
-
-/** "10tr" stays one token (money is parsed from raw text); "bhtn/bhxh" splits on the slash. */
-function splitGlued(token: string): string[] {
-  return token.includes('/') ? token.split('/').filter(Boolean) : [token];
 }
 
 /** Adjacent syllables joined by "_" ("that_nghiep"). */

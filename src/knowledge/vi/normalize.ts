@@ -13,6 +13,9 @@
  */
 const OLD_STYLE_TONE = /([ou])([\u0300\u0301\u0303\u0309\u0323])([aey])$/;
 
+/** Cheap pre-check: only words with a toned o/u before a, e or y can be old-style. */
+const OLD_STYLE_CANDIDATE = /[òóỏõọùúủũụ][aey]$/;
+
 function modernTones(word: string): string {
   const nfd = word.normalize('NFD');
   return OLD_STYLE_TONE.test(nfd) ? nfd.replace(OLD_STYLE_TONE, '$1$3$2').normalize('NFC') : word;
@@ -28,15 +31,32 @@ export function normalize(text: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .split(' ')
-    .map(modernTones)
+    .map((w) => (OLD_STYLE_CANDIDATE.test(w) ? modernTones(w) : w))
     .join(' ');
 }
 
+/** Per-character folding, memoised: faster than decomposing every string. */
+const FOLDED = new Map<string, string>();
+
+function foldChar(c: string): string {
+  let f = FOLDED.get(c);
+  if (f === undefined) {
+    f = c === 'đ' ? 'd' : c === 'Đ' ? 'D' : c.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    FOLDED.set(c, f);
+  }
+  return f;
+}
+
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').normalize('NFC');
+  // ASCII needs no work; most of what workers type is.
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  let out = '';
+  for (const c of text.normalize('NFC')) out += c.charCodeAt(0) < 128 ? c : foldChar(c);
+  return out;
 }
 
 export function hasDiacritics(text: string): boolean {
-  return /[đĐ]/.test(text) || /[\u0300-\u036f]/.test(text.normalize('NFD'));
+  // Every Vietnamese letter with a mark is outside ASCII: skip the decomposition when all is ASCII.
+  return /[^\x00-\x7f]/.test(text) && (/[đĐ]/.test(text) || /[\u0300-\u036f]/.test(text.normalize('NFD')));
 }
 
