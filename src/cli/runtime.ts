@@ -14,7 +14,7 @@ export interface CliRuntime {
 export async function cliRuntime(options: { date?: string } = {}): Promise<CliRuntime> {
   const store = await createStore({ databasePath: ':memory:' });
   const now = options.date ? () => new Date(`${options.date}T12:00:00+07:00`) : undefined;
-  const engine = createEngine({ store, now, logger: { warn: () => undefined } });
+  const engine = createEngine({ store, now, kbDir: process.env.KB_DIR, rulesDir: process.env.RULES_DIR, logger: { warn: () => undefined } });
   return { engine, store };
 }
 

@@ -49,19 +49,19 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
   [
     'violence',
     [
-      p('(bi|dang bi|no|chu|sep|quan ly|bao ve|ho) (danh|danh dap|hanh hung|dam|chem|bop co)( (em|toi|minh|chau|con|chi|anh|tui|tao))?',
-        '(bị|đang bị|nó|chủ|sếp|quản lý|bảo vệ|họ) (đánh|đánh đập|hành hung|đâm|chém|bóp cổ)( (em|tôi|mình|cháu|con|chị|anh|tui|tao))?'),
+      p('(bi|dang bi|no|chu|sep|quan ly|to truong|bao ve|ho)( (vua|da|lai|cu|hay|moi|dang))? (danh|danh dap|hanh hung|dam|chem|bop co)( (em|toi|minh|chau|con|chi|anh|tui|tao))?',
+        '(bị|đang bị|nó|chủ|sếp|quản lý|tổ trưởng|bảo vệ|họ)( (vừa|đã|lại|cứ|hay|mới|đang))? (đánh|đánh đập|hành hung|đâm|chém|bóp cổ)( (em|tôi|mình|cháu|con|chị|anh|tui|tao))?'),
       p('doa (giet|chem|danh)|de doa (giet|tinh mang|danh)|giet (em|toi|minh|chau|tui)|bao luc|cuong hiep|hiep dam|xam hai tinh duc|cuong buc',
         'dọa (giết|chém|đánh)|đe dọa (giết|tính mạng|đánh)|giết (em|tôi|mình|cháu|tui)|bạo lực|cưỡng hiếp|hiếp dâm|xâm hại tình dục|cưỡng bức'),
-      p('(nhot|giam|khoa cua|giu) (em|toi|minh|chung em|tui|chau)( lai)?( khong cho (ve|ra|di))?|khong cho (em|toi|chung em|tui) (ve|ra ngoai|ra khoi)|bi (nhot|giam long|giam giu|bat giu)',
-        '(nhốt|giam|khóa cửa|giữ) (em|tôi|mình|chúng em|tui|cháu)( lại)?( không cho (về|ra|đi))?|không cho (em|tôi|chúng em|tui) (về|ra ngoài|ra khỏi)|bị (nhốt|giam lỏng|giam giữ|bắt giữ)'),
+      p('(nhot|giam|khoa cua|giu) (em|toi|minh|chung em|bon em|chung toi|bon toi|tui|chau|cong nhan)( lai)?( khong cho (ve|ra|di))?|khong cho (em|toi|chung em|bon em|chung toi|bon toi|tui|cong nhan) (ve|ra ngoai|ra khoi)|bi (nhot|giam long|giam giu|bat giu)',
+        '(nhốt|giam|khóa cửa|giữ) (em|tôi|mình|chúng em|bọn em|chúng tôi|bọn tôi|tui|cháu|công nhân)( lại)?( không cho (về|ra|đi))?|không cho (em|tôi|chúng em|bọn em|chúng tôi|bọn tôi|tui|công nhân) (về|ra ngoài|ra khỏi)|bị (nhốt|giam lỏng|giam giữ|bắt giữ)'),
     ],
   ],
   [
     'medical-emergency',
     [
-      p('cap cuu|bat tinh|ngat xiu|dang chay mau|mat nhieu mau|nguy kich|sap chet|khong tho duoc|bi bong nang|dut tay|dut chan|may cuon',
-        'cấp cứu|bất tỉnh|ngất xỉu|đang chảy máu|mất nhiều máu|nguy kịch|sắp chết|không thở được|bị bỏng nặng|đứt tay|đứt chân|máy cuốn'),
+      p('cap cuu|bat tinh|ngat xiu|chay mau|mat nhieu mau|nguy kich|sap chet|khong tho duoc|bi bong nang|dut tay|dut chan|may cuon',
+        'cấp cứu|bất tỉnh|ngất xỉu|chảy máu|mất nhiều máu|nguy kịch|sắp chết|không thở được|bị bỏng nặng|đứt tay|đứt chân|máy cuốn'),
     ],
   ],
 ];
@@ -69,7 +69,7 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
 const EXPLICIT: Pattern[] = [
   p('(gap|noi chuyen voi|noi chuyen|chat voi|ket noi voi|ket noi|xin gap|muon gap|can gap|cho (em|toi|minh|tui|chau) gap|lien he voi|hoi) (1 |mot )?(nguoi that|nguoi tu van|tu van vien|nhan vien tu van|can bo cong doan|can bo tu van|luat su|chuyen vien|admin that|tvv|nguoi ho tro)',
     '(gặp|nói chuyện với|nói chuyện|chat với|kết nối với|kết nối|xin gặp|muốn gặp|cần gặp|cho (em|tôi|mình|tui|cháu) gặp|liên hệ với|hỏi) (1 |một )?(người thật|người tư vấn|tư vấn viên|nhân viên tư vấn|cán bộ công đoàn|cán bộ tư vấn|luật sư|chuyên viên|admin thật|tvv|người hỗ trợ)'),
-  p('chuyen (cho|sang|qua) (nguoi that|tu van vien|nguoi tu van|nhan vien tu van)|tu van vien|nguoi that|tu van truc tiep|tvv', 'chuyển (cho|sang|qua) (người thật|tư vấn viên|người tư vấn|nhân viên tư vấn)|tư vấn viên|người thật|tư vấn trực tiếp|tvv'),
+  p('chuyen (cho|sang|qua) (nguoi that|tu van vien|nguoi tu van|nhan vien tu van)|tu van vien|nguoi that|tu van truc tiep|gap truc tiep|tvv', 'chuyển (cho|sang|qua) (người thật|tư vấn viên|người tư vấn|nhân viên tư vấn)|tư vấn viên|người thật|tư vấn trực tiếp|gặp trực tiếp|tvv'),
 ];
 
 /** Questions ABOUT counsellors are not requests for one ("tư vấn viên làm việc mấy giờ"). */
@@ -90,8 +90,8 @@ const SENSITIVE: Array<[SensitiveReason, Pattern[]]> = [
   ],
   [
     'pregnancy-dismissal',
-    [p('(mang thai|co thai|co bau|bau bi|dang bau|thai san|nuoi con nho|con nho duoi 12 thang|nuoi con duoi 12 thang).{0,40}(duoi|cho nghi|sa thai|cham dut|ep nghi|bat nghi|cat hop dong|khong ky tiep|khong gia han|cho thoi viec)|(duoi|sa thai|cho nghi|ep nghi|bat nghi|cho thoi viec|cham dut).{0,40}(mang thai|co thai|co bau|dang bau|thai san)',
-      '(mang thai|có thai|có bầu|bầu bí|đang bầu|thai sản|nuôi con nhỏ|con nhỏ dưới 12 tháng|nuôi con dưới 12 tháng).{0,40}(đuổi|cho nghỉ|sa thải|chấm dứt|ép nghỉ|bắt nghỉ|cắt hợp đồng|không ký tiếp|không gia hạn|cho thôi việc)|(đuổi|sa thải|cho nghỉ|ép nghỉ|bắt nghỉ|cho thôi việc|chấm dứt).{0,40}(mang thai|có thai|có bầu|đang bầu|thai sản)')],
+    [p('(mang thai|co thai|co bau|bau bi|dang bau|thai san|nuoi con nho|con nho duoi 12 thang|nuoi con duoi 12 thang).{0,40}(duoi|cho nghi|sa thai|cham dut|ep nghi|bat nghi|cat hop dong|khong ky tiep|khong gia han|cho thoi viec|ky don)|(duoi|sa thai|cho nghi|ep nghi|bat nghi|cho thoi viec|cham dut|ky don|ep ky|bat .{0,8}ky).{0,40}(mang thai|co thai|co bau|dang bau|thai san)',
+      '(mang thai|có thai|có bầu|bầu bí|đang bầu|thai sản|nuôi con nhỏ|con nhỏ dưới 12 tháng|nuôi con dưới 12 tháng).{0,40}(đuổi|cho nghỉ|sa thải|chấm dứt|ép nghỉ|bắt nghỉ|cắt hợp đồng|không ký tiếp|không gia hạn|cho thôi việc|ký đơn)|(đuổi|sa thải|cho nghỉ|ép nghỉ|bắt nghỉ|cho thôi việc|chấm dứt|ký đơn|ép ký|bắt .{0,8}ký).{0,40}(mang thai|có thai|có bầu|đang bầu|thai sản)')],
   ],
   [
     'harassment',
