@@ -106,7 +106,7 @@ export class CalculatorFlows {
     const values = spec.extract(text, forms);
     const hasValues = Object.keys(values).length > 0;
     // "tính trợ cấp thất nghiệp giúp em": an explicit request starts the flow without values.
-    const explicit = /(^|\s)tinh( giup| dum| ho| thu| cho)?( |$)/.test(forms.folded) && this.guess(forms) === name;
+    const explicit = asksToCompute(forms) && this.guess(forms) === name;
     if (!explicit && (!hasValues || !asksForCalculationOrValues(forms, values))) return undefined;
     return this.step(spec, values, state, day, true);
   }
@@ -134,6 +134,22 @@ function guessOrTop(guessed: string | undefined, topFlow: string | undefined, re
   if (guessed) return guessed;
   if (topFlow && retrieval.confidence >= 0.3) return topFlow;
   return undefined;
+}
+
+/**
+ * "Tính giúp em…", "tính trợ cấp thất nghiệp": the imperative, not "tính thế nào" (how is it
+ * computed: a question for the KB) and not "tỉnh" (province), which folds to the same letters.
+ */
+function asksToCompute(forms: TextForms): boolean {
+  if (forms.accented && !/(^|\s)tính(\s|$)/.test(forms.normal)) return false;
+  const m = /(?:^|\s)tinh(?:\s+(giup|dum|ho|thu|cho|xem|luon))?(?:\s+(\S+))?/.exec(forms.folded);
+  if (!m) return false;
+  // "tính … dựa trên lương nào", "tính thế nào": asking how, not asking us to compute.
+  if (/dua tren|dua vao|the nao|ra sao|ntn|cach tinh|luong nao|nhu nao/.test(forms.folded)) return false;
+  if (m[1]) return true;
+  const next = m[2] ?? '';
+  const atStart = /^(?:(?:ad|admin|ban|tro ly)\s+)?(?:(?:oi|hay|giup|em|toi|minh|muon|can|nho|cho)\s+)*tinh(\s|$)/.test(forms.folded);
+  return atStart && !['the', 'sao', 'nhu', 'ntn', 'theo', 'tu', 'sai', 'lai', 'bang', 'la'].includes(next);
 }
 
 /** Values alone are not enough ("em làm 5 năm rồi" may be context): a question word must be there too. */

@@ -54,11 +54,16 @@ const regionField: FieldSpec = {
   fromChoice: (v) => (['1', '2', '3', '4'].includes(v) ? (Number(v) as Region) : undefined),
 };
 
-/** Which duration is insurance, which is work: by the words just before each. */
-function splitDurations(text: string, forms: TextForms): { worked?: number; insured?: number } {
+/**
+ * Which duration is insurance, which is work: by the words just before each. With
+ * `contextual`, a duration counts only next to such words ("đóng 5 năm", "làm 4 năm"), so
+ * "một tháng được bao nhiêu" is not read as one month of contributions.
+ */
+function splitDurations(text: string, forms: TextForms, contextual = false): { worked?: number; insured?: number } {
   const out: { worked?: number; insured?: number } = {};
   for (const d of findDurations(text)) {
     const before = forms.folded.slice(Math.max(0, d.start - 30), d.start);
+    if (contextual && !/(dong|tham gia|lam|lam viec|cong tac|bhtn|bao hiem|bh)\s*(\S+\s*){0,2}$/.test(before)) continue;
     const after = forms.folded.slice(d.end, d.end + 25);
     const aboutInsurance = /dong|bhtn|bao hiem|tham gia|bh/.test(before.split(/,|\.| va | nhung /).at(-1) ?? before) || /^\s*(bhtn|bao hiem)/.test(after);
     if (aboutInsurance && out.insured === undefined) out.insured = d.months;
@@ -90,7 +95,7 @@ function unemployment(rules: Rules, laws: LawRegistry): CalculatorSpec {
       region: regionField,
     },
     extract: (text, forms) => {
-      const d = splitDurations(text, forms);
+      const d = splitDurations(text, forms, true);
       return definedOnly({ averageSalary: findMoney(text)[0]?.value, monthsContributed: d.insured ?? d.worked, region: parseRegion(text) });
     },
     compute: (v, day) => present(laws, () => unemploymentBenefit(rules, v as never, day)),
