@@ -28,16 +28,16 @@ export interface Retrieval {
 /** Calibrated on the development set (npm run kb -- eval); see bench/README.md. */
 export const THRESHOLDS = {
   /** At or above: answer. */
-  answer: 0.5,
+  answer: 0.55,
   /** The best must beat the runner-up by this much to answer without asking. */
   margin: 0.06,
   /** A confident best needs only a small lead. */
-  strong: 0.7,
-  strongMargin: 0.02,
+  strong: 0.75,
+  strongMargin: 0.03,
   /** At or above (and below answer): ask which one. */
-  clarify: 0.3,
+  clarify: 0.5,
   /** Below: the question is likely about something else entirely. */
-  outOfScope: 0.15,
+  outOfScope: 0.45,
 };
 
 /** Words that name the subject of each family of entries (the id's first segment). */
@@ -50,6 +50,38 @@ const FAMILY_CONTEXT: Record<string, string> = {
   tc: 'tranh chấp lao động',
   atld: 'tai nạn lao động',
 };
+
+/**
+ * Words that name a family's subject unambiguously. A question that names one subject
+ * ("bảo hiểm thất nghiệp") is about that subject: entries of other families that share its
+ * other words ("công ty nợ tiền bảo hiểm") are discounted.
+ */
+const FAMILY_ANCHORS: Record<string, string[]> = {
+  bhtn: ['that_nghiep'],
+  bhxh: ['xa_hoi', 'vssid'],
+  huu: ['nghi_huu', 'luong_huu', 've_huu'],
+  cd: ['cong_doan', 'doan_phi'],
+  tc: ['tranh_chap', 'dinh_cong', 'khoi_kien', 'trong_tai'],
+  atld: ['tai_nan', 'nghe_nghiep'],
+};
+const OFF_SUBJECT_FACTOR = 0.85;
+
+function anchoredFamilies(terms: readonly string[]): Set<string> {
+  const set = new Set(terms);
+  const families = new Set<string>();
+  for (const [family, anchors] of Object.entries(FAMILY_ANCHORS)) if (anchors.some((a) => set.has(a))) families.add(family);
+  return families;
+}
+
+function preferSubject(candidates: Candidate[], terms: readonly string[]): Candidate[] {
+  const families = anchoredFamilies(terms);
+  if (families.size !== 1) return candidates;
+  const adjusted = candidates.map((c) => {
+    const family = c.entry.id.split('.')[0]!;
+    return families.has(family) ? c : { ...c, confidence: c.confidence * OFF_SUBJECT_FACTOR };
+  });
+  return adjusted.sort((a, b) => b.confidence - a.confidence);
+}
 
 export class Retriever {
   private cached?: { key: string; index: FaqIndex };
@@ -71,17 +103,21 @@ export class Retriever {
   retrieve(text: string, day: string, state?: Pick<ConversationState, 'lastFaqId' | 'topic'>): Retrieval {
     const index = this.indexFor(day);
     const terms = analyzeForIndex(text);
-    const base = index.queryTerms(terms, 5);
+    const base = preferSubject(index.queryTerms(terms, 8), terms).slice(0, 5);
     let best = decide(base, false);
 
     if (state?.lastFaqId && looksLikeFollowUp(textForms(text), analyze(text).length)) {
       const family = state.lastFaqId.split('.')[0] ?? '';
       const subject = FAMILY_CONTEXT[family] ?? (state.topic ? this.kb.topicTitle(state.topic) : undefined);
       if (subject) {
-        const withContext = index.queryTerms([...new Set([...terms, ...analyzeForIndex(subject)])], 5);
+        const contextTerms = [...new Set([...terms, ...analyzeForIndex(subject)])];
+        const withContext = preferSubject(index.queryTerms(contextTerms, 8), contextTerms).slice(0, 5);
         const contextual = decide(withContext, true);
-        const sameFamily = contextual.candidates[0]?.entry.id.startsWith(`${family}.`);
-        if (sameFamily && rank(contextual) >= rank(best) && contextual.confidence >= best.confidence - 0.05) best = contextual;
+        const inFamily = (r: Retrieval) => r.candidates[0]?.entry.id.startsWith(`${family}.`) ?? false;
+        // A message that leans on the conversation stays in its subject, unless it clearly
+        // names another subject ("còn rút bảo hiểm xã hội thì sao?").
+        const namesOtherSubject = anchoredFamilies(terms).size > 0 && !anchoredFamilies(terms).has(family);
+        if (inFamily(contextual) && contextual.decision !== 'fallback' && !namesOtherSubject && (!inFamily(best) || rank(contextual) >= rank(best))) best = contextual;
       }
     }
     return best;

@@ -63,7 +63,7 @@ function splitDurations(text: string, forms: TextForms, contextual = false): { w
   const out: { worked?: number; insured?: number } = {};
   for (const d of findDurations(text)) {
     const before = forms.folded.slice(Math.max(0, d.start - 30), d.start);
-    if (contextual && !/(dong|tham gia|lam|lam viec|cong tac|bhtn|bao hiem|bh)\s*(\S+\s*){0,2}$/.test(before)) continue;
+    if (contextual && !/(dong|tham gia|lam|lam viec|cong tac|bhtn|bao hiem|bh)\s*(\S+\s*){0,3}$/.test(before)) continue;
     const after = forms.folded.slice(d.end, d.end + 25);
     const aboutInsurance = /dong|bhtn|bao hiem|tham gia|bh/.test(before.split(/,|\.| va | nhung /).at(-1) ?? before) || /^\s*(bhtn|bao hiem)/.test(after);
     if (aboutInsurance && out.insured === undefined) out.insured = d.months;

@@ -31,6 +31,7 @@ const BIGRAM_WEIGHT = 0.6;
 const RECALL_DEPTH = 16;
 const MIN_IDF = 0.05;
 const RECALL_TERMS = 8;
+const RECALL_SHARE = 0.3;
 
 export class FaqIndex {
   private readonly search: MiniSearch<Doc>;
@@ -99,9 +100,13 @@ export class FaqIndex {
     }
     const q = new Set(terms);
     const candidates: Candidate[] = [];
+    const topScore = Math.max(...best.values());
     for (const [id, score] of best) {
       const entry = this.entries.get(id)!;
-      candidates.push({ entry, score, confidence: this.similarity(q, this.texts.get(id)!) });
+      // The best single way of asking decides most; how well all of them together cover the
+      // question (MiniSearch's score, relative to the best) breaks near-ties.
+      const confidence = (1 - RECALL_SHARE) * this.similarity(q, this.texts.get(id)!) + RECALL_SHARE * (score / topScore);
+      candidates.push({ entry, score, confidence });
     }
     candidates.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
     return candidates.slice(0, limit);

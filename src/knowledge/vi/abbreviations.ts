@@ -56,6 +56,7 @@ export const ABBREVIATIONS: Readonly<Record<string, string>> = {
   hem: 'khong',
   khg: 'khong',
   khong: 'khong',
+  lanh: 'linh',
   dc: 'duoc',
   đc: 'duoc',
   dk: 'duoc',
