@@ -22,12 +22,17 @@ export interface VerifyOptions {
   /** Our app id: an event for another app is refused even when someone signed it. */
   appId: string;
   oaSecretKey: string;
+  /**
+   * Optional: also accept a MAC whose first term is this OA id instead of the app id. Some
+   * public integrations hash the OA id; Zalo's formula names the app id. Off unless set.
+   */
+  oaId?: string;
   maxAgeMs?: number;
   now?: () => Date;
 }
 
 export type VerifyResult =
-  | { ok: true; timestamp: Date }
+  | { ok: true; timestamp: Date; variant: 'app_id' | 'oa_id' }
   | { ok: false; reason: 'missing_signature' | 'malformed_signature' | 'missing_fields' | 'wrong_app' | 'mismatch' | 'stale' };
 
 /** sha256(appId + rawBody + timestamp + secret) as lowercase hex: what Zalo puts after `mac=`. */
@@ -61,9 +66,13 @@ export function verifyZaloSignature(opts: VerifyOptions): VerifyResult {
   if (!appId || !timestamp) return { ok: false, reason: 'missing_fields' };
   if (appId !== opts.appId) return { ok: false, reason: 'wrong_app' };
 
-  const expected = computeZaloMac(appId, opts.rawBody, timestamp, opts.oaSecretKey);
-  // Both are 64 lowercase hex characters here, so the lengths match and the comparison is constant-time.
-  if (!timingSafeEqual(Buffer.from(expected, 'utf8'), Buffer.from(given, 'utf8'))) return { ok: false, reason: 'mismatch' };
+  // Both sides are 64 lowercase hex characters, so the lengths match and the comparison is constant-time.
+  const matches = (first: string) =>
+    timingSafeEqual(Buffer.from(computeZaloMac(first, opts.rawBody, timestamp, opts.oaSecretKey), 'utf8'), Buffer.from(given, 'utf8'));
+  let variant: 'app_id' | 'oa_id';
+  if (matches(appId)) variant = 'app_id';
+  else if (opts.oaId && matches(opts.oaId)) variant = 'oa_id';
+  else return { ok: false, reason: 'mismatch' };
 
   // Freshness is checked only after the MAC: the timestamp is trustworthy once it is signed.
   const ms = Number(timestamp);
@@ -72,5 +81,5 @@ export function verifyZaloSignature(opts: VerifyOptions): VerifyResult {
   const maxAge = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   // Clock skew cuts both ways: an event "from the future" beyond the window is refused too.
   if (Math.abs(now - ms) > maxAge) return { ok: false, reason: 'stale' };
-  return { ok: true, timestamp: new Date(ms) };
+  return { ok: true, timestamp: new Date(ms), variant };
 }

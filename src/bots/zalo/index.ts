@@ -1,0 +1,125 @@
+/**
+ * The Zalo OA channel, assembled: configuration from the environment (the channel is on when
+ * ZALO_APP_ID is set), the token manager, the API client, the sender, the profile cache and the
+ * webhook plugin. The SQL/Redis token store and lock plug in through `tokenStore` and `lock`.
+ */
+import { z } from 'zod';
+import type { Logger } from '../../log.js';
+import type { Inbox } from '../delivery/types.js';
+import { DEFAULT_API_ROOT, DEFAULT_OAUTH_ROOT, DEFAULT_TIMEOUT_MS, ZaloClient } from './client.js';
+import { ProfileCache, type ProfilePersistence } from './profile.js';
+import type { ZaloWebhookOptions } from './routes.js';
+import { ZaloSender } from './sender.js';
+import { InProcessLock, MemoryTokenStore, TokenManager, type Lock, type TokenStore } from './tokens.js';
+
+export { zaloWebhook } from './routes.js';
+export { ZaloSender } from './sender.js';
+export { ZaloClient } from './client.js';
+export { TokenManager, MemoryTokenStore, InProcessLock } from './tokens.js';
+export type { TokenPair, TokenStore, Lock } from './tokens.js';
+
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const envSchema = z.object({
+  ZALO_APP_ID: z.string().trim().min(1),
+  /** The app's secret key: header `secret_key` when refreshing tokens. */
+  ZALO_APP_SECRET: z.string().trim().min(1),
+  /** The OA secret key: last term of the webhook signature. */
+  ZALO_OA_SECRET_KEY: z.string().trim().min(1),
+  /** Only to accept OA-id-prefixed signatures (see docs/platforms/zalo.md). */
+  ZALO_OA_ID: optional,
+  ZALO_ACCESS_TOKEN: optional,
+  ZALO_REFRESH_TOKEN: optional,
+  ZALO_ACCESS_TOKEN_EXPIRES_AT: optional,
+  ZALO_API_ROOT: z.url().default(DEFAULT_API_ROOT),
+  ZALO_OAUTH_ROOT: z.url().default(DEFAULT_OAUTH_ROOT),
+  ZALO_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(DEFAULT_TIMEOUT_MS),
+  /** Consultation window: Zalo refuses after 7 days (168 h); 48 keeps to free replies. */
+  ZALO_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(168),
+  ZALO_WEBHOOK_MAX_AGE_MINUTES: z.coerce.number().positive().max(24 * 60).default(10),
+  ZALO_BUTTONS: z.enum(['on', 'off']).default('on'),
+});
+
+export type ZaloConfig = z.infer<typeof envSchema>;
+
+export class ZaloConfigError extends Error {}
+
+/** undefined when the channel is off (no ZALO_APP_ID); throws naming the variable when it is half-configured. */
+export function loadZaloConfig(env: NodeJS.ProcessEnv = process.env): ZaloConfig | undefined {
+  if (!env.ZALO_APP_ID?.trim()) return undefined;
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ZaloConfigError(`invalid Zalo configuration:\n${lines.join('\n')}`);
+  }
+  // No token in the environment is not an error: a durable token store may already hold a pair.
+  return parsed.data;
+}
+
+export interface ZaloChannelDeps {
+  config: ZaloConfig;
+  inbox: Inbox;
+  logger?: Logger;
+  /** Durable in production (the refresh token rotates on every use); in-memory by default. */
+  tokenStore?: TokenStore;
+  /** Shared across processes in production; in-process by default. */
+  lock?: Lock;
+  profilePersistence?: ProfilePersistence;
+}
+
+export interface ZaloChannel {
+  tokens: TokenManager;
+  client: ZaloClient;
+  sender: ZaloSender;
+  profiles: ProfileCache;
+  /** Register with `app.register(zaloWebhook, webhookOptions)`. */
+  webhookOptions: ZaloWebhookOptions;
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
+  const c = deps.config;
+  const log = deps.logger?.child({ channel: 'zalo' });
+  const tokens = new TokenManager({
+    tokenStore: deps.tokenStore ?? new MemoryTokenStore(),
+    lock: deps.lock ?? new InProcessLock(),
+    appId: c.ZALO_APP_ID,
+    appSecret: c.ZALO_APP_SECRET,
+    oauthRoot: c.ZALO_OAUTH_ROOT,
+    timeoutMs: c.ZALO_TIMEOUT_MS,
+    env: {
+      ZALO_ACCESS_TOKEN: c.ZALO_ACCESS_TOKEN,
+      ZALO_REFRESH_TOKEN: c.ZALO_REFRESH_TOKEN,
+      ZALO_ACCESS_TOKEN_EXPIRES_AT: c.ZALO_ACCESS_TOKEN_EXPIRES_AT,
+    },
+    ...(log ? { logger: log } : {}),
+  });
+  const client = new ZaloClient({ tokens, apiRoot: c.ZALO_API_ROOT, oauthRoot: c.ZALO_OAUTH_ROOT, appId: c.ZALO_APP_ID, appSecret: c.ZALO_APP_SECRET, timeoutMs: c.ZALO_TIMEOUT_MS });
+  const sender = new ZaloSender({ client, windowMs: c.ZALO_WINDOW_HOURS * 3600_000, render: { buttons: c.ZALO_BUTTONS === 'on' } });
+  const profiles = new ProfileCache({ client, ...(deps.profilePersistence ? { persistence: deps.profilePersistence } : {}) });
+  const webhookOptions: ZaloWebhookOptions = {
+    inbox: deps.inbox,
+    config: {
+      appId: c.ZALO_APP_ID,
+      oaSecretKey: c.ZALO_OA_SECRET_KEY,
+      maxAgeMs: c.ZALO_WEBHOOK_MAX_AGE_MINUTES * 60_000,
+      ...(c.ZALO_OA_ID ? { oaId: c.ZALO_OA_ID } : {}),
+    },
+    profiles,
+    ...(log ? { logger: log } : {}),
+  };
+  return {
+    tokens,
+    client,
+    sender,
+    profiles,
+    webhookOptions,
+    start: () => tokens.start(),
+    stop: () => tokens.stop(),
+  };
+}

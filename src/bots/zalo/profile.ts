@@ -1,0 +1,107 @@
+/**
+ * Workers' Zalo display names, for the counsellors' console: fetched once per user
+ * (GET /v3.0/oa/user/detail) and kept in a small LRU with a TTL, so a busy chat does not call
+ * Zalo for every message. Names are personal data: they are never logged, and persisting them
+ * is the caller's choice (the persistence callbacks).
+ */
+import type { ZaloClient } from './client.js';
+
+export interface ProfilePersistence {
+  load?(userId: string): Promise<string | undefined>;
+  save?(userId: string, displayName: string): Promise<void>;
+}
+
+export interface ProfileCacheOptions {
+  client: Pick<ZaloClient, 'getUserProfile'>;
+  /** How long a known name is trusted before asking Zalo again (names change rarely). */
+  ttlMs?: number;
+  /** How long a failed look-up is remembered, so a missing profile is not asked for on every message. */
+  failureTtlMs?: number;
+  maxEntries?: number;
+  persistence?: ProfilePersistence;
+  now?: () => number;
+}
+
+interface Entry {
+  name: string | undefined;
+  expiresAt: number;
+}
+
+export class ProfileCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<string | undefined>>();
+  private readonly client: ProfileCacheOptions['client'];
+  private readonly ttlMs: number;
+  private readonly failureTtlMs: number;
+  private readonly maxEntries: number;
+  private readonly persistence: ProfilePersistence | undefined;
+  private readonly now: () => number;
+
+  constructor(opts: ProfileCacheOptions) {
+    this.client = opts.client;
+    this.ttlMs = opts.ttlMs ?? 24 * 3600 * 1000;
+    this.failureTtlMs = opts.failureTtlMs ?? 10 * 60 * 1000;
+    this.maxEntries = opts.maxEntries ?? 5000;
+    this.persistence = opts.persistence;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The cached name only: never waits for Zalo (webhooks must answer within two seconds). */
+  peek(userId: string): string | undefined {
+    const e = this.fresh(userId);
+    return e?.name;
+  }
+
+  /** Starts a look-up in the background if the name is not cached; errors are swallowed. */
+  prefetch(userId: string): void {
+    if (this.fresh(userId)) return;
+    this.getDisplayName(userId).catch(() => undefined);
+  }
+
+  /** The display name, from memory, persistence or Zalo (once, even for concurrent callers). */
+  async getDisplayName(userId: string): Promise<string | undefined> {
+    const e = this.fresh(userId);
+    if (e) return e.name;
+    const pending = this.inflight.get(userId);
+    if (pending) return pending;
+    const p = this.lookUp(userId).finally(() => this.inflight.delete(userId));
+    this.inflight.set(userId, p);
+    return p;
+  }
+
+  private async lookUp(userId: string): Promise<string | undefined> {
+    const stored = await this.persistence?.load?.(userId).catch(() => undefined);
+    if (stored) {
+      this.remember(userId, stored, this.ttlMs);
+      return stored;
+    }
+    const r = await this.client.getUserProfile(userId);
+    const name = r.ok ? r.profile.displayName?.normalize('NFC').trim() || undefined : undefined;
+    this.remember(userId, name, name ? this.ttlMs : this.failureTtlMs);
+    if (name) await this.persistence?.save?.(userId, name).catch(() => undefined);
+    return name;
+  }
+
+  private fresh(userId: string): Entry | undefined {
+    const e = this.entries.get(userId);
+    if (!e) return undefined;
+    if (e.expiresAt <= this.now()) {
+      this.entries.delete(userId);
+      return undefined;
+    }
+    // Re-insert: Map keeps insertion order, so the least recently used entry is first.
+    this.entries.delete(userId);
+    this.entries.set(userId, e);
+    return e;
+  }
+
+  private remember(userId: string, name: string | undefined, ttl: number): void {
+    this.entries.delete(userId);
+    this.entries.set(userId, { name, expiresAt: this.now() + ttl });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
