@@ -1,41 +1,108 @@
 /**
  * Configuration from environment variables, validated at start-up. A wrong value stops the
- * process with a message that names the variable. Documented in .env.example.
+ * process with a message that names the variable (and never echoes a value that could hold a
+ * secret). Every variable is optional; they are documented in .env.example.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 
+/** An empty variable (`PORT=` in an env file) means "not set", so the default applies. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Accepts only embedded SQLite for now; PostgreSQL arrives with the scale-out work. */
+function parseDatabaseUrl(url: string): { kind: 'sqlite'; path: string } | { error: string } {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    return { error: 'PostgreSQL is not supported in this version yet; unset it to use SQLite in DATA_DIR, or give sqlite:<path>' };
+  }
+  if (scheme !== 'sqlite') return { error: 'must start with sqlite: (e.g. sqlite:./var/tro-ly-cong-doan.db or sqlite::memory:)' };
+  // sqlite:./x.db, sqlite:/abs/x.db, sqlite:///abs/x.db and sqlite://./x.db all name a file.
+  let path = url.slice('sqlite:'.length);
+  if (path.startsWith('//')) path = path.slice(2);
+  if (path === '') return { error: 'names no file: use sqlite:<path>' };
+  return { kind: 'sqlite', path };
+}
+
 const schema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  DATA_DIR: z.string().min(1).default('./var'),
-  /** sqlite:<path>; PostgreSQL arrives with the scale-out work. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^sqlite:.+/, 'only sqlite:<path> is supported in this version (e.g. sqlite:./var/bot.db)')
-    .optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  KB_DIR: z.string().min(1).default('data/faq'),
-  RULES_DIR: z.string().min(1).default('data/rules'),
-  /** Set behind a reverse proxy that sets X-Forwarded-* headers. */
-  TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
-  MAX_MESSAGE_CHARS: z.coerce.number().int().min(100).max(20000).default(2000),
+  PORT: optional(
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(3000),
+  ),
+  HOST: optional(z.string().default('0.0.0.0')),
+  DATA_DIR: optional(z.string().default('./var')),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .superRefine((url, ctx) => {
+        const parsed = parseDatabaseUrl(url.trim());
+        if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+      })
+      .optional(),
+  ),
+  LOG_LEVEL: optional(
+    z
+      .string()
+      .transform((s) => s.trim().toLowerCase())
+      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+      .default('info'),
+  ),
+  KB_DIR: optional(z.string().default('data/faq')),
+  RULES_DIR: optional(z.string().default('data/rules')),
+  /**
+   * Behind a reverse proxy that sets X-Forwarded-*: true, or the proxy's addresses/CIDRs
+   * (comma-separated) so that only they are believed. Passed to Fastify's trustProxy.
+   */
+  TRUST_PROXY: optional(
+    z
+      .string()
+      .transform((s, ctx): boolean | string => {
+        const v = s.trim().toLowerCase();
+        if (['true', '1', 'yes', 'on'].includes(v)) return true;
+        if (['false', '0', 'no', 'off'].includes(v)) return false;
+        // Anything else must look like a list of IP addresses or CIDR ranges.
+        if (v.split(',').every((p) => /^[0-9a-f.:]+(\/\d{1,3})?$/.test(p.trim()))) return v;
+        ctx.addIssue({ code: 'custom', message: 'must be true, false, or a comma-separated list of proxy IP addresses/CIDRs' });
+        return z.NEVER;
+      })
+      .default(false),
+  ),
+  MAX_MESSAGE_CHARS: optional(
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      // The 64 KB body limit must still fit the longest message (up to 3 bytes a character).
+      .min(100, 'must be between 100 and 20000')
+      .max(20000, 'must be between 100 and 20000')
+      .default(2000),
+  ),
 });
 
-export type Config = z.infer<typeof schema> & { databasePath: string };
+export type Config = z.infer<typeof schema> & {
+  /** The SQLite file (or ':memory:') the store opens: from DATABASE_URL, else DATA_DIR/tro-ly-cong-doan.db. */
+  databasePath: string;
+};
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
+/** Reads and validates the configuration; throws ConfigError naming every wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // Only our own keys: the error report must not list (or echo) unrelated variables.
+  const own = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k]]));
+  const parsed = schema.safeParse(own);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration (see .env.example):\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  const databasePath = c.DATABASE_URL ? c.DATABASE_URL.slice('sqlite:'.length) : join(c.DATA_DIR, 'tro-ly-cong-doan.db');
+  const db = c.DATABASE_URL ? parseDatabaseUrl(c.DATABASE_URL.trim()) : undefined;
+  const databasePath = db && 'path' in db ? db.path : join(c.DATA_DIR, 'tro-ly-cong-doan.db');
   return { ...c, databasePath };
 }

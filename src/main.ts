@@ -1,19 +1,24 @@
 /**
  * `npm start`: the bot on the embedded default — SQLite in ./var, the web chat at /,
- * no credentials, no network. Stops on SIGTERM/SIGINT after finishing requests in flight.
+ * no credentials, no network. On SIGTERM/SIGINT it reports not-ready, finishes the requests
+ * in flight, then closes the database.
+ *
+ * Exit codes: 2 bad configuration, 3 knowledge base with errors, 1 anything else at start-up.
  */
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './flows/engine.js';
 import { KnowledgeError } from './knowledge/load.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { buildApp } from './server/app.js';
 import { createStore } from './store/sql-store.js';
+import type { Store } from './store/types.js';
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  let config;
+/** A stuck request or a hung database must not keep a stopping process alive forever. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function readConfig(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -21,11 +26,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
-  const store = await createStore({ databasePath: config.databasePath });
-  let engine;
+}
+
+async function openEngine(store: Store, config: Config, logger: Logger) {
   try {
-    engine = createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger });
+    return createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger });
   } catch (err) {
     if (err instanceof KnowledgeError) {
       logger.fatal(err.message);
@@ -34,24 +39,49 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await buildApp({ config, engine, store, logger });
-  await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ url: `http://localhost:${config.PORT}/`, database: config.databasePath, startupMs: Math.round(performance.now() - started) }, 'ready');
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const config = readConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const store = await createStore(config);
+  const engine = await openEngine(store, config, logger);
 
   let stopping = false;
+  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping });
+  await app.listen({ port: config.PORT, host: config.HOST });
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  logger.info({ url: `http://${host}:${port}/`, database: config.databasePath, startupMs: Math.round(performance.now() - started) }, 'ready');
+
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await app.close();
-    await store.close();
-    process.exit(0);
+    const force = setTimeout(() => {
+      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, 'shutdown took too long, exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    try {
+      // Server first (requests in flight still use the store), then the store.
+      await app.close();
+      await store.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => {
-  process.stderr.write(`start-up failed: ${(err as Error).stack ?? err}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(`start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -1,8 +1,9 @@
 /**
- * The HTTP application: health and readiness, security headers, consistent JSON errors,
- * and the channels' routes. Built from its dependencies so tests can inject fakes.
+ * The HTTP application: liveness and readiness, security headers, one JSON shape for every
+ * error, request logs without bodies, and the channels' routes. Built from its dependencies
+ * so tests can inject fakes.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { ConversationEngine } from '../flows/activity.js';
 import type { Logger } from '../log.js';
@@ -14,51 +15,98 @@ export interface AppDeps {
   engine: ConversationEngine;
   store: Store;
   logger: Logger;
-  /** Extra readiness checks (knowledge loaded, Redis…), by name. */
+  /** False while the process should get no traffic (starting, draining on shutdown). */
+  isReady?: () => Promise<boolean>;
+  /** More readiness checks by name (Redis, a platform token…), reported under that name. */
   checks?: Record<string, () => Promise<boolean>>;
+}
+
+/** The shape of every error response, for the page and for API clients. */
+export interface ErrorBody {
+  error: { code: string; message: string };
 }
 
 /** Webhooks and chat messages are small; anything bigger is refused before parsing. */
 export const BODY_LIMIT = 64 * 1024;
 
-const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+/** A readiness check that hangs counts as failed, so a probe never hangs with it. */
+const CHECK_TIMEOUT_MS = 2000;
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  // Self only: no inline scripts or styles, no third-party anything, no framing.
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
+
+const MESSAGES: Record<number, [code: string, message: string]> = {
+  400: ['BAD_REQUEST', 'Yêu cầu không hợp lệ.'],
+  404: ['NOT_FOUND', 'Không tìm thấy.'],
+  405: ['METHOD_NOT_ALLOWED', 'Phương thức không được hỗ trợ.'],
+  413: ['TOO_LARGE', 'Nội dung gửi lên quá dài.'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'Định dạng không được hỗ trợ.'],
+  429: ['TOO_MANY_REQUESTS', 'Bạn gửi nhanh quá, đợi một chút rồi thử lại nhé.'],
+  503: ['UNAVAILABLE', 'Hệ thống đang bận, bạn thử lại sau ít phút nhé.'],
+};
+const INTERNAL: [string, string] = ['INTERNAL', 'Có lỗi xảy ra, bạn thử lại sau nhé.'];
+
+export function errorBody(status: number, code?: string, message?: string): ErrorBody {
+  const [defaultCode, defaultMessage] = MESSAGES[status] ?? (status >= 500 ? INTERNAL : ['ERROR', 'Yêu cầu không thực hiện được.']);
+  return { error: { code: code ?? defaultCode, message: message ?? defaultMessage } };
+}
+
+async function runCheck(check: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check().then((ok) => ok === true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.config.TRUST_PROXY,
-    disableRequestLogging: false,
-    // Request logs carry method, url and status only: never bodies.
+    // Request logging stays on: method, path and status; the logger's serializers keep
+    // bodies, query strings and client addresses out.
+    return503OnClosing: true,
   });
 
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', async (req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
-    const message =
-      status === 413 ? 'Tin nhắn quá dài.' : status === 400 ? 'Yêu cầu không hợp lệ.' : status === 415 ? 'Định dạng không được hỗ trợ.' : status === 404 ? 'Không tìm thấy.' : 'Có lỗi xảy ra, bạn thử lại sau nhé.';
-    void reply.status(status).send({ error: { code: err.code ?? `HTTP_${status}`, message } });
+    else req.log.info({ code: err.code, statusCode: status }, 'request refused');
+    // Internal error codes and messages stay in the log; the client gets the stable shape.
+    void reply.status(status).send(errorBody(status));
   });
   app.setNotFoundHandler((_req, reply) => {
-    void reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'Không tìm thấy.' } });
+    void reply.status(404).send(errorBody(404));
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const results: Record<string, boolean> = { database: await deps.store.ping().catch(() => false) };
-    for (const [name, check] of Object.entries(deps.checks ?? {})) results[name] = await check().catch(() => false);
-    const ready = Object.values(results).every(Boolean);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
+  // Probes are frequent: keep them out of the info-level request log.
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    const named: Record<string, () => Promise<boolean>> = { database: () => deps.store.ping(), ...deps.checks };
+    if (deps.isReady) named.service = deps.isReady;
+    const entries = await Promise.all(Object.entries(named).map(async ([name, check]) => [name, await runCheck(check)] as const));
+    const checks = Object.fromEntries(entries);
+    const ready = entries.every(([, ok]) => ok);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, failed: entries.filter(([, ok]) => !ok).map(([name]) => name) });
   });
 
   await app.register(webChat, { engine: deps.engine, store: deps.store, maxMessageChars: deps.config.MAX_MESSAGE_CHARS });

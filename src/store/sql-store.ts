@@ -1,14 +1,17 @@
 /**
  * The Store over Kysely: every query goes through the query builder, so the same code
- * serves SQLite now and PostgreSQL later.
+ * serves SQLite now and PostgreSQL later. Timestamps are epoch milliseconds, read back with
+ * Number() (pg returns bigint as a string); JSON is text.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Channel, ConversationMode, Outcome } from '../flows/activity.js';
-import { openSqlite, type ConversationTable, type DatabaseSchema } from './db.js';
+import { openDatabase, type ConversationTable, type DatabaseSchema } from './db.js';
 import { migrateToLatest } from './migrations.js';
 import type { Conversation, ConversationState, Store, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
 
 export class SqlStore implements Store {
+  private closed = false;
+
   constructor(readonly db: Kysely<DatabaseSchema>) {}
 
   async markSeen(channel: Channel, messageId: string): Promise<boolean> {
@@ -46,10 +49,14 @@ export class SqlStore implements Store {
           oc.column('id').doUpdateSet({ mode: row.mode, urgent: row.urgent, state: row.state, queued_at: row.queued_at, updated_at: row.updated_at }),
         )
         .execute();
+      // The worker row records when the privacy notice was first shown; a later save keeps
+      // the first time rather than moving it.
       await trx
         .insertInto('worker')
         .values({ channel: conv.channel, user_id: conv.userId, display_name: null, consent_at: conv.state.consentShown ? row.updated_at : null, created_at: row.created_at })
-        .onConflict((oc) => oc.columns(['channel', 'user_id']).doNothing())
+        .onConflict((oc) =>
+          oc.columns(['channel', 'user_id']).doUpdateSet((eb) => ({ consent_at: eb.fn.coalesce('worker.consent_at', eb.ref('excluded.consent_at')) })),
+        )
         .execute();
     });
   }
@@ -61,8 +68,15 @@ export class SqlStore implements Store {
       .execute();
   }
 
+  /** The last `limit` messages of a conversation, oldest first. */
   async transcript(conversationId: string, limit = 500): Promise<TranscriptMessage[]> {
-    const rows = await this.db.selectFrom('transcript').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('transcript')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('id', 'desc')
+      .limit(Math.max(1, Math.floor(limit)))
+      .execute();
     return rows.reverse().map((r) => ({
       conversationId: r.conversation_id,
       role: r.role as TranscriptRole,
@@ -79,14 +93,20 @@ export class SqlStore implements Store {
       .execute();
   }
 
+  /**
+   * Removes every conversation of the worker on that channel with its transcript and
+   * unanswered questions, and the worker row, all or nothing. Deliberately leaves no audit
+   * trace of what was deleted. Seen message ids stay: they identify no one.
+   */
   async deleteUserData(channel: Channel, userId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const ids = (await trx.selectFrom('conversation').select('id').where('channel', '=', channel).where('user_id', '=', userId).execute()).map((r) => r.id);
-      if (ids.length > 0) {
-        await trx.deleteFrom('transcript').where('conversation_id', 'in', ids).execute();
-        await trx.deleteFrom('unanswered').where('conversation_id', 'in', ids).execute();
-        await trx.deleteFrom('conversation').where('id', 'in', ids).execute();
-      }
+      const ids = new Set((await trx.selectFrom('conversation').select('id').where('channel', '=', channel).where('user_id', '=', userId).execute()).map((r) => r.id));
+      // The one-to-one conversation too, in case rows were written before it was saved.
+      ids.add(conversationKey(channel, userId));
+      const list = [...ids];
+      await trx.deleteFrom('transcript').where('conversation_id', 'in', list).execute();
+      await trx.deleteFrom('unanswered').where('conversation_id', 'in', list).execute();
+      await trx.deleteFrom('conversation').where('id', 'in', list).execute();
       await trx.deleteFrom('worker').where('channel', '=', channel).where('user_id', '=', userId).execute();
     });
   }
@@ -97,21 +117,27 @@ export class SqlStore implements Store {
       .selectAll()
       .where('mode', '=', 'queued')
       .orderBy('urgent', 'desc')
-      .orderBy('queued_at', 'asc')
+      // SQLite and PostgreSQL sort NULLs differently; a queued row without queued_at falls
+      // back to its creation time so both agree.
+      .orderBy((eb) => eb.fn.coalesce('queued_at', 'created_at'), 'asc')
+      .orderBy('id', 'asc')
       .execute();
     return rows.map(toConversation);
   }
 
   async ping(): Promise<boolean> {
+    if (this.closed) return false;
     try {
-      await sql`select 1`.execute(this.db);
-      return true;
+      const row = await this.db.selectNoFrom((eb) => eb.lit(1).as('one')).executeTakeFirst();
+      return Number(row?.one) === 1;
     } catch {
       return false;
     }
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.db.destroy();
   }
 }
@@ -135,13 +161,18 @@ function toConversation(row: ConversationTable): Conversation {
 }
 
 export interface StoreOptions {
-  /** A file path, or ':memory:' for a throw-away database. */
+  /** A file path, or ':memory:' for a throw-away database (Config has it). */
   databasePath: string;
 }
 
-/** Opens the database and brings its schema up to date. */
+/** Opens the database and brings its schema up to date. Pass the Config, or just a path. */
 export async function createStore(options: StoreOptions): Promise<SqlStore> {
-  const db = openSqlite(options.databasePath);
-  await migrateToLatest(db);
+  const db = openDatabase(options.databasePath);
+  try {
+    await migrateToLatest(db, 'sqlite');
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   return new SqlStore(db);
 }

@@ -1,15 +1,42 @@
-// Trợ lý Công đoàn web chat: no framework, no build step. Renders the engine's Replies:
-// text (paragraphs, "- " lists), choices as buttons, citations, links, urgent emphasis.
+// Trợ lý Công đoàn web chat: no framework, no build step, no third-party requests.
+// Renders the engine's Replies (paragraphs, "- " lists, choices as buttons, citations, links,
+// urgent emphasis), keeps the session in localStorage, retries a failed send with the same
+// clientMessageId (the server answers it once), and, while a counsellor has the conversation,
+// polls for their messages.
 (() => {
   'use strict';
+
+  const KEY = 'tlcd.session';
+  const RETRY_DELAYS_MS = [1000, 2500, 5000];
+  const POLL_MS = 5000;
+  const WAITING_MODES = ['queued', 'human'];
+
   const log = document.getElementById('log');
   const form = document.getElementById('composer');
   const input = document.getElementById('input');
   const send = document.getElementById('send');
   const typing = document.getElementById('typing');
-  const KEY = 'tlcd.session';
-  let session = localStorage.getItem(KEY);
+  const status = document.getElementById('status');
+  const restart = document.getElementById('restart');
+  const defaultStatus = status.textContent;
+
+  let session = readSession();
   let busy = false;
+  let polling = false;
+  let pollTimer = null;
+  /** Newest counsellor message time seen (server clock), and what was already shown. */
+  let counsellorSince = null;
+  const shownCounsellor = new Set();
+
+  function readSession() {
+    try { return localStorage.getItem(KEY); } catch { return null; }
+  }
+  function saveSession(value) {
+    session = value;
+    try {
+      if (value) localStorage.setItem(KEY, value); else localStorage.removeItem(KEY);
+    } catch { /* private mode: the session lives as long as the page */ }
+  }
 
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -18,46 +45,57 @@
     return e;
   };
 
-  /** Paragraphs and "- " lists, built as DOM nodes (never innerHTML). */
+  /** Paragraphs and "- " lists, built as DOM nodes: text is never parsed as HTML. */
   function renderText(container, text) {
     let list = null;
-    for (const line of text.split('\n')) {
-      if (/^\s*-\s+/.test(line)) {
+    for (const line of String(text).split('\n')) {
+      const item = /^\s*[-•]\s+(.*)$/.exec(line);
+      if (item) {
         if (!list) { list = el('ul'); container.appendChild(list); }
-        list.appendChild(el('li', '', line.replace(/^\s*-\s+/, '')));
-      } else if (line.trim() === '') {
-        list = null;
+        list.appendChild(el('li', '', item[1]));
       } else {
         list = null;
-        container.appendChild(el('p', '', line));
+        if (line.trim() !== '') container.appendChild(el('p', '', line.trim()));
       }
     }
   }
 
-  function scroll() { log.scrollTop = log.scrollHeight; }
+  const safeUrl = (url) => /^https?:\/\//i.test(url);
 
+  function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
+  function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+
+  /** role: 'me' | 'bot' | 'counsellor'. Returns the bubble. */
   function addMessage(role, text, reply) {
-    const bubble = el('div', `msg ${role}${reply && reply.urgent ? ' urgent' : ''}`);
+    const bubble = el('div', `msg ${role}`);
+    if (reply && reply.urgent) {
+      bubble.classList.add('urgent');
+      bubble.appendChild(el('span', 'urgent-label', 'Quan trọng'));
+    }
+    if (role === 'counsellor') bubble.appendChild(el('span', 'who', 'Tư vấn viên'));
     renderText(bubble, text);
-    if (reply && reply.citations && reply.citations.length) {
+    if (reply && Array.isArray(reply.citations) && reply.citations.length) {
       const cites = el('div', 'cites');
-      cites.appendChild(el('strong', '', 'Căn cứ pháp lý'));
+      cites.appendChild(el('p', 'cites-title', 'Căn cứ pháp lý'));
       const ul = el('ul');
       for (const c of reply.citations) ul.appendChild(el('li', '', c));
       cites.appendChild(ul);
       bubble.appendChild(cites);
     }
-    if (reply && reply.links && reply.links.length) {
-      const links = el('div', 'links');
-      for (const l of reply.links) {
-        const a = el('a', '', l.label);
-        a.href = l.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
-        links.appendChild(a);
+    if (reply && Array.isArray(reply.links)) {
+      const links = reply.links.filter((l) => l && safeUrl(l.url));
+      if (links.length) {
+        const box = el('div', 'links');
+        for (const l of links) {
+          const a = el('a', '', l.label || l.url);
+          a.href = l.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+          box.appendChild(a);
+        }
+        bubble.appendChild(box);
       }
-      bubble.appendChild(links);
     }
     log.appendChild(bubble);
-    if (reply && reply.choices && reply.choices.length) {
+    if (reply && Array.isArray(reply.choices) && reply.choices.length) {
       const box = el('div', 'choices');
       box.setAttribute('role', 'group');
       box.setAttribute('aria-label', 'Lựa chọn');
@@ -65,72 +103,245 @@
         const b = el('button', '', c.label);
         b.type = 'button';
         b.addEventListener('click', () => {
+          if (busy) return;
           for (const other of box.querySelectorAll('button')) other.disabled = true;
+          b.classList.add('picked');
           post({ postback: c.payload }, c.label);
         });
         box.appendChild(b);
       }
       log.appendChild(box);
     }
-    scroll();
+    return bubble;
+  }
+
+  function addNotice(text, retry) {
+    const p = el('div', 'notice');
+    p.appendChild(el('span', '', text));
+    if (retry) {
+      const b = el('button', 'retry', 'Gửi lại');
+      b.type = 'button';
+      b.addEventListener('click', () => { p.remove(); retry(); });
+      p.appendChild(b);
+    }
+    log.appendChild(p);
+    scrollToEnd();
+    return p;
+  }
+
+  function setBusy(on) {
+    busy = on;
+    send.disabled = on;
+    typing.hidden = !on;
+    if (on) scrollToEnd();
+  }
+
+  function showMode(mode) {
+    status.textContent = mode === 'queued' ? 'Đang chờ tư vấn viên…' : mode === 'human' ? 'Tư vấn viên đang trò chuyện với bạn' : defaultStatus;
+    if (WAITING_MODES.includes(mode)) startPolling(); else stopPolling();
   }
 
   function newId() {
-    return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`).replace(/[^\w-]/g, '');
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  async function post(body, shownAs) {
-    if (busy) return;
-    busy = true; send.disabled = true; typing.hidden = false;
-    if (shownAs) addMessage('me', shownAs);
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  /** Sends one message; `shownAs` is the worker's bubble text (a tapped button's label). */
+  function post(body, shownAs) {
+    if (busy) return Promise.resolve(false);
+    const mine = shownAs ? addMessage('me', shownAs) : null;
+    scrollToEnd();
     const payload = Object.assign({ clientMessageId: newId() }, body, session ? { session } : {});
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const res = await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-        const data = await res.json();
-        if (!res.ok) { log.appendChild(el('p', 'error', data.error ? data.error.message : 'Có lỗi xảy ra.')); break; }
-        session = data.session; localStorage.setItem(KEY, session);
-        const before = log.children.length;
-        for (const r of data.replies) addMessage('bot', r.text, r);
-        // Long answers: show where the new answer starts, not its end.
-        const first = log.children[before];
-        if (first && first.offsetHeight > log.clientHeight * 0.6) first.scrollIntoView({ block: 'start' });
-        busy = false; send.disabled = false; typing.hidden = true; input.focus();
-        return;
-      } catch (e) {
-        // Network hiccup: retry with the same clientMessageId, so the server answers once.
-        if (attempt === 2) log.appendChild(el('p', 'error', 'Mất kết nối. Bạn kiểm tra mạng rồi gửi lại nhé.'));
-        else await new Promise((r) => setTimeout(r, 800 * (attempt + 1)));
-      }
-    }
-    busy = false; send.disabled = false; typing.hidden = true; scroll();
-    input.focus();
+    return deliver(payload, mine);
   }
 
-  async function restore() {
-    try {
-      const res = await fetch(`/api/chat/history?session=${encodeURIComponent(session)}`);
-      if (!res.ok) throw new Error('no history');
-      const data = await res.json();
-      if (!data.messages.length) throw new Error('empty');
-      for (const m of data.messages) addMessage(m.role === 'worker' ? 'me' : m.role === 'counsellor' ? 'counsellor' : 'bot', m.text);
-    } catch {
-      session = null; localStorage.removeItem(KEY);
-      await post({ postback: 'START' });
+  /**
+   * Network failures, 5xx and 429 are retried with the same clientMessageId, so the server
+   * answers once; other refusals (too long, malformed) are shown and not retried.
+   */
+  async function deliver(payload, mine) {
+    if (busy) return false;
+    setBusy(true);
+    if (mine) mine.classList.remove('failed');
+    for (let attempt = 0; ; attempt++) {
+      let res = null;
+      let data = null;
+      try {
+        res = await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+        data = await res.json().catch(() => null);
+      } catch { res = null; }
+
+      if (res && res.ok && data) {
+        setBusy(false);
+        if (data.session !== session) saveSession(data.session);
+        if (data.duplicate && !(data.replies && data.replies.length)) {
+          // Answered before but the answer was lost on the way: show the conversation as stored.
+          await reloadHistory();
+        } else {
+          let first = null;
+          for (const r of data.replies) {
+            const b = addMessage('bot', r.text, r);
+            if (!first) first = b;
+          }
+          // A long answer: show where it starts, not its end.
+          if (first && first.offsetHeight > log.clientHeight * 0.6) first.scrollIntoView({ block: 'start' });
+          else scrollToEnd();
+        }
+        showMode(data.mode);
+        return true;
+      }
+
+      const retryable = !res || res.status >= 500 || res.status === 429;
+      if (retryable && attempt < RETRY_DELAYS_MS.length) {
+        await sleep(RETRY_DELAYS_MS[attempt]);
+        continue;
+      }
+
+      setBusy(false);
+      if (mine) mine.classList.add('failed');
+      if (retryable) {
+        addNotice('Chưa gửi được. Bạn kiểm tra kết nối mạng rồi bấm "Gửi lại" nhé.', () => deliver(payload, mine));
+      } else {
+        addNotice(data && data.error ? data.error.message : 'Có lỗi xảy ra, bạn thử lại nhé.');
+        // The worker can shorten or fix what they wrote instead of typing it again.
+        if (payload.text && !input.value) { input.value = payload.text; autosize(); }
+      }
+      return false;
     }
+  }
+
+  async function fetchHistory(since) {
+    const q = `session=${encodeURIComponent(session)}${since ? `&since=${encodeURIComponent(since)}` : ''}`;
+    const res = await fetch(`/api/chat/history?${q}`);
+    if (res.status === 400) return { invalid: true };
+    if (!res.ok) throw new Error(`history ${res.status}`);
+    return res.json();
+  }
+
+  function noteCounsellor(m) {
+    const key = `${m.at}|${m.text}`;
+    if (shownCounsellor.has(key)) return false;
+    shownCounsellor.add(key);
+    if (!counsellorSince || m.at > counsellorSince) counsellorSince = m.at;
+    return true;
+  }
+
+  function renderHistory(messages) {
+    log.replaceChildren();
+    shownCounsellor.clear();
+    counsellorSince = null;
+    for (const m of messages) {
+      if (m.role === 'counsellor') noteCounsellor(m);
+      addMessage(m.role === 'worker' ? 'me' : m.role === 'counsellor' ? 'counsellor' : 'bot', m.text);
+    }
+    // Poll from the newest message we have, on the server's clock.
+    const last = messages[messages.length - 1];
+    if (last && !counsellorSince) counsellorSince = last.at;
+    scrollToEnd();
+  }
+
+  async function reloadHistory() {
+    try {
+      const data = await fetchHistory();
+      if (data.invalid || !data.messages.length) return false;
+      renderHistory(data.messages);
+      showMode(data.mode);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** On load: the stored conversation, or a fresh start when there is none. */
+  async function restore() {
+    setBusy(true);
+    let data;
+    try {
+      data = await fetchHistory();
+    } catch {
+      setBusy(false);
+      // Keep the session: the conversation is still there once the network is back.
+      addNotice('Không tải được cuộc trò chuyện. Bạn kiểm tra kết nối mạng nhé.', restore);
+      return;
+    }
+    setBusy(false);
+    if (data.invalid || !data.messages.length) {
+      // Unknown or deleted ("xóa dữ liệu"): start over.
+      saveSession(null);
+      await post({ postback: 'START' });
+      return;
+    }
+    renderHistory(data.messages);
+    showMode(data.mode);
+  }
+
+  async function poll() {
+    pollTimer = null;
+    if (!polling || !session) return;
+    let delay = POLL_MS;
+    try {
+      const data = await fetchHistory(counsellorSince);
+      if (!data.invalid) {
+        const follow = atBottom();
+        for (const m of data.messages) {
+          if (m.role === 'counsellor' && noteCounsellor(m)) addMessage('counsellor', m.text);
+        }
+        if (follow) scrollToEnd();
+        if (!WAITING_MODES.includes(data.mode)) { showMode(data.mode); return; }
+      }
+    } catch {
+      delay = POLL_MS * 3;
+    }
+    if (polling && pollTimer === null) pollTimer = setTimeout(poll, delay);
+  }
+  function startPolling() {
+    polling = true;
+    if (pollTimer === null) pollTimer = setTimeout(poll, POLL_MS);
+  }
+  function stopPolling() {
+    polling = false;
+    if (pollTimer !== null) { clearTimeout(pollTimer); pollTimer = null; }
+  }
+
+  function autosize() {
+    // Empty: back to one line (the placeholder must not size the box).
+    if (!input.value) { input.style.height = ''; return; }
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 140)}px`;
   }
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = input.value.trim();
-    if (!text) return;
-    input.value = ''; input.style.height = '';
+    if (!text || busy) return;
+    input.value = '';
+    autosize();
     post({ text }, text);
   });
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+    // Vietnamese input methods compose with Enter too: never send mid-composition.
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
   });
-  input.addEventListener('input', () => { input.style.height = 'auto'; input.style.height = `${Math.min(input.scrollHeight, 140)}px`; });
+  input.addEventListener('input', autosize);
+
+  restart.addEventListener('click', () => {
+    if (busy) return;
+    stopPolling();
+    saveSession(null);
+    log.replaceChildren();
+    shownCounsellor.clear();
+    counsellorSince = null;
+    showMode('bot');
+    post({ postback: 'START' });
+    input.focus();
+  });
 
   if (session) restore(); else post({ postback: 'START' });
 })();

@@ -1,0 +1,193 @@
+/**
+ * The SQL store against a temporary SQLite file and against ':memory:'.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Channel } from '../src/flows/activity.js';
+import { openDatabase } from '../src/store/db.js';
+import { migrateToLatest } from '../src/store/migrations.js';
+import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import type { Conversation, ConversationState } from '../src/store/types.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tlcd-store-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const t0 = new Date('2026-11-20T08:00:00.000Z');
+const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+
+function conversation(channel: Channel, userId: string, over: Partial<Conversation> = {}): Conversation {
+  const state: ConversationState = { misses: 0, handoff: 'none', consentShown: false };
+  return { id: `${channel}:${userId}`, channel, userId, mode: 'bot', urgent: false, state, createdAt: t0, updatedAt: t0, queuedAt: null, ...over };
+}
+
+describe('migrations', () => {
+  it('create the schema once and are idempotent on a file database', async () => {
+    const path = join(tmp, 'nested', 'dir', 'migrate.db');
+    const db = openDatabase(path);
+    expect(await migrateToLatest(db)).toEqual(['2026-11-28-001-initial']);
+    expect(await migrateToLatest(db)).toEqual([]);
+    await db.destroy();
+    // Reopening an existing file: nothing to do, data intact.
+    const store = await createStore({ databasePath: path });
+    await store.markSeen('web', 'm-1');
+    await store.close();
+    const again = await createStore({ databasePath: path });
+    expect(await again.markSeen('web', 'm-1')).toBe(false);
+    expect(await migrateToLatest(again.db)).toEqual([]);
+    await again.close();
+  });
+
+  it('uses WAL on a file database', async () => {
+    const path = join(tmp, 'wal.db');
+    const store = await createStore({ databasePath: path });
+    await store.close();
+    // WAL is a property of the file: it persists after close.
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+  });
+});
+
+for (const kind of ['file', 'memory'] as const) {
+  describe(`SqlStore (${kind})`, () => {
+    let store: SqlStore;
+    let n = 0;
+    beforeEach(async () => {
+      store = await createStore({ databasePath: kind === 'memory' ? ':memory:' : join(tmp, `store-${n++}.db`) });
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('answers ping while open and not after close; close twice is harmless', async () => {
+      expect(await store.ping()).toBe(true);
+      await store.close();
+      expect(await store.ping()).toBe(false);
+      await store.close();
+    });
+
+    it('marks a message seen once per channel', async () => {
+      expect(await store.markSeen('telegram', '42')).toBe(true);
+      expect(await store.markSeen('telegram', '42')).toBe(false);
+      expect(await store.markSeen('zalo', '42')).toBe(true);
+    });
+
+    it('lets exactly one of many concurrent deliveries through', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.markSeen('messenger', 'mid.1')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('round-trips a conversation with its state', async () => {
+      expect(await store.getConversation('zalo', 'u1')).toBeUndefined();
+      const conv = conversation('zalo', 'u1', {
+        state: {
+          misses: 1,
+          handoff: 'offered',
+          consentShown: true,
+          topic: 'bhtn-muc-huong',
+          lastFaqId: 'bhtn.muc-huong.cong-thuc',
+          flow: { name: 'unemployment', values: { salary: 8_000_000, months: 49, region: 'I' }, asked: 'months', turns: 2 },
+          lastChoices: ['a', 'b'],
+          confirm: 'delete-data',
+        },
+      });
+      await store.saveConversation(conv);
+      expect(await store.getConversation('zalo', 'u1')).toEqual(conv);
+
+      const updated: Conversation = { ...conv, mode: 'queued', urgent: true, queuedAt: at(5), updatedAt: at(5), state: { ...conv.state, flow: undefined, misses: 0 } };
+      await store.saveConversation(updated);
+      const read = await store.getConversation('zalo', 'u1');
+      expect(read).toMatchObject({ mode: 'queued', urgent: true, queuedAt: at(5), updatedAt: at(5), createdAt: t0 });
+      expect(read?.state.flow).toBeUndefined();
+      expect(read?.state.misses).toBe(0);
+    });
+
+    it('records when the privacy notice was first shown', async () => {
+      const conv = conversation('web', 's1');
+      await store.saveConversation(conv);
+      await store.saveConversation({ ...conv, state: { ...conv.state, consentShown: true }, updatedAt: at(1) });
+      await store.saveConversation({ ...conv, state: { ...conv.state, consentShown: true }, updatedAt: at(2) });
+      const worker = await store.db.selectFrom('worker').selectAll().where('user_id', '=', 's1').executeTakeFirstOrThrow();
+      expect(worker.consent_at).toBe(at(1).getTime());
+    });
+
+    it('keeps the transcript in order, with outcomes, limited to the latest', async () => {
+      const id = 'telegram:7';
+      const same = at(0);
+      await store.appendTranscript({ conversationId: id, role: 'worker', text: 'lương 8tr thì bhtn được bao nhiêu', at: same });
+      await store.appendTranscript({ conversationId: id, role: 'bot', text: 'Khoảng 4.800.000 đồng mỗi tháng.', at: same, outcome: { kind: 'answer', handoff: 'none', urgent: false, faqId: 'x', confidence: 0.9 } });
+      await store.appendTranscript({ conversationId: id, role: 'counsellor', text: 'Chào bạn, mình là tư vấn viên.', at: at(1) });
+      const all = await store.transcript(id);
+      expect(all.map((m) => m.role)).toEqual(['worker', 'bot', 'counsellor']);
+      expect(all[1]?.outcome).toEqual({ kind: 'answer', handoff: 'none', urgent: false, faqId: 'x', confidence: 0.9 });
+      expect(all[0]?.outcome).toBeUndefined();
+      expect(all[2]?.at).toEqual(at(1));
+      expect((await store.transcript(id, 2)).map((m) => m.role)).toEqual(['bot', 'counsellor']);
+      expect(await store.transcript('telegram:other')).toEqual([]);
+    });
+
+    it('lists the queue urgent first, then oldest first, and only queued conversations', async () => {
+      await store.saveConversation(conversation('zalo', 'old', { mode: 'queued', queuedAt: at(1) }));
+      await store.saveConversation(conversation('zalo', 'new', { mode: 'queued', queuedAt: at(9) }));
+      await store.saveConversation(conversation('web', 'urgent-late', { mode: 'queued', urgent: true, queuedAt: at(10) }));
+      await store.saveConversation(conversation('telegram', 'urgent-early', { mode: 'queued', urgent: true, queuedAt: at(3) }));
+      await store.saveConversation(conversation('zalo', 'mid', { mode: 'queued', queuedAt: at(5) }));
+      await store.saveConversation(conversation('zalo', 'talking', { mode: 'human', queuedAt: at(0) }));
+      await store.saveConversation(conversation('zalo', 'bot', { mode: 'bot' }));
+      const queue = await store.queue();
+      expect(queue.map((c) => c.userId)).toEqual(['urgent-early', 'urgent-late', 'old', 'mid', 'new']);
+    });
+
+    it('deletes everything of one worker and nothing of anyone else', async () => {
+      const seed = async (channel: Channel, userId: string) => {
+        const conv = conversation(channel, userId, { state: { misses: 0, handoff: 'none', consentShown: true } });
+        await store.saveConversation(conv);
+        await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: `tôi là ${userId}`, at: t0 });
+        await store.appendTranscript({ conversationId: conv.id, role: 'bot', text: 'Chào bạn', at: t0 });
+        await store.recordUnanswered({ conversationId: conv.id, channel, text: 'câu hỏi khó', confidence: 0.2, at: t0 });
+      };
+      await seed('zalo', 'victim');
+      await seed('zalo', 'neighbour');
+      // Same user id on another platform is another person.
+      await seed('telegram', 'victim');
+      // Rows written before the conversation row existed still go.
+      await store.appendTranscript({ conversationId: 'messenger:victim', role: 'worker', text: 'xin chào', at: t0 });
+      await store.recordUnanswered({ conversationId: 'messenger:victim', channel: 'messenger', text: '?', at: t0 });
+
+      await store.deleteUserData('zalo', 'victim');
+      await store.deleteUserData('messenger', 'victim');
+
+      expect(await store.getConversation('zalo', 'victim')).toBeUndefined();
+      expect(await store.transcript('zalo:victim')).toEqual([]);
+      expect(await store.transcript('messenger:victim')).toEqual([]);
+      const unanswered = await store.db.selectFrom('unanswered').select('conversation_id').execute();
+      expect(unanswered.map((r) => r.conversation_id).sort()).toEqual(['telegram:victim', 'zalo:neighbour']);
+      const workers = await store.db.selectFrom('worker').select(['channel', 'user_id']).orderBy('channel').orderBy('user_id').execute();
+      expect(workers).toEqual([
+        { channel: 'telegram', user_id: 'victim' },
+        { channel: 'zalo', user_id: 'neighbour' },
+      ]);
+
+      expect(await store.getConversation('zalo', 'neighbour')).toBeDefined();
+      expect(await store.transcript('zalo:neighbour')).toHaveLength(2);
+      expect(await store.getConversation('telegram', 'victim')).toBeDefined();
+      expect(await store.transcript('telegram:victim')).toHaveLength(2);
+
+      // Deleting someone who has nothing is not an error.
+      await store.deleteUserData('web', 'nobody');
+    });
+
+    it('records unanswered questions', async () => {
+      await store.recordUnanswered({ conversationId: 'web:s', channel: 'web', text: 'hỏi về [SĐT]', confidence: 0.12, at: t0 });
+      await store.recordUnanswered({ conversationId: 'web:s', channel: 'web', text: 'không có điểm', at: t0 });
+      const rows = await store.db.selectFrom('unanswered').selectAll().orderBy('id').execute();
+      expect(rows.map((r) => [r.text, r.confidence, Number(r.at)])).toEqual([
+        ['hỏi về [SĐT]', expect.closeTo(0.12, 5), t0.getTime()],
+        ['không có điểm', null, t0.getTime()],
+      ]);
+    });
+  });
+}
