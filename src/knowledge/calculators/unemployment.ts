@@ -1,39 +1,66 @@
 /**
- * Unemployment benefit (trợ cấp thất nghiệp), Luật Việc làm 2025 Điều 38–39 and NĐ 374/2025:
- * monthly amount = 60% × average contribution salary of the last 6 months, capped at
- * 5 × the regional minimum wage of the last month of contribution; 3 months of benefit for
- * 12–36 months of contribution, +1 per further full 12 months, at most 12.
+ * Unemployment benefit (trợ cấp thất nghiệp). From 2026-01-01, Luật Việc làm 2025 Điều 38–39
+ * and NĐ 374/2025: monthly amount = 60% × average contribution salary of the last 6 months,
+ * capped at 5 × the regional minimum wage of the last month of contribution; 3 months of
+ * benefit for 12–36 months of contribution, +1 per further full 12 months, at most 12;
+ * leftover months kept only for totals between 36 and 144 months. Contracts that ended
+ * before 2026 are computed with the 2013 law's parameters (same rate and steps; its cap had a
+ * 5 × base-salary branch for state-pay workers).
  */
-import { z } from 'zod';
 import type { Citation } from '../kb/schema.js';
-import type { Rules } from '../rules/loader.js';
-import { formatMonths, formatNumber, formatPercent, formatVnd } from './format.js';
+import type { Region, Rules } from '../rules/loader.js';
+import { asDay, today as vnToday, type Day, type DayInput } from '../rules/day.js';
+import { Basis, given } from './basis.js';
+import { formatDay, formatMonths, formatNumber, formatPercent, formatVnd, roman } from './format.js';
 import type { CalcResult } from './types.js';
 
-export type Region = 1 | 2 | 3 | 4;
+export type { Region } from '../rules/loader.js';
 
 export interface UnemploymentInput {
-  /** Average monthly salary on which BHTN was paid over the last 6 months. */
+  /** Average monthly salary on which BHTN was paid over the most recent months (6). */
   averageSalary?: number;
-  /** Total months of BHTN contribution not yet used for a benefit. */
+  /** Months of BHTN contribution not yet used for a benefit. */
   monthsContributed?: number;
+  /** Minimum-wage region of the last workplace; asked only when the cap could apply. */
   region?: Region;
-  /** The day the contract ended (YYYY-MM-DD); the rules of that day apply. Default: today. */
+  /** Day the contract ended; its rules and its minimum wage apply. Default: today. */
+  endDate?: DayInput;
+  /** @deprecated Use endDate. */
   endDay?: string;
+  /** Length of the contract that ended, in months: 1 to under 12 → the 36-month window. */
+  contractMonths?: number;
+  /** Pay set by the State's pay scales: only the 2013 law (to 2025) capped these differently. */
+  statePay?: boolean;
 }
 
 export type UnemploymentField = 'averageSalary' | 'monthsContributed' | 'region';
 
-const durationShape = z.object({
-  minimum_contribution: z.number(),
-  base_benefit: z.number(),
-  base_up_to: z.number(),
-  step_contribution: z.number(),
-  step_benefit: z.number(),
-  maximum_benefit: z.number(),
-});
-const rangeShape = z.object({ from: z.number(), to: z.number() });
-const regionalShape = z.record(z.string(), z.number());
+export type IneligibleReason = 'too-few-months' | 'contract-too-short';
+
+export interface UnemploymentValues {
+  eligible: boolean;
+  reason?: IneligibleReason;
+  monthsContributed: number;
+  /** Months of benefit (0 when not eligible). */
+  benefitMonths: number;
+  monthlyAmount: number;
+  /** 60% × average, before the cap. */
+  uncappedAmount: number;
+  /** The cap that was compared, when known. */
+  cap?: number;
+  capApplied: boolean;
+  total: number;
+  /** Months of contribution consumed by this benefit. */
+  monthsUsed: number;
+  monthsReserved: number;
+  monthsLost: number;
+  /** False where the law in force sets no reserve range in our data (before 2026). */
+  reserveKnown: boolean;
+  /** The day whose rules were applied. */
+  rulesDay: Day;
+  /** Law id of the benefit rules applied (lvl-2025, lvl-2013). */
+  law: string;
+}
 
 export interface BenefitDuration {
   eligible: boolean;
@@ -44,81 +71,188 @@ export interface BenefitDuration {
   reserved: number;
   /** Months lost because they exceed what the law keeps. */
   lost: number;
+  reserveKnown: boolean;
   citations: Citation[];
 }
 
-/** Months of benefit and reserved months for `contributed` months of contribution. */
-export function benefitDuration(rules: Rules, contributed: number, day: string): BenefitDuration {
-  const d = rules.get('unemployment.duration', day, durationShape);
-  const range = rules.get('unemployment.reserve-range', day, rangeShape);
-  const s = d.value;
-  const citations = [d.source, range.source];
-  if (contributed < s.minimum_contribution) return { eligible: false, months: 0, used: 0, reserved: 0, lost: 0, citations };
-  const extraSteps = Math.max(0, Math.floor((contributed - s.base_up_to) / s.step_contribution));
+/** Months of benefit, and reserved or lost months, for `contributed` months of contribution. */
+export function benefitDuration(rules: Rules, contributed: number, on: DayInput): BenefitDuration {
+  const u = rules.unemployment(on);
+  const s = u.duration.value;
+  const citations = [...u.duration.sources, ...(u.reserveRange?.sources ?? [])];
+  const months0 = Math.floor(contributed);
+  if (months0 < s.minimum_contribution) return { eligible: false, months: 0, used: 0, reserved: 0, lost: 0, reserveKnown: u.reserveRange !== undefined, citations };
+  const extraSteps = Math.max(0, Math.floor((months0 - s.base_up_to) / s.step_contribution));
   const months = Math.min(s.maximum_benefit, s.base_benefit + extraSteps * s.step_benefit);
-  const used = months === s.base_benefit ? Math.min(contributed, s.base_up_to) : s.base_up_to + ((months - s.base_benefit) / s.step_benefit) * s.step_contribution;
-  const leftover = Math.max(0, contributed - used);
-  // NĐ 374 Điều 8: leftover months are kept only between 36 and 144 months; beyond 144 they are lost.
-  const keepable = contributed >= range.value.from ? Math.max(0, Math.min(contributed, range.value.to) - used) : 0;
+  const used = months === s.base_benefit ? Math.min(months0, s.base_up_to) : s.base_up_to + ((months - s.base_benefit) / s.step_benefit) * s.step_contribution;
+  const leftover = Math.max(0, months0 - used);
+  if (!u.reserveRange) return { eligible: true, months, used, reserved: 0, lost: 0, reserveKnown: false, citations };
+  // NĐ 374 Điều 8: leftover months are kept only while the total is within the range; the
+  // part beyond its upper bound is lost.
+  const range = u.reserveRange.value;
+  const keepable = months0 >= range.from ? Math.max(0, Math.min(months0, range.to) - used) : 0;
   const reserved = Math.min(leftover, keepable);
-  return { eligible: true, months, used, reserved, lost: leftover - reserved, citations };
+  return { eligible: true, months, used, reserved, lost: leftover - reserved, reserveKnown: true, citations };
 }
 
-export function unemploymentBenefit(rules: Rules, input: UnemploymentInput, today: string): CalcResult<UnemploymentField> {
-  const day = input.endDay ?? today;
-  const missing: UnemploymentField[] = [];
-  if (input.averageSalary === undefined) missing.push('averageSalary');
-  if (input.monthsContributed === undefined) missing.push('monthsContributed');
-  if (missing.length > 0 && !(input.monthsContributed !== undefined && input.monthsContributed < 12)) return { ok: false, missing };
+export function unemploymentBenefit(rules: Rules, input: UnemploymentInput, today: DayInput = vnToday()): CalcResult<UnemploymentField, UnemploymentValues> {
+  const day = asDay(input.endDate ?? input.endDay ?? today);
+  const salaryGiven = given(input.averageSalary) && input.averageSalary > 0;
+  const monthsGiven = given(input.monthsContributed);
+  if (!monthsGiven) return { ok: false, missing: salaryGiven ? ['monthsContributed'] : ['averageSalary', 'monthsContributed'] };
 
-  const months = input.monthsContributed!;
-  const duration = benefitDuration(rules, months, day);
-  const qualifying = rules.get<{ months: number; within: number; within_short_contract: number }>('unemployment.qualifying-period', day);
-  if (!duration.eligible) {
+  const months = Math.floor(input.monthsContributed!);
+  const u = rules.unemployment(day);
+  const basis = new Basis();
+  // The amount's own provisions first, so the citation list reads in the order of the answer.
+  const rate = basis.use(u.benefitRate).value;
+  const law = u.benefitRate.source.law;
+  const newLaw = u.cap.value.base_salary_multiple_state_pay === undefined;
+  const q = basis.use(u.qualifying).value;
+  const minContract = u.minimumContractMonths.value;
+  const shortContract = input.contractMonths !== undefined && input.contractMonths >= q.short_contract_from_months && input.contractMonths < q.short_contract_below_months;
+  const window = shortContract ? q.within_short_contract : q.within;
+
+  // A refusal cites the conditions it rests on, not the amount's provisions.
+  const notEligible = (reason: IneligibleReason, summary: string, working: string[], notes: string[]): CalcResult<UnemploymentField, UnemploymentValues> => {
+    const why = new Basis();
+    if (reason === 'contract-too-short') why.use(u.minimumContractMonths);
+    why.use(u.qualifying);
+    why.use(u.duration);
     return {
       ok: true,
-      summary: `Với ${formatMonths(months)} đóng bảo hiểm thất nghiệp, bạn chưa đủ điều kiện hưởng trợ cấp: cần đóng đủ ${qualifying.value.months} tháng trong ${qualifying.value.within} tháng trước khi nghỉ việc.`,
-      working: [`${formatMonths(months)} < ${qualifying.value.months} tháng tối thiểu`],
-      notes: ['Thời gian đã đóng không mất đi: bạn tiếp tục đóng ở nơi làm mới và cộng dồn cho lần hưởng sau.'],
-      citations: [qualifying.source],
+      values: { eligible: false, reason, monthsContributed: months, benefitMonths: 0, monthlyAmount: 0, uncappedAmount: 0, capApplied: false, total: 0, monthsUsed: 0, monthsReserved: 0, monthsLost: 0, reserveKnown: u.reserveRange !== undefined, rulesDay: day, law },
+      summary,
+      working,
+      citations: why.citations(),
+      notes: [...notes, ...why.reviewNotes()],
     };
+  };
+
+  if (input.contractMonths !== undefined && input.contractMonths < minContract) {
+    return notEligible(
+      'contract-too-short',
+      `Hợp đồng dưới ${minContract} tháng không thuộc diện đóng bảo hiểm thất nghiệp, nên bạn chưa đủ điều kiện hưởng trợ cấp thất nghiệp từ hợp đồng này.`,
+      [`Hợp đồng ${formatNumber(input.contractMonths)} tháng < ${minContract} tháng`],
+      ['Thời gian đã đóng ở các hợp đồng trước vẫn được cộng dồn khi bạn đủ điều kiện ở lần sau.'],
+    );
   }
 
-  const rate = rules.get<number>('unemployment.benefit-rate', day);
-  const multiple = rules.get<number>('unemployment.cap-minimum-wage-multiple', day);
-  const minimumWages = rules.get('minimum-wage.monthly', day, regionalShape);
+  const duration = benefitDuration(rules, months, day);
+  if (!duration.eligible) {
+    const need = u.duration.value.minimum_contribution;
+    return notEligible(
+      'too-few-months',
+      `Với ${formatMonths(months)} đóng bảo hiểm thất nghiệp, bạn chưa đủ điều kiện hưởng trợ cấp thất nghiệp: cần đóng đủ ${need} tháng trong ${window} tháng trước khi chấm dứt hợp đồng.`,
+      [`${formatMonths(months)} < ${need} tháng tối thiểu`],
+      ['Thời gian đã đóng không mất đi: bạn tiếp tục đóng ở nơi làm mới và được cộng dồn cho lần hưởng sau.'],
+    );
+  }
+
+  if (!salaryGiven) return { ok: false, missing: ['averageSalary'] };
+  basis.use(u.duration);
   const average = input.averageSalary!;
-  const raw = rate.value * average;
-  const lowestCap = multiple.value * Math.min(...Object.values(minimumWages.value));
-
-  // The region only matters when the amount could reach a cap.
-  if (input.region === undefined && raw > lowestCap) return { ok: false, missing: ['region'] };
-  const cap = input.region !== undefined ? multiple.value * minimumWages.value[String(input.region)]! : undefined;
-  const monthly = cap !== undefined ? Math.min(raw, cap) : raw;
-
-  const working = [`Mức hưởng = ${formatPercent(rate.value)} × ${formatVnd(average)} = ${formatVnd(raw)}/tháng`];
-  if (cap !== undefined) {
-    const regionWage = minimumWages.value[String(input.region)]!;
-    working.push(`Mức tối đa vùng ${roman(input.region!)} = ${formatNumber(multiple.value)} × ${formatVnd(regionWage)} = ${formatVnd(cap)}/tháng${raw > cap ? ' → bạn nhận mức tối đa' : ''}`);
-  } else {
-    working.push(`Mức này thấp hơn mức tối đa của mọi vùng (thấp nhất ${formatVnd(lowestCap)}), nên không bị giới hạn`);
-  }
-  working.push(`Thời gian hưởng: đóng ${formatMonths(months)} → ${duration.months} tháng trợ cấp (12–36 tháng đóng được 3 tháng, thêm mỗi 12 tháng được thêm 1 tháng, tối đa 12 tháng)`);
+  const avgMonths = basis.use(u.averageMonths).value;
+  const capRule = basis.use(u.cap);
+  const raw = rate * average;
+  const working = [`Mức hưởng = ${formatPercent(rate)} × ${formatVnd(average)} (bình quân tiền lương đóng BHTN ${avgMonths} tháng gần nhất) = ${formatVnd(raw)}/tháng`];
   const notes: string[] = [];
-  if (duration.reserved > 0) notes.push(`Bạn được bảo lưu ${duration.reserved} tháng đóng còn thừa để tính cho lần hưởng sau.`);
-  if (duration.lost > 0) notes.push(`${duration.lost} tháng đóng vượt quá 144 tháng không được bảo lưu.`);
-  notes.push(
-    `Điều kiện: hợp đồng đã chấm dứt (không phải tự ý nghỉ trái luật, không đang hưởng lương hưu), đã đóng đủ ${qualifying.value.months} tháng trong ${qualifying.value.within} tháng trước khi nghỉ, nộp hồ sơ trong 3 tháng và chưa có việc làm sau 10 ngày làm việc kể từ khi nộp.`,
+
+  // The cap: under the 2013 law a state-pay worker's is a multiple of the base salary.
+  let cap: number | undefined;
+  const stateMultiple = capRule.value.base_salary_multiple_state_pay;
+  if (stateMultiple !== undefined && input.statePay === true) {
+    const base = basis.use(rules.baseSalary(day)).value;
+    cap = stateMultiple * base;
+    working.push(`Mức tối đa (lương theo chế độ Nhà nước quy định) = ${formatNumber(stateMultiple)} × ${formatVnd(base)} (lương cơ sở) = ${formatVnd(cap)}/tháng${raw > cap ? ' → bạn nhận mức tối đa' : ''}`);
+  } else {
+    const wages = rules.minimumWages(day);
+    const multiple = capRule.value.minimum_wage_multiple;
+    const lowest = multiple * Math.min(wages.value[1], wages.value[2], wages.value[3], wages.value[4]);
+    // The region matters only if 60% of the average could reach some region's cap.
+    if (input.region === undefined && raw > lowest) return { ok: false, missing: ['region'] };
+    if (input.region !== undefined) {
+      const wage = basis.use(rules.minimumWage(input.region, day)).value;
+      cap = multiple * wage;
+      working.push(
+        `Mức tối đa vùng ${roman(input.region)} = ${formatNumber(multiple)} × ${formatVnd(wage)} (lương tối thiểu vùng tháng cuối đóng) = ${formatVnd(cap)}/tháng${raw > cap ? ' → bạn nhận mức tối đa' : ''}`,
+      );
+    } else {
+      basis.use(wages);
+      working.push(`Mức này thấp hơn mức tối đa của mọi vùng (thấp nhất ${formatNumber(multiple)} × ${formatVnd(lowest / multiple)} = ${formatVnd(lowest)}), nên không bị giới hạn`);
+    }
+    if (stateMultiple !== undefined && input.statePay === undefined) {
+      const base = rules.baseSalary(day);
+      const stateCap = stateMultiple * base.value;
+      if (raw > stateCap) {
+        basis.use(base);
+        notes.push(
+          `Nếu bạn hưởng lương theo chế độ tiền lương do Nhà nước quy định, mức tối đa theo Luật Việc làm 2013 là ${formatNumber(stateMultiple)} × lương cơ sở = ${formatVnd(stateCap)}/tháng.`,
+        );
+      }
+    }
+  }
+  const capApplied = cap !== undefined && raw > cap;
+  const monthly = capApplied ? cap! : raw;
+  const total = monthly * duration.months;
+
+  const s = u.duration.value;
+  const extraSteps = (duration.months - s.base_benefit) / s.step_benefit;
+  working.push(
+    duration.months === s.base_benefit
+      ? `Thời gian hưởng: đóng ${formatMonths(months)} (từ ${s.minimum_contribution} đến ${s.base_up_to} tháng) → ${s.base_benefit} tháng`
+      : `Thời gian hưởng: đóng ${formatMonths(months)} → ${s.base_benefit} tháng cho ${s.base_up_to} tháng đầu + ${formatNumber(extraSteps * s.step_benefit)} tháng cho ${formatNumber(extraSteps)} lần đủ thêm ${s.step_contribution} tháng = ${duration.months} tháng${duration.months === s.maximum_benefit ? ` (tối đa ${s.maximum_benefit} tháng)` : ''}`,
   );
+  working.push(`Tổng = ${formatVnd(monthly)} × ${duration.months} tháng = ${formatVnd(total)}`);
+
+  if (duration.reserveKnown && u.reserveRange) {
+    if (duration.reserved + duration.lost > 0) basis.use(u.reserveRange);
+    if (duration.reserved > 0) notes.push(`Bạn được bảo lưu ${duration.reserved} tháng đóng còn thừa để tính cho lần hưởng sau.`);
+    if (duration.lost > 0) notes.push(`${duration.lost} tháng đóng vượt quá ${u.reserveRange.value.to} tháng không được bảo lưu.`);
+  } else if (months > duration.used) {
+    notes.push(`Bạn còn ${months - duration.used} tháng đóng chưa dùng đến; việc bảo lưu số tháng này theo quy định trước năm 2026, bạn hỏi tư vấn viên để được xem cụ thể nhé.`);
+  }
+
+  const filing = basis.use(u.filingDeadlineMonths).value;
+  const wait = basis.use(u.jobSearchWait).value;
+  const start = basis.use(u.benefitStart).value;
+  const windowText = input.contractMonths === undefined ? `${q.within} tháng (${q.within_short_contract} tháng nếu hợp đồng từ ${q.short_contract_from_months} đến dưới ${q.short_contract_below_months} tháng)` : `${window} tháng`;
+  notes.push(
+    `Điều kiện: hợp đồng đã chấm dứt (không phải do bạn tự ý nghỉ trái luật, không đang hưởng lương hưu); đã đóng đủ ${q.months} tháng trong ${windowText} trước khi chấm dứt hợp đồng; nộp hồ sơ trong ${filing} tháng kể từ ngày chấm dứt hợp đồng; chưa có việc làm sau ${wait.days} ${wait.working_days ? 'ngày làm việc' : 'ngày'} kể từ khi nộp hồ sơ.`,
+    `Trợ cấp được tính từ ${start.working_days ? 'ngày làm việc' : 'ngày'} thứ ${start.day} kể từ ngày nộp đủ hồ sơ; hằng tháng bạn phải thông báo tìm kiếm việc làm với trung tâm dịch vụ việc làm.`,
+  );
+  if (!newLaw) {
+    notes.push(
+      `Phép tính dùng quy định cũ (Luật Việc làm 2013) vì hợp đồng chấm dứt ngày ${formatDay(day)}. Nếu hồ sơ nộp trước 01/01/2026 mà đến ngày đó chưa có quyết định, hồ sơ được giải quyết theo Luật Việc làm 2025.`,
+    );
+    basis.cite({ law: 'lvl-2025', article: 55 });
+  }
+  notes.push(...basis.reviewNotes());
+
   return {
     ok: true,
-    summary: `Bạn được khoảng ${formatVnd(monthly)} mỗi tháng, trong ${duration.months} tháng (tổng khoảng ${formatVnd(monthly * duration.months)}).`,
+    values: {
+      eligible: true,
+      monthsContributed: months,
+      benefitMonths: duration.months,
+      monthlyAmount: monthly,
+      uncappedAmount: raw,
+      ...(cap !== undefined ? { cap } : {}),
+      capApplied,
+      total,
+      monthsUsed: duration.used,
+      monthsReserved: duration.reserved,
+      monthsLost: duration.lost,
+      reserveKnown: duration.reserveKnown,
+      rulesDay: day,
+      law,
+    },
+    summary: `Bạn được khoảng ${formatVnd(monthly)} mỗi tháng, trong ${duration.months} tháng (tổng khoảng ${formatVnd(total)}).`,
     working,
+    citations: basis.citations(),
     notes,
-    citations: [rate.source, duration.citations[0]!, qualifying.source, ...(cap !== undefined ? [minimumWages.source] : []), ...(duration.reserved + duration.lost > 0 ? [duration.citations[1]!] : [])],
   };
 }
 
-export function roman(region: Region): string {
-  return ['I', 'II', 'III', 'IV'][region - 1]!;
-}
+/** Kept for callers that imported it from here. */
+export { roman } from './format.js';

@@ -149,8 +149,8 @@ export const PARAMETERS = {
 
   /** Retirement age in months, rising each year from `start_year` by `step_months` up to `final_months`. */
   'retirement.age-path': z.strictObject({
-    men: z.strictObject({ start_year: count(2000, 2100), start_months: count(600, 840), step_months: count(0, 12), final_months: count(600, 840) }),
-    women: z.strictObject({ start_year: count(2000, 2100), start_months: count(600, 840), step_months: count(0, 12), final_months: count(600, 840) }),
+    men: z.strictObject({ start_year: count(2000, 2100), start_months: count(600, 840), step_months: count(0, 11), final_months: count(600, 840) }),
+    women: z.strictObject({ start_year: count(2000, 2100), start_months: count(600, 840), step_months: count(0, 11), final_months: count(600, 840) }),
   }),
 } as const satisfies Record<string, z.ZodType>;
 
