@@ -55,3 +55,12 @@ describe('handoff triggers', () => {
     expect(isFrustrated(textForms('cảm ơn bạn nhiều'))).toBe(false);
   });
 });
+
+describe('handoff triggers, more wordings', () => {
+  it('a cry for help after violence is urgent', () => {
+    expect(detectHandoffSignal(textForms('em bị công ty đánh, cứu em'))?.kind).toBe('urgent');
+  });
+  it('"bị đánh giá" (appraised) is not violence', () => {
+    expect(detectHandoffSignal(textForms('em bị đánh giá kém nên không được tăng lương'))).toBeUndefined();
+  });
+});

@@ -28,16 +28,16 @@ export interface Retrieval {
 /** Calibrated on the development set (npm run kb -- eval); see bench/README.md. */
 export const THRESHOLDS = {
   /** At or above: answer. */
-  answer: 0.55,
+  answer: 0.52,
   /** The best must beat the runner-up by this much to answer without asking. */
-  margin: 0.06,
+  margin: 0.1,
   /** A confident best needs only a small lead. */
-  strong: 0.75,
-  strongMargin: 0.03,
+  strong: 0.8,
+  strongMargin: 0.02,
   /** At or above (and below answer): ask which one. */
-  clarify: 0.5,
+  clarify: 0.35,
   /** Below: the question is likely about something else entirely. */
-  outOfScope: 0.45,
+  outOfScope: 0.2,
 };
 
 /** Words that name the subject of each family of entries (the id's first segment). */

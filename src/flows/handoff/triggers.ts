@@ -49,8 +49,8 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
   [
     'violence',
     [
-      p('(bi|dang bi|no|chu|sep|quan ly|to truong|bao ve|ho)( (vua|da|lai|cu|hay|moi|dang))? (danh|danh dap|hanh hung|dam|chem|bop co)( (em|toi|minh|chau|con|chi|anh|tui|tao))?',
-        '(bị|đang bị|nó|chủ|sếp|quản lý|tổ trưởng|bảo vệ|họ)( (vừa|đã|lại|cứ|hay|mới|đang))? (đánh|đánh đập|hành hung|đâm|chém|bóp cổ)( (em|tôi|mình|cháu|con|chị|anh|tui|tao))?'),
+      p('(bi|dang bi|no|chu|sep|quan ly|to truong|bao ve|ho)( \\S+){0,2} (danh(?! gia| so| thue| dau| may| bai)|danh dap|hanh hung|dam|chem|bop co)( (em|toi|minh|chau|con|chi|anh|tui|tao))?',
+        '(bị|đang bị|nó|chủ|sếp|quản lý|tổ trưởng|bảo vệ|họ)( \\S+){0,2} (đánh(?! giá| số| thuế| dấu| máy| bài)|đánh đập|hành hung|đâm|chém|bóp cổ)( (em|tôi|mình|cháu|con|chị|anh|tui|tao))?'),
       p('doa (giet|chem|danh)|de doa (giet|tinh mang|danh)|giet (em|toi|minh|chau|tui)|bao luc|cuong hiep|hiep dam|xam hai tinh duc|cuong buc',
         'dọa (giết|chém|đánh)|đe dọa (giết|tính mạng|đánh)|giết (em|tôi|mình|cháu|tui)|bạo lực|cưỡng hiếp|hiếp dâm|xâm hại tình dục|cưỡng bức'),
       p('(nhot|giam|khoa cua|giu) (em|toi|minh|chung em|bon em|chung toi|bon toi|tui|chau|cong nhan)( lai)?( khong cho (ve|ra|di))?|khong cho (em|toi|chung em|bon em|chung toi|bon toi|tui|cong nhan) (ve|ra ngoai|ra khoi)|bi (nhot|giam long|giam giu|bat giu)',
@@ -60,6 +60,7 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
   [
     'medical-emergency',
     [
+      p('cuu (em|toi|chau|minh|tui|con|voi)|cuu voi|sos|help me', 'cứu (em|tôi|cháu|mình|tui|con|với)|cứu với|sos|help me'),
       p('cap cuu|bat tinh|ngat xiu|chay mau|mat nhieu mau|nguy kich|sap chet|khong tho duoc|bi bong nang|dut tay|dut chan|may cuon',
         'cấp cứu|bất tỉnh|ngất xỉu|chảy máu|mất nhiều máu|nguy kịch|sắp chết|không thở được|bị bỏng nặng|đứt tay|đứt chân|máy cuốn'),
     ],

@@ -105,7 +105,8 @@ export class FaqIndex {
       const entry = this.entries.get(id)!;
       // The best single way of asking decides most; how well all of them together cover the
       // question (MiniSearch's score, relative to the best) breaks near-ties.
-      const confidence = (1 - RECALL_SHARE) * this.similarity(q, this.texts.get(id)!) + RECALL_SHARE * (score / topScore);
+      // As a discount, not a bonus: a weak best match stays weak.
+      const confidence = this.similarity(q, this.texts.get(id)!) * (1 - RECALL_SHARE + RECALL_SHARE * (score / topScore));
       candidates.push({ entry, score, confidence });
     }
     candidates.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
@@ -118,9 +119,8 @@ export class FaqIndex {
   }
 
   /**
-   * Best over the entry's texts of: the share of the question's weight the text covers,
-   * blended with weighted Dice so that a long phrasing that merely contains the words
-   * scores below one that says the same thing.
+   * Best over the entry's texts of the mean of two IDF-weighted shares: how much of the
+   * question the text covers, and how much of the text the question contains.
    */
   private similarity(q: Set<string>, texts: Set<string>[]): number {
     let qMass = 0;
@@ -136,8 +136,10 @@ export class FaqIndex {
         if (q.has(t)) shared += w;
       }
       const coverage = shared / qMass;
-      const dice = (2 * shared) / (qMass + dMass);
-      const s = 0.6 * coverage + 0.4 * dice;
+      // Long messages tell a story around the question: how much of a way of asking the
+      // message contains matters as much as how much of the message that way covers.
+      const docCoverage = dMass === 0 ? 0 : shared / dMass;
+      const s = 0.5 * coverage + 0.5 * docCoverage;
       if (s > best) best = s;
     }
     return best;

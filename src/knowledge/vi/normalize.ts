@@ -13,6 +13,8 @@
  * On normalised text it keeps the length, so offsets found in one form index the other.
  */
 
+import { isValidSyllable } from './syllable.js';
+
 /** Base vowels, in the order of the rows of TONED below. */
 const VOWELS = 'aăâeêioôơuưy';
 /** Combining tone marks: grave, acute, hook above, tilde, dot below. */
@@ -30,19 +32,23 @@ for (const v of VOWELS) {
   row.forEach((c, i) => TONE_OF.set(c, [v, i + 1]));
 }
 
-/** Accented letter → unaccented letter, for every precomposed Latin letter (both cases). */
-const FOLD = new Map<string, string>([
-  ['đ', 'd'],
-  ['Đ', 'D'],
-]);
+/**
+ * FOLD_TABLE[code] = the unaccented letter's code, for every precomposed Latin letter
+ * (both cases) and đ/Đ; 0 when the character folds to itself. A table, not a Map: fold runs
+ * on every question and every indexed phrasing.
+ */
+const FOLD_LIMIT = 0x1f00;
+const FOLD_TABLE = new Uint16Array(FOLD_LIMIT);
+FOLD_TABLE[0x111] = 0x64; // đ
+FOLD_TABLE[0x110] = 0x44; // Đ
 for (const [from, to] of [
   [0x00c0, 0x024f],
   [0x1e00, 0x1eff],
 ] as const) {
   for (let code = from; code <= to; code++) {
-    const ch = String.fromCharCode(code);
-    const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
-    if (base.length === 1 && base !== ch && !FOLD.has(ch)) FOLD.set(ch, base);
+    if (FOLD_TABLE[code]) continue;
+    const base = String.fromCharCode(code).normalize('NFD').replace(/\p{M}/gu, '');
+    if (base.length === 1 && base.charCodeAt(0) < 0x80) FOLD_TABLE[code] = base.charCodeAt(0);
   }
 }
 
@@ -60,6 +66,19 @@ const SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?([a�
  * several tones, are left alone: guessing there would do more harm than good.
  */
 function placeTone(word: string): string {
+  let cached = TONE_MEMO.get(word);
+  if (cached === undefined) {
+    cached = computeTonePlacement(word);
+    if (TONE_MEMO.size >= 20_000) TONE_MEMO.clear();
+    TONE_MEMO.set(word, cached);
+  }
+  return cached;
+}
+
+/** The same few thousand words come back in every question. */
+const TONE_MEMO = new Map<string, string>();
+
+function computeTonePlacement(word: string): string {
   let tone = 0;
   let at = -1;
   for (let i = 0; i < word.length; i++) {
@@ -73,7 +92,7 @@ function placeTone(word: string): string {
   if (tone === 0) return word;
   const bare = word.slice(0, at) + TONE_OF.get(word[at]!)![0] + word.slice(at + 1);
   const m = SYLLABLE.exec(bare);
-  if (!m) return word;
+  if (!m || !isValidSyllable(fold(bare))) return word;
   const start = (m[1] ?? '').length;
   const cluster = m[2]!;
   let target = -1;
@@ -95,45 +114,75 @@ function placeTone(word: string): string {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+const COMBINING = /[\u0300-\u036f]/;
+const COMBINING_ALL = /[\u0300-\u036f]+/g;
+/**
+ * What is not a Latin letter, a digit or a separator numbers use. Plain (non-Unicode-mode)
+ * ranges keep this fast; letters of other scripts go too, as nothing searched is in them.
+ */
+const DROP = /[^a-z0-9%.,/\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+/g;
+/** ".", "," and "/" survive only between digits: "10.000.000", "10,5", "01/07/2025". */
+const STRAY_SEPARATOR = /(?<!\d)[.,/]+|[.,/]+(?!\d)/g;
+// Not "i": "iii" is the roman numeral of minimum-wage region III.
+const TRIPLE = /([^\di])\1\1/;
+const TRIPLES = /([^\di])\1{2,}/g;
 
+/** Runs on every question and every indexed phrasing: plain regexes, no Unicode classes. */
 export function normalize(text: string): string {
-  const words = text
-    .normalize('NFC')
-    .toLowerCase()
-    // Marks NFC could not attach to a letter are noise; an Icelandic eth is how some old
-    // fonts and keyboards type "đ".
-    .replace(/\p{M}+/gu, '')
-    .replace(/ð/g, 'đ')
-    // Anything that is not a letter, a digit, whitespace or a separator numbers use: emoji,
-    // punctuation, symbols.
-    .replace(/[^\p{L}\p{N}\s%.,/]+/gu, ' ')
-    // ".", "," and "/" survive only between digits ("10.000.000", "10,5", "01/07/2025").
-    .replace(/(?<!\d)[.,/]+|[.,/]+(?!\d)/g, ' ')
-    // Emphasis ("khôngggg", "ạaaa" keeps its ạ): no Vietnamese word repeats a letter 3 times.
-    // …except "iii", the roman numeral of minimum-wage region III.
-    .replace(/(\p{L})\1{2,}/gu, (run, letter: string) => (letter === 'i' ? run : letter))
-    .trim()
-    .split(/\s+/);
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (NON_ASCII.test(w)) words[i] = placeTone(w);
+  let s = text.toLowerCase();
+  // Precomposed input (what phones send) is already NFC; only combining marks call for it,
+  // and marks NFC could not attach to a letter are noise.
+  if (COMBINING.test(s)) s = s.normalize('NFC').replace(COMBINING_ALL, '');
+  // An eth is how some old fonts and keyboards type "đ".
+  if (s.includes('ð')) s = s.replace(/ð/g, 'đ');
+  s = s.replace(DROP, ' ').replace(STRAY_SEPARATOR, ' ');
+  // Emphasis ("khôngggg", "ạaaa"): no Vietnamese word repeats a letter three times.
+  if (TRIPLE.test(s)) s = s.replace(TRIPLES, '$1');
+  let out = '';
+  for (const w of s.split(' ')) {
+    if (w === '') continue;
+    const canonical = NON_ASCII.test(w) ? placeTone(w) : w;
+    out = out === '' ? canonical : `${out} ${canonical}`;
   }
-  return words.join(' ');
+  return out;
 }
 
 /** Removes every diacritic; đ→d. Keeps the length of normalised (NFC, mark-free) text. */
 export function fold(text: string): string {
   if (!NON_ASCII.test(text)) return text;
   // Decomposed input (not through normalize): compose first, drop what is left over.
-  const src = /[\u0300-\u036f]/.test(text) ? text.normalize('NFC').replace(/[\u0300-\u036f]/g, '') : text;
+  const src = COMBINING.test(text) ? text.normalize('NFC').replace(/[\u0300-\u036f]/g, '') : text;
   let out = '';
-  for (const ch of src) out += FOLD.get(ch) ?? ch;
-  return out;
+  let from = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    const f = c < FOLD_LIMIT ? FOLD_TABLE[c]! : 0;
+    if (f !== 0) {
+      out += src.slice(from, i) + String.fromCharCode(f);
+      from = i + 1;
+    }
+  }
+  return out + src.slice(from);
 }
 
 export function hasDiacritics(text: string): boolean {
   if (!NON_ASCII.test(text)) return false;
-  if (/[\u0300-\u036f]/.test(text)) return true;
-  for (const ch of text) if (FOLD.has(ch)) return true;
+  if (COMBINING.test(text)) return true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < FOLD_LIMIT && FOLD_TABLE[c]) return true;
+  }
+  return false;
+}
+
+/**
+ * True when `typed` carries a mark on a vowel, given `folded` = fold(typed). "đ" alone does
+ * not count: "đc", "hđlđ" are abbreviations, not words typed with diacritics.
+ */
+export function hasVowelMarks(typed: string, folded: string): boolean {
+  if (typed === folded) return false;
+  for (let i = 0; i < typed.length; i++) {
+    if (typed.charCodeAt(i) !== folded.charCodeAt(i) && typed.charCodeAt(i) !== 0x111) return true;
+  }
   return false;
 }

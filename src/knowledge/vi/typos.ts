@@ -1,43 +1,162 @@
 /**
- * Common misspellings of domain syllables, after folding. Deliberately a list, not an
- * edit-distance guess: many one-letter changes of a Vietnamese syllable are other valid
- * syllables ("nghiep"/"nghiem"), and a wrong correction is worse than none.
+ * Misspelled syllables, after folding: a fixed list of frequent slips, teen-code letter
+ * swaps, leftovers of Telex typed without an input method ("dduowcj"), words typed without
+ * spaces ("thatnghiep"), and one-letter slips against the known vocabulary.
+ *
+ * Conservative by design: a known word is never changed, and a token that is spelled like a
+ * Vietnamese syllable ("nghen") may be a real word we did not list, so it only gets the
+ * safest fix (one missing letter, towards a knowledge-base syllable). A wrong correction is
+ * worse than none: it makes a question match what it did not ask.
  */
-const TYPOS: Readonly<Record<string, string>> = {
+import { teenCodeVariants } from './abbreviations.js';
+import { isValidSyllable } from './syllable.js';
+import { DOMAIN_SYLLABLES, VOCABULARY, isKnownWord } from './vocabulary.js';
+
+/** Frequent slips that the general rules below would miss or get wrong. */
+const TYPOS = new Map<string, string>(Object.entries({
   nghep: 'nghiep',
-  ngiep: 'nghiep',
-  nghiepp: 'nghiep',
   nghie: 'nghiep',
+  nghip: 'nghiep',
+  ngiep: 'nghiep',
   thta: 'that',
   tahat: 'that',
+  thatj: 'that',
   luog: 'luong',
-  luonng: 'luong',
   vic: 'viec',
-  thoiw: 'thoi',
-  dieuf: 'dieu',
-  kienj: 'kien',
-  capp: 'cap',
+  vec: 'viec',
   huog: 'huong',
-  huwong: 'huong',
-  huongr: 'huong',
+  thag: 'thang',
   thnag: 'thang',
   thagn: 'thang',
   mna: 'nam',
-  tienf: 'tien',
-  nghir: 'nghi',
-  nghj: 'nghi',
-  ngi: 'nghi',
-  phepp: 'phep',
-  dduowc: 'duoc',
+  ngyen: 'nguyen',
+  quyt: 'quyet',
+  truo: 'truoc',
   khog: 'khong',
+  khoog: 'khong',
   khoong: 'khong',
   kog: 'khong',
+  kong: 'khong',
   gnhi: 'nghi',
-  vun: 'vung',
-  vug: 'vung',
-  tihn: 'tinh',
-};
+  ngi: 'nghi',
+  nge: 'nghe',
+  onlin: 'online',
+  dduowc: 'duoc',
+  dduowcj: 'duoc',
+}));
 
-export function correctTypo(token: string): string {
-  return TYPOS[token] ?? token;
+const DOMAIN = new Set(DOMAIN_SYLLABLES);
+
+/** Telex typed without an input method: "dduowcj" → "duoc", "khoongf" → "khong". */
+function untelex(s: string): string | undefined {
+  let t = s;
+  // A tone key at the end, after a vowel or a final consonant.
+  if (/[aeiouy](?:c|ch|m|n|ng|nh|p|t)?[sfrxj]$/.test(t)) t = t.slice(0, -1);
+  t = t
+    .replace(/dd/g, 'd')
+    .replace(/uow/g, 'uo')
+    .replace(/([aeo])\1/g, '$1')
+    .replace(/([aou])w/g, '$1')
+    .replace(/w/g, 'u');
+  return t !== s ? t : undefined;
+}
+
+/** Candidates at one edit from `s` (a letter missing, extra, swapped or wrong), within `vocab`. */
+function oneEditAway(s: string, vocab: ReadonlySet<string>, ops: { insert: boolean; delete: boolean; swap: boolean; replace: boolean }): string | undefined {
+  for (const v of vocab) {
+    const d = v.length - s.length;
+    if (d === 1 ? ops.insert && isOneInsertion(s, v) : d === -1 ? ops.delete && isOneInsertion(v, s) : d === 0 && ((ops.swap && isOneSwap(s, v)) || (ops.replace && isOneReplacement(s, v)))) return v;
+  }
+  return undefined;
+}
+
+/** `long` is `short` with one letter added somewhere. */
+function isOneInsertion(short: string, long: string): boolean {
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  return short.slice(i) === long.slice(i + 1);
+}
+
+function isOneSwap(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i < a.length - 1 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
+function isOneReplacement(a: string, b: string): boolean {
+  let diff = 0;
+  for (let i = 0; i < a.length && diff < 2; i++) if (a[i] !== b[i]) diff++;
+  return diff === 1;
+}
+
+/**
+ * The intended syllable for a folded syllable `s`, or `s` itself when it is known, not
+ * clearly a slip, or could be several things. `vocab` holds the targets, best first.
+ */
+export function correctSyllable(s: string, vocab: ReadonlySet<string> = VOCABULARY): string {
+  if (vocab.has(s) || isKnownWord(s) || s.length < 2 || !/^[a-z]+$/.test(s)) return s;
+  const listed = TYPOS.get(s);
+  if (listed) return listed;
+  const known = (c: string) => vocab.has(c) || isKnownWord(c);
+  const swaps = teenCodeVariants(s).filter(known);
+  // Two readings ("zễ": dễ or về) are a guess, not a correction.
+  if (swaps.length === 1 || (swaps.length > 1 && !/^d?z/.test(s))) return swaps[0]!;
+  const valid = isValidSyllable(s);
+  const telex = untelex(s);
+  if (telex && known(telex) && (!valid || DOMAIN.has(telex))) return telex;
+  if (valid) {
+    // Possibly a real word we do not list: only a missing letter, towards the domain.
+    return (s.length >= 5 && oneEditAway(s, DOMAIN, { insert: true, delete: false, swap: false, replace: false })) || s;
+  }
+  return (
+    oneEditAway(s, vocab, { insert: s.length >= 3, delete: s.length >= 4, swap: s.length >= 3, replace: false }) ??
+    (s.length >= 5 ? oneEditAway(s, DOMAIN, { insert: false, delete: false, swap: false, replace: true }) : undefined) ??
+    s
+  );
+}
+
+/**
+ * Splits a token typed without spaces into known syllables ("baohiemxahoi" → bao hiem xa
+ * hoi), fewest pieces first; undefined when it does not split cleanly.
+ */
+export function splitGlued(s: string, vocab: ReadonlySet<string> = VOCABULARY): string[] | undefined {
+  if (s.length < 5 || s.length > 28 || !/^[a-z]+$/.test(s)) return undefined;
+  // best[i]: fewest known syllables (2+ letters, well formed) that spell s[0..i).
+  const best: Array<string[] | undefined> = [[]];
+  for (let end = 2; end <= s.length; end++) {
+    for (let start = Math.max(0, end - 7); start <= end - 2; start++) {
+      const head = best[start];
+      const piece = s.slice(start, end);
+      if (head && (vocab.has(piece) || VOCABULARY.has(piece)) && isValidSyllable(piece) && (!best[end] || head.length + 1 < best[end]!.length)) {
+        best[end] = [...head, piece];
+      }
+    }
+  }
+  const parts = best[s.length];
+  return parts && parts.length >= 2 && parts.length <= 5 ? parts : undefined;
+}
+
+/** Bounded memo: the same few hundred tokens come back in every question. */
+const memo = new Map<string, readonly string[]>();
+const MEMO_LIMIT = 20_000;
+
+/** A folded token → its corrected syllables (usually one; several for glued words). */
+export function correctToken(token: string): readonly string[] {
+  const hit = memo.get(token);
+  if (hit) return hit;
+  let out: readonly string[];
+  if (isKnownWord(token) || !/^[a-z]+$/.test(token)) out = [token];
+  else {
+    const fixed = correctSyllable(token);
+    if (fixed !== token) out = fixed.split(' ');
+    else out = (!isValidSyllable(token) && splitGlued(token)) || [token];
+  }
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(token, out);
+  return out;
+}
+
+/** The fixed list, for callers that want to look without correcting (tests, diagnostics). */
+export function listedTypo(s: string): string | undefined {
+  return TYPOS.get(s);
 }

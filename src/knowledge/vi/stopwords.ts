@@ -1,0 +1,93 @@
+/**
+ * Words that carry no meaning in a worker's question: courtesy, particles, pronouns.
+ * Question words that change what is asked (bao nhiêu, ở đâu, khi nào, bao lâu, có,
+ * không, gì, nào, mấy) are not here.
+ *
+ * Folding merges words, so a stopword is judged on what was typed:
+ * - typed with diacritics: only the exact word ("vâng" is noise, "vàng" is not);
+ * - typed without, or produced by an abbreviation: its folded form, unless it sits in a
+ *   phrase where the same letters mean something ("xa hoi" is "xã hội", not "xa hỏi";
+ *   "chi tra" is "chi trả"). Folded forms that are content words too often ("ban": bạn,
+ *   bản, ban; "chi": chị, chỉ, chi) only count when they come from an abbreviation
+ *   ("a" → anh, "c" → chị).
+ */
+import { fold } from './normalize.js';
+
+const ACCENTED = [
+  'a', 'à', 'ạ', 'á', 'ah', 'ạh', 'ạa', 'ạk', 'ak', 'ơi', 'ơ', 'ờ', 'nhé', 'nhe', 'nha', 'nhá', 'nhỉ', 'nè', 'hen', 'hả',
+  'dạ', 'vâng', 'ừ', 'ừm', 'uh', 'ok', 'oke', 'okay', 'ad', 'admin', 'hỏi', 'giúp', 'dùm', 'giùm', 'với', 'vậy',
+  'thì', 'là', 'mà', 'ấy', 'em', 'e', 'anh', 'chị', 'tôi', 'mình', 'tui', 'tớ', 'bạn', 'cháu', 'chúng', 'sao', 'thế',
+  'về', 'của', 'những', 'các', 'này', 'đó', 'kia', 'rồi', 'nữa', 'luôn', 'hay', 'chứ', 'đấy', 'nhỉ', 'ạ',
+];
+
+/** Stopwords whose folded form is too often a content word to drop when typed plainly. */
+const ACCENTED_ONLY = new Set(['bạn', 'anh', 'chị', 'chúng', 'á', 'ơ', 'ờ', 'tớ', 'hả', 'hen', 'chứ', 'đấy']);
+
+const STOP_ACCENTED: ReadonlySet<string> = new Set(ACCENTED);
+const STOP_FOLDED: ReadonlySet<string> = new Set(ACCENTED.filter((w) => !ACCENTED_ONLY.has(w)).map(fold));
+const STOP_EXPANDED: ReadonlySet<string> = new Set(ACCENTED.map(fold));
+
+/** Folded bigrams in which a folded stopword is a content word. */
+const PROTECTED = new Set([
+  'xa_hoi', 'thu_hoi', 'phan_hoi', 'hoi_dong', 'hoi_vien', 'hoi_nghi', 'hiep_hoi', 'co_hoi', 'hoi_phuc', 'toi_thieu',
+  'the_bao', 'the_can', 'the_atm', 'the_ngan', 'the_tam', 'the_nhan', 've_huu', 've_nuoc', 'nua_thang', 'nua_nam',
+  'nua_luong', 'nua_ngay', 'mot_nua', 'roi_khoi', 'roi_cong', 'roi_bo', 'cua_hang', 'ly_do', 'nguyen_do', 'ma_so',
+  'vay_tien', 'cho_vay', 'vay_von', 'nam_nay', 'hom_nay', 'thang_nay', 'quay_roi', 'roi_loan', 'chung_minh',
+  'nha_may', 'nha_nuoc', 'nha_o', 'nha_tro', 'chu_nha', 've_nha', 'nha_xuong', 'nha_hang', 'o_nha', 'tai_nha', 'minh_bach', 'sao_y', 'ban_sao', 'sao_ke', 'the_luc', 'toi_da', 'toi_uu', 'buoi_toi',
+  'ca_toi', 'gio_toi', 'do_tuoi',
+]);
+
+const PHRASES: readonly (readonly string[])[] = [
+  ['cho', 'em', 'hoi'], ['cho', 'minh', 'hoi'], ['cho', 'toi', 'hoi'], ['cho', 'chau', 'hoi'], ['cho', 'tui', 'hoi'],
+  ['cho', 'hoi'], ['xin', 'hoi'], ['muon', 'hoi'], ['hoi', 'chut'], ['hoi', 'xiu'], ['hoi', 'ti'], ['lam', 'on'],
+  ['cam', 'on'], ['xin', 'chao'], ['chao', 'admin'], ['chao', 'ban'], ['admin', 'oi'], ['ban', 'oi'], ['giup', 'voi'],
+  ['cho', 'em', 'xin'], ['cho', 'minh', 'xin'],
+];
+const PHRASE_STARTS = new Set(PHRASES.map((p) => p[0]!));
+
+/**
+ * How a token reached the analyser; decides which stopword test applies.
+ * 0: typed without diacritics (or a correction of such a token);
+ * 1: typed with diacritics on a vowel, judged as typed;
+ * 2: produced by expanding an abbreviation.
+ */
+export type Origin = 0 | 1 | 2;
+export const PLAIN: Origin = 0;
+export const ACCENTED_TYPED: Origin = 1;
+export const EXPANDED: Origin = 2;
+
+/**
+ * Marks which of `tokens` (folded) to drop. `typed[i]` is the token as typed when
+ * its origin is ACCENTED_TYPED.
+ */
+export function stopwordMask(tokens: readonly string[], origins: readonly Origin[], typed: readonly (string | undefined)[]): boolean[] {
+  const drop = new Array<boolean>(tokens.length).fill(false);
+  for (let i = 0; i < tokens.length; i++) {
+    if (!PHRASE_STARTS.has(tokens[i]!)) continue;
+    for (const p of PHRASES) {
+      if (p.every((w, k) => tokens[i + k] === w)) {
+        for (let k = 0; k < p.length; k++) drop[i + k] = true;
+        break;
+      }
+    }
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    if (drop[i]) continue;
+    const t = tokens[i]!;
+    const origin = origins[i]!;
+    if (origin === ACCENTED_TYPED) {
+      drop[i] = STOP_ACCENTED.has(typed[i] ?? t);
+      continue;
+    }
+    if (!(origin === EXPANDED ? STOP_EXPANDED : STOP_FOLDED).has(t)) continue;
+    const prev = tokens[i - 1];
+    const next = tokens[i + 1];
+    drop[i] = !((prev !== undefined && PROTECTED.has(`${prev}_${t}`)) || (next !== undefined && PROTECTED.has(`${t}_${next}`)));
+  }
+  return drop;
+}
+
+/** True when a single word (as typed) is a stopword on its own. */
+export function isStopword(word: string): boolean {
+  return STOP_ACCENTED.has(word) || STOP_FOLDED.has(word);
+}
