@@ -1,0 +1,84 @@
+/**
+ * The Messenger channel, assembled: configuration from the environment (the channel is on when
+ * MESSENGER_PAGE_ACCESS_TOKEN is set), the Graph client, the sender and the webhook options.
+ * See docs/platforms/messenger.md.
+ */
+import { z } from 'zod';
+import type { Inbox } from '../delivery/types.js';
+import { DEFAULT_GRAPH_API_ROOT, DEFAULT_GRAPH_API_VERSION, DEFAULT_TIMEOUT_MS, MessengerClient } from './client.js';
+import type { MessengerWebhookOptions } from './routes.js';
+import { MessengerSender } from './sender.js';
+
+export { messengerWebhook, MESSENGER_WEBHOOK_PATH } from './routes.js';
+export { MessengerSender, chooseMessagingType } from './sender.js';
+export { MessengerClient, classifyGraphError } from './client.js';
+export { setupMessengerProfile } from './profile.js';
+export { toActivities as messengerToActivities } from './events.js';
+
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const envSchema = z.object({
+  MESSENGER_PAGE_ACCESS_TOKEN: z.string().trim().min(1),
+  /** Key of X-Hub-Signature-256, and of appsecret_proof on outgoing calls. */
+  MESSENGER_APP_SECRET: z.string().trim().min(1),
+  /** Any string of our choosing, entered in the app dashboard with the callback URL. */
+  MESSENGER_VERIFY_TOKEN: z.string().trim().min(8),
+  /** Our Page id; when set, events for other pages are ignored. */
+  MESSENGER_PAGE_ID: optional,
+  MESSENGER_API_ROOT: z.url().default(DEFAULT_GRAPH_API_ROOT),
+  MESSENGER_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'like v26.0')
+    .default(DEFAULT_GRAPH_API_VERSION),
+  MESSENGER_TIMEOUT_MS: z.coerce.number().int().min(1000).max(60_000).default(DEFAULT_TIMEOUT_MS),
+  /** off when the app lacks Meta's Human Agent permission: counsellor replies then stop at 24 h. */
+  MESSENGER_HUMAN_AGENT: z.enum(['on', 'off']).default('on'),
+  /** off when the app does not "Require App Secret" and appsecret_proof should not be sent. */
+  MESSENGER_APPSECRET_PROOF: z.enum(['on', 'off']).default('on'),
+});
+
+export type MessengerConfig = z.infer<typeof envSchema>;
+
+export class MessengerConfigError extends Error {}
+
+/** undefined when the channel is off; throws naming the variable when it is half-configured. */
+export function loadMessengerConfig(env: NodeJS.ProcessEnv = process.env): MessengerConfig | undefined {
+  if (!env.MESSENGER_PAGE_ACCESS_TOKEN?.trim()) return undefined;
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new MessengerConfigError(`invalid Messenger configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export interface MessengerChannel {
+  client: MessengerClient;
+  sender: MessengerSender;
+  /** Register with `app.register(messengerWebhook, webhookOptions)`. */
+  webhookOptions: MessengerWebhookOptions;
+}
+
+export function createMessengerChannel(deps: { config: MessengerConfig; inbox: Inbox; now?: () => Date }): MessengerChannel {
+  const c = deps.config;
+  const client = new MessengerClient({
+    pageAccessToken: c.MESSENGER_PAGE_ACCESS_TOKEN,
+    ...(c.MESSENGER_APPSECRET_PROOF === 'on' ? { appSecret: c.MESSENGER_APP_SECRET } : {}),
+    apiRoot: c.MESSENGER_API_ROOT,
+    apiVersion: c.MESSENGER_API_VERSION,
+    timeoutMs: c.MESSENGER_TIMEOUT_MS,
+  });
+  const sender = new MessengerSender({ client, humanAgent: c.MESSENGER_HUMAN_AGENT === 'on', ...(deps.now ? { now: deps.now } : {}) });
+  const webhookOptions: MessengerWebhookOptions = {
+    appSecret: c.MESSENGER_APP_SECRET,
+    verifyToken: c.MESSENGER_VERIFY_TOKEN,
+    inbox: deps.inbox,
+    ...(c.MESSENGER_PAGE_ID ? { pageId: c.MESSENGER_PAGE_ID } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  return { client, sender, webhookOptions };
+}
