@@ -29,11 +29,18 @@ export type SensitiveReason =
 interface Pattern {
   folded: RegExp;
   accented?: RegExp;
+  /**
+   * The folded form may also spell harmless words: typed with diacritics, only the accented
+   * form counts. Patterns whose folded form is unambiguous opt out, so that a wrong tone
+   * ("tự tữ", "tư vắn viên") still counts.
+   */
+  ambiguous?: boolean;
 }
 
-const p = (folded: string, accented?: string): Pattern => ({
+const p = (folded: string, accented?: string, ambiguous = true): Pattern => ({
   folded: new RegExp(`(?:^|\\s)(?:${folded})(?:$|\\s)`),
   accented: accented ? new RegExp(`(?:^|\\s)(?:${accented})(?:$|\\s)`) : undefined,
+  ambiguous,
 });
 
 const URGENT: Array<[UrgentReason, Pattern[]]> = [
@@ -44,6 +51,8 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
       p('tu sat|ket lieu (doi|ban than|cuoc song)|khong muon song( nua)?|chan song|chet cho xong|chet quach|nhay cau|nhay lau|uong thuoc (sau|chuot|ngu) (de )?(chet|tu tu)|treo co|cat tay (tu tu|de chet)',
         'tự sát|kết liễu (đời|bản thân|cuộc sống)|không muốn sống( nữa)?|chán sống|chết cho xong|chết quách|nhảy cầu|nhảy lầu|uống thuốc (sâu|chuột|ngủ) (để )?(chết|tự tử)|treo cổ|cắt tay (tự tử|để chết)'),
       p('tu tu', 'tự tử'),
+      p('nghi quan|khong (con )?thiet song|het thiet song|uong het (vi|lo|hop) thuoc|uong (vi|lo|ca lo|ca vi) thuoc|cat tay|rach tay|chet di cho xong|ket thuc cuoc doi|ket thuc tat ca',
+        'nghĩ quẩn|không (còn )?thiết sống|hết thiết sống|uống hết (vỉ|lọ|hộp) thuốc|uống (vỉ|lọ|cả lọ|cả vỉ) thuốc|cắt tay|rạch tay|tự tữ|tự tủ|muốn chết|chết đi cho xong|kết thúc cuộc đời|kết thúc tất cả', false),
     ],
   ],
   [
@@ -51,6 +60,8 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
     [
       p('(bi|dang bi|no|chu|sep|quan ly|to truong|bao ve|ho)( \\S+){0,2} (danh(?! gia| so| thue| dau| may| bai)|danh dap|hanh hung|dam|chem|bop co)( (em|toi|minh|chau|con|chi|anh|tui|tao))?',
         '(bị|đang bị|nó|chủ|sếp|quản lý|tổ trưởng|bảo vệ|họ)( \\S+){0,2} (đánh(?! giá| số| thuế| dấu| máy| bài)|đánh đập|hành hung|đâm|chém|bóp cổ)( (em|tôi|mình|cháu|con|chị|anh|tui|tao))?'),
+      p('cam (dao|ma tau|gay|bua|kiem)|duoi danh|khoa cua nhot|nhot (em|toi|chung em|bon em|chung toi|cong nhan|trong)|dap (em|toi|lien tuc|vao)|xo (em|toi)|danh (em|toi|chung em|cong nhan|nguoi)|giet ca nha|se giet|giet (het|chet)|dam (em|toi|nguoi)',
+        'cầm (dao|mã tấu|gậy|búa|kiếm)|đuổi đánh|khóa cửa nhốt|nhốt (em|tôi|chúng em|bọn em|chúng tôi|công nhân|trong)|đạp (em|tôi|liên tục|vào)|xô (em|tôi)|đánh (em|tôi|chúng em|công nhân|người)|giết cả nhà|sẽ giết|giết (hết|chết)|đâm (em|tôi|người)', false),
       p('doa (giet|chem|danh)|de doa (giet|tinh mang|danh)|giet (em|toi|minh|chau|tui)|bao luc|cuong hiep|hiep dam|xam hai tinh duc|cuong buc',
         'dọa (giết|chém|đánh)|đe dọa (giết|tính mạng|đánh)|giết (em|tôi|mình|cháu|tui)|bạo lực|cưỡng hiếp|hiếp dâm|xâm hại tình dục|cưỡng bức'),
       p('(nhot|giam|khoa cua|giu) (em|toi|minh|chung em|bon em|chung toi|bon toi|tui|chau|cong nhan)( lai)?( khong cho (ve|ra|di))?|khong cho (em|toi|chung em|bon em|chung toi|bon toi|tui|cong nhan) (ve|ra ngoai|ra khoi)|bi (nhot|giam long|giam giu|bat giu)',
@@ -61,6 +72,8 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
     'medical-emergency',
     [
       p('cuu (em|toi|chau|minh|tui|con|voi)|cuu voi|sos|help me', 'cứu (em|tôi|cháu|mình|tui|con|với)|cứu với|sos|help me'),
+      p('dang chay|chay xuong|chay lon|hoa hoan|no (lo hoi|binh|gas)|sap (gian|nha|tuong|cong trinh)|gian giao (vua )?sap|vua sap|bi de|mac ket|ket (ben )?trong|ngo doc|kho tho|ngat xiu|dien giat|giat dien|keo vao may|cuon vao may|mau chay|chay mau|dut (ngon|tay|chan)|gay (co|xuong song)',
+        'đang cháy|cháy xưởng|cháy lớn|hỏa hoạn|hoả hoạn|nổ (lò hơi|bình|gas)|sập (giàn|nhà|tường|công trình)|giàn giáo (vừa )?sập|vừa sập|bị đè|mắc kẹt|kẹt (bên )?trong|ngộ độc|khó thở|ngất xỉu|điện giật|giật điện|kéo vào máy|cuốn vào máy|máu chảy|chảy máu|đứt (ngón|tay|chân)|gãy (cổ|xương sống)', false),
       p('cap cuu|bat tinh|ngat xiu|chay mau|mat nhieu mau|nguy kich|sap chet|khong tho duoc|bi bong nang|dut tay|dut chan|may cuon',
         'cấp cứu|bất tỉnh|ngất xỉu|chảy máu|mất nhiều máu|nguy kịch|sắp chết|không thở được|bị bỏng nặng|đứt tay|đứt chân|máy cuốn'),
     ],
@@ -70,7 +83,9 @@ const URGENT: Array<[UrgentReason, Pattern[]]> = [
 const EXPLICIT: Pattern[] = [
   p('(gap|noi chuyen voi|noi chuyen|chat voi|ket noi voi|ket noi|xin gap|muon gap|can gap|cho (em|toi|minh|tui|chau) gap|lien he voi|hoi) (1 |mot )?(nguoi that|nguoi tu van|tu van vien|nhan vien tu van|can bo cong doan|can bo tu van|luat su|chuyen vien|admin that|tvv|nguoi ho tro)',
     '(gặp|nói chuyện với|nói chuyện|chat với|kết nối với|kết nối|xin gặp|muốn gặp|cần gặp|cho (em|tôi|mình|tui|cháu) gặp|liên hệ với|hỏi) (1 |một )?(người thật|người tư vấn|tư vấn viên|nhân viên tư vấn|cán bộ công đoàn|cán bộ tư vấn|luật sư|chuyên viên|admin thật|tvv|người hỗ trợ)'),
-  p('chuyen (cho|sang|qua) (nguoi that|tu van vien|nguoi tu van|nhan vien tu van)|tu van vien|nguoi that|tu van truc tiep|gap truc tiep|tvv', 'chuyển (cho|sang|qua) (người thật|tư vấn viên|người tư vấn|nhân viên tư vấn)|tư vấn viên|người thật|tư vấn trực tiếp|gặp trực tiếp|tvv'),
+  p('gap (ng|nguoi)( that)?|gap nhan vien( ho tro| tu van)?|nguoi tu van that|noi chuyen truc tiep|ng that|nguoi cua cong doan|khong muon noi chuyen (voi|vs) may',
+    'gặp (ng|người)( thật)?|gặp nhân viên( hỗ trợ| tư vấn)?|người tư vấn thật|nói chuyện trực tiếp|ng thật|người của công đoàn|không muốn nói chuyện (với|vs) máy', false),
+  p('chuyen (cho|sang|qua) (nguoi that|tu van vien|nguoi tu van|nhan vien tu van)|tu van vien|nguoi that|tu van truc tiep|gap truc tiep|tvv', 'chuyển (cho|sang|qua) (người thật|tư vấn viên|người tư vấn|nhân viên tư vấn)|tư vấn viên|người thật|tư vấn trực tiếp|gặp trực tiếp|tvv', false),
 ];
 
 /** Questions ABOUT counsellors are not requests for one ("tư vấn viên làm việc mấy giờ"). */
@@ -120,8 +135,12 @@ const FRUSTRATION = p(
   'bot ngu|ngu quá|ngu thế|vô dụng|vô ích|không hiểu gì|chẳng hiểu gì|trả lời sai|trả lời linh tinh|hỏi mãi|nói mãi|chán quá|bực mình|dm|vcl|vl|clgt|không giúp được gì|tôi hỏi cái khác|không phải cái đó|sai rồi',
 );
 
+/**
+ * Typed with diacritics, an ambiguous pattern must match its accented form; an unambiguous
+ * one may match either, so that a wrong tone ("tự tữ", "tư vắn") still counts.
+ */
 function matches(pattern: Pattern, n: string, f: string, accented: boolean): boolean {
-  if (accented && pattern.accented) return pattern.accented.test(n);
+  if (accented && pattern.accented) return pattern.accented.test(n) || (!pattern.ambiguous && pattern.folded.test(f));
   return pattern.folded.test(f);
 }
 
