@@ -28,14 +28,14 @@ export interface Retrieval {
 /** Calibrated on the development set (npm run kb -- eval); see bench/README.md. */
 export const THRESHOLDS = {
   /** At or above: answer. */
-  answer: 0.52,
+  answer: 0.48,
   /** The best must beat the runner-up by this much to answer without asking. */
-  margin: 0.1,
+  margin: 0.06,
   /** A confident best needs only a small lead. */
   strong: 0.8,
   strongMargin: 0.02,
   /** At or above (and below answer): ask which one. */
-  clarify: 0.35,
+  clarify: 0.4,
   /** Below: the question is likely about something else entirely. */
   outOfScope: 0.2,
 };

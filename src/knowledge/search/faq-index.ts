@@ -27,11 +27,11 @@ interface Doc {
 }
 
 /** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
-const BIGRAM_WEIGHT = 0.6;
+const BIGRAM_WEIGHT = 0.3;
 const RECALL_DEPTH = 16;
 const MIN_IDF = 0.05;
 const RECALL_TERMS = 8;
-const RECALL_SHARE = 0.3;
+const RECALL_SHARE = 0.5;
 
 export class FaqIndex {
   private readonly search: MiniSearch<Doc>;
@@ -119,7 +119,7 @@ export class FaqIndex {
   }
 
   /**
-   * Best over the entry's texts of the mean of two IDF-weighted shares: how much of the
+   * Best over the entry's texts of a blend of two IDF-weighted shares: how much of the
    * question the text covers, and how much of the text the question contains.
    */
   private similarity(q: Set<string>, texts: Set<string>[]): number {
@@ -139,7 +139,7 @@ export class FaqIndex {
       // Long messages tell a story around the question: how much of a way of asking the
       // message contains matters as much as how much of the message that way covers.
       const docCoverage = dMass === 0 ? 0 : shared / dMass;
-      const s = 0.5 * coverage + 0.5 * docCoverage;
+      const s = 0.65 * coverage + 0.35 * docCoverage;
       if (s > best) best = s;
     }
     return best;
