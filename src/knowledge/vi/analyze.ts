@@ -8,28 +8,24 @@
  * syllable bigrams, indexed beside the syllables, carry that.
  */
 import { expansionAt } from './abbreviations.js';
-import { fold, hasVowelMarks, normalize } from './normalize.js';
+import { fold, hasVowelMarks, normalizeWords } from './normalize.js';
 import { ACCENTED_TYPED, EXPANDED, PLAIN, stopwordMask, type Origin } from './stopwords.js';
-import { correctToken } from './typos.js';
+import { correctToken, fixConfusedPairs } from './typos.js';
 
 /** Numbers (with their separators), letter runs, and "%": "10tr5" → 10 tr 5, "60%" → 60 %. */
 const PIECE = /\d+(?:[.,/]\d+)*|[^\d%]+|%/g;
 const MIXED = /\d|%/;
 
-/** Splits normalised text into tokens, as typed (with marks) and folded, side by side. */
-function tokenize(normalized: string): { typed: string[]; folded: string[] } {
-  // fold keeps the length of normalised text, so the two splits line up word for word.
-  const typedWords = normalized.split(' ');
-  const foldedWords = fold(normalized).split(' ');
-  if (!MIXED.test(normalized)) return { typed: typedWords, folded: foldedWords };
+/** Splits normalised words into tokens, as typed (with marks) and folded, side by side. */
+function tokenize(words: string[]): { typed: string[]; folded: string[] } {
   const typed: string[] = [];
   const folded: string[] = [];
-  for (let i = 0; i < typedWords.length; i++) {
-    const word = typedWords[i]!;
+  for (const word of words) {
+    // Mixed words ("10tr5", "500k", "60%") come apart; others stay whole.
     const pieces = MIXED.test(word) ? word.match(PIECE) : null;
     if (!pieces || pieces.length === 1) {
       typed.push(word);
-      folded.push(foldedWords[i]!);
+      folded.push(fold(word));
       continue;
     }
     for (const p of pieces) {
@@ -42,9 +38,7 @@ function tokenize(normalized: string): { typed: string[]; folded: string[] } {
 
 /** Folded syllable tokens of `text`, after abbreviation expansion and typo correction. */
 export function analyze(text: string): string[] {
-  const normalized = normalize(text);
-  if (normalized === '') return [];
-  const { typed, folded } = tokenize(normalized);
+  const { typed, folded } = tokenize(normalizeWords(text));
   const tokens: string[] = [];
   const origins: Origin[] = [];
   const asTyped: (string | undefined)[] = [];
@@ -52,13 +46,9 @@ export function analyze(text: string): string[] {
     const expansion = expansionAt(folded, i, typed);
     if (expansion !== undefined) {
       if (expansion === '') continue;
-      // A one-word expansion stands for a word ("e" → em): judge it as that word. The
-      // syllables of a longer one are judged as if typed plainly ("cn" → chủ nhật keeps
-      // "chu", which on its own could be the particle "chứ").
-      const parts = expansion.split(' ');
-      for (const s of parts) {
+      for (const s of expansion.split(' ')) {
         tokens.push(s);
-        origins.push(parts.length === 1 ? EXPANDED : PLAIN);
+        origins.push(EXPANDED);
         asTyped.push(undefined);
       }
       continue;
@@ -73,6 +63,7 @@ export function analyze(text: string): string[] {
       asTyped.push(corrected.length === 1 && s === f ? t : undefined);
     }
   }
+  fixConfusedPairs(tokens);
   const drop = stopwordMask(tokens, origins, asTyped);
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) if (!drop[i]) out.push(tokens[i]!);

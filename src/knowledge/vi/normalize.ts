@@ -127,8 +127,11 @@ const STRAY_SEPARATOR = /(?<!\d)[.,/]+|[.,/]+(?!\d)/g;
 const TRIPLE = /([^\di])\1\1/;
 const TRIPLES = /([^\di])\1{2,}/g;
 
-/** Runs on every question and every indexed phrasing: plain regexes, no Unicode classes. */
-export function normalize(text: string): string {
+/**
+ * normalize, as its words: what the analyser wants, without joining and splitting again.
+ * Runs on every question and every indexed phrasing: plain regexes, no Unicode classes.
+ */
+export function normalizeWords(text: string): string[] {
   let s = text.toLowerCase();
   // Precomposed input (what phones send) is already NFC; only combining marks call for it,
   // and marks NFC could not attach to a letter are noise.
@@ -138,13 +141,18 @@ export function normalize(text: string): string {
   s = s.replace(DROP, ' ').replace(STRAY_SEPARATOR, ' ');
   // Emphasis ("khôngggg", "ạaaa"): no Vietnamese word repeats a letter three times.
   if (TRIPLE.test(s)) s = s.replace(TRIPLES, '$1');
-  let out = '';
-  for (const w of s.split(' ')) {
-    if (w === '') continue;
-    const canonical = NON_ASCII.test(w) ? placeTone(w) : w;
-    out = out === '' ? canonical : `${out} ${canonical}`;
+  const words = s.split(' ');
+  let n = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w !== '') words[n++] = NON_ASCII.test(w) ? placeTone(w) : w;
   }
-  return out;
+  words.length = n;
+  return words;
+}
+
+export function normalize(text: string): string {
+  return normalizeWords(text).join(' ');
 }
 
 /** Removes every diacritic; đ→d. Keeps the length of normalised (NFC, mark-free) text. */

@@ -156,6 +156,60 @@ export function correctToken(token: string): readonly string[] {
   return out;
 }
 
+/**
+ * Syllables written with i or y, both spellings in use ("kỉ/kỷ luật", "lí/lý do",
+ * "qui/quy định", "công ti/ty", "bác sĩ/sỹ"): one form for both.
+ */
+const I_Y = new Map([
+  ['ki', 'ky'],
+  ['li', 'ly'],
+  ['mi', 'my'],
+  ['qui', 'quy'],
+  ['ti', 'ty'],
+  ['si', 'sy'],
+  ['hi', 'hy'],
+]);
+
+/**
+ * Misspellings that are real syllables, so no rule above can see them: regional
+ * pronunciations written down (s/x, ch/tr, final t/c, final nh/n). Only a neighbour tells
+ * "tín lương" (tính lương) from "tín" (trust), so these are pairs, fixed where both
+ * syllables agree.
+ */
+const CONFUSED_PAIRS = new Map<string, readonly [string, string]>(
+  (
+    [
+      ['xa thai', 'sa thai'], ['bat buot', 'bat buoc'], ['bao truot', 'bao truoc'], ['truot khi', 'truoc khi'],
+      ['truot do', 'truoc do'], ['truot han', 'truoc han'], ['tin luong', 'tinh luong'], ['tin tien', 'tinh tien'],
+      ['cach tin', 'cach tinh'], ['de tin', 'de tinh'], ['tin sao', 'tinh sao'], ['tin nhu', 'tinh nhu'],
+      ['tin the', 'tinh the'], ['tin theo', 'tinh theo'], ['duoc tin', 'duoc tinh'], ['tin tro', 'tinh tro'],
+      ['tin thoi', 'tinh thoi'], ['tin bao', 'tinh bao'], ['bo chon', 'bo tron'], ['chon mat', 'tron mat'],
+      ['cac tien', 'cat tien'], ['cac luong', 'cat luong'], ['cac giam', 'cat giam'], ['cac hop', 'cat hop'],
+      ['sa hoi', 'xa hoi'], ['su ly', 'xu ly'], ['su phat', 'xu phat'], ['sin nghi', 'xin nghi'], ['sin viec', 'xin viec'],
+      ['sin thoi', 'xin thoi'], ['nghi viet', 'nghi viec'], ['thu viet', 'thu viec'], ['thoi viet', 'thoi viec'],
+      ['mat viet', 'mat viec'], ['cong viet', 'cong viec'], ['viet lam', 'viec lam'], ['tim viet', 'tim viec'],
+      ['cham duc', 'cham dut'], ['doan nghiep', 'doanh nghiep'], ['chanh chap', 'tranh chap'], ['thai xan', 'thai san'],
+      ['san suat', 'san xuat'], ['xan xuat', 'san xuat'], ['suat khau', 'xuat khau'], ['xuy giam', 'suy giam'],
+      ['sac nhan', 'xac nhan'], ['set duyet', 'xet duyet'],
+    ] as const
+  ).map(([wrong, right]) => [wrong.replace(' ', '_'), right.split(' ') as unknown as readonly [string, string]]),
+);
+
+/** Fixes, in place, syllables whose misspelling only shows next to their neighbour. */
+export function fixConfusedPairs(tokens: string[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const variant = I_Y.get(tokens[i]!);
+    if (variant) tokens[i] = variant;
+  }
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const right = CONFUSED_PAIRS.get(`${tokens[i]!}_${tokens[i + 1]!}`);
+    if (right) {
+      tokens[i] = right[0];
+      tokens[i + 1] = right[1];
+    }
+  }
+}
+
 /** The fixed list, for callers that want to look without correcting (tests, diagnostics). */
 export function listedTypo(s: string): string | undefined {
   return TYPOS.get(s);
