@@ -8,6 +8,7 @@
  */
 import type { Choice, Link, Reply } from '../../flows/activity.js';
 import { shorten, splitText, splitTextWithShortLast } from './split.js';
+import { isWebUrl } from '../delivery/links.js';
 
 export const MESSENGER_LIMITS = {
   text: 2000,
@@ -42,14 +43,6 @@ function usableChoices(choices: readonly Choice[] | undefined): Choice[] {
   return (choices ?? []).filter((c) => c.label.trim() !== '' && c.payload !== '' && c.payload.length <= MESSENGER_LIMITS.payload);
 }
 
-function isWebUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 function linkLines(links: readonly Link[]): string {
   return links.map((l) => `${l.label}: ${l.url}`).join('\n');

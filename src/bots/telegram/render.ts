@@ -8,6 +8,7 @@
 import type { Reply } from '../../flows/activity.js';
 import { shorten, splitText } from '../messenger/split.js';
 import type { CallbackDataRegistry } from './callback-data.js';
+import { isWebUrl } from '../delivery/links.js';
 
 export const TELEGRAM_LIMITS = {
   /** Characters after entity parsing; we measure the unescaped text, which is what Telegram counts. */
@@ -29,14 +30,6 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function isWebUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 /** The citations block, as plain text (for measuring) and as HTML (for sending). */
 function citations(reply: Reply): { plain: string; html: string } | undefined {

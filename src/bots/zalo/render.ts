@@ -9,6 +9,7 @@
 import type { Choice, Link, Reply } from '../../flows/activity.js';
 import type { ZaloButton } from './client.js';
 import { POSTBACK_PREFIX } from './events.js';
+import { isWebUrl } from '../delivery/links.js';
 
 export const ZALO_TEXT_LIMIT = 2000;
 /** Buttons per message; see docs/platforms/zalo.md for how sure we are. */
@@ -104,14 +105,6 @@ function shorten(label: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-function isWebUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
 
 function numbered(choices: Array<{ choice: Choice; n: number }>): string {
   // Engine labels for clarify lists already start with their number ("1. …").
