@@ -5,7 +5,7 @@
  */
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import { FaqIndex, type Candidate } from '../knowledge/search/faq-index.js';
-import { analyzeForIndex, analyze } from '../knowledge/vi/analyze.js';
+import { analyzeForIndex } from '../knowledge/vi/analyze.js';
 import type { ConversationState } from '../store/types.js';
 import { looksLikeFollowUp } from './intents.js';
 import { textForms } from './handoff/triggers.js';
@@ -106,7 +106,7 @@ export class Retriever {
     const base = preferSubject(index.queryTerms(terms, 8), terms).slice(0, 5);
     let best = decide(base, false);
 
-    if (state?.lastFaqId && looksLikeFollowUp(textForms(text), analyze(text).length)) {
+    if (state?.lastFaqId && looksLikeFollowUp(textForms(text), terms.filter((t) => !t.includes('_')).length)) {
       const family = state.lastFaqId.split('.')[0] ?? '';
       const subject = FAMILY_CONTEXT[family] ?? (state.topic ? this.kb.topicTitle(state.topic) : undefined);
       if (subject) {

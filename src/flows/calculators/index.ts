@@ -31,10 +31,6 @@ export class CalculatorFlows {
     this.specs = new Map(specs.map((s) => [s.name, s]));
   }
 
-  has(name: string): boolean {
-    return this.specs.has(name);
-  }
-
   /** Starts `name`, using any values already in `text`. */
   start(name: string, text: string, state: ConversationState, day: string): FlowTurn | undefined {
     const spec = this.specs.get(name);

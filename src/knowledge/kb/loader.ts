@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasDiacritics } from '../vi/normalize.js';
 import type { LawRegistry } from '../laws.js';
-import { loadYaml, zodIssuesToProblems, type Problem } from '../yaml-source.js';
+import { loadYaml, unreadableProblem, zodIssuesToProblems, type Problem } from '../yaml-source.js';
 import { faqFileSchema, type FaqEntry } from './schema.js';
 
 export interface LoadedKb {
@@ -39,7 +39,7 @@ export function loadKnowledgeBase(dir: string, laws: LawRegistry): LoadedKb {
     try {
       source = loadYaml(file);
     } catch (err) {
-      problems.push({ file, line: 1, message: (err as Error).message, severity: 'error' });
+      problems.push(unreadableProblem(file, err));
       continue;
     }
     const parsed = faqFileSchema.safeParse(source.data);
