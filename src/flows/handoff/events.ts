@@ -1,0 +1,31 @@
+/**
+ * Live events about handed-off conversations, published on the Coordinator (in-process, or
+ * Redis across instances) and consumed by the counsellor console's live stream. The database
+ * stays the record; an event only tells open consoles to show something now.
+ */
+import type { Channel } from '../activity.js';
+import type { TranscriptRole } from '../../store/types.js';
+
+/** The one topic the console subscribes to. */
+export const CONSOLE_TOPIC = 'console';
+
+/** ISO time, so events survive JSON on Redis unchanged. */
+type At = { at: string };
+
+export type ConsoleEvent =
+  /** A conversation entered the queue, or became urgent while in it. */
+  | ({ type: 'queued'; conversationId: string; channel: Channel; urgent: boolean; topic?: string } & At)
+  /** The worker left the queue (hủy) or deleted their data: take it off every screen. */
+  | ({ type: 'left'; conversationId: string } & At)
+  /** A transcript line of a conversation that is queued or with a counsellor. */
+  | ({ type: 'message'; conversationId: string; role: TranscriptRole; text: string } & At)
+  /** A counsellor took the chat (claim or transfer). */
+  | ({ type: 'claimed'; conversationId: string; counsellorId: string } & At)
+  /** The chat went back to the bot. */
+  | ({ type: 'closed'; conversationId: string } & At)
+  /** What happened to an outbound message: a failure carries the reason in Vietnamese. */
+  | ({ type: 'delivery'; conversationId: string; outboxId: string; status: 'sent' | 'retrying' | 'failed'; reason?: string } & At)
+  /** The worker is typing, where the platform tells us. */
+  | ({ type: 'typing'; conversationId: string } & At);
+
+export type ConsoleEventType = ConsoleEvent['type'];
