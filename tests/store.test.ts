@@ -1,17 +1,16 @@
 /**
- * The SQL store against SQLite (a temporary file, and in memory) and PostgreSQL.
+ * The SQL store against a temporary SQLite file and against ':memory:'.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../src/flows/activity.js';
 import { openDatabase } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrations.js';
+import { migrateToLatest, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
-import { describeEachDialect } from './helpers/dialects.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tlcd-store-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -28,7 +27,9 @@ describe('migrations', () => {
   it('create the schema once and are idempotent on a file database', async () => {
     const path = join(tmp, 'nested', 'dir', 'migrate.db');
     const db = openDatabase(path);
-    expect(await migrateToLatest(db)).toEqual(['2026-11-28-001-initial']);
+    // Every migration, in order, the first time (the list grows as features land).
+    expect(await migrateToLatest(db)).toEqual(Object.keys(migrations('sqlite')).sort());
+    expect(Object.keys(migrations('sqlite'))[0]).toBe('2026-11-28-001-initial');
     expect(await migrateToLatest(db)).toEqual([]);
     await db.destroy();
     // Reopening an existing file: nothing to do, data intact.
@@ -52,21 +53,15 @@ describe('migrations', () => {
   });
 });
 
-describeEachDialect('migrations', ({ openBareDb, migrate }) => {
-  it('apply once, and instances starting together agree on who applies them', async () => {
-    const db = await openBareDb();
-    // Three instances of a deployment start at once against one empty database.
-    const applied = await Promise.all([migrate(db), migrate(db), migrate(db)]);
-    expect(applied.flat()).toEqual(['2026-11-28-001-initial']);
-    expect(await migrate(db)).toEqual([]);
-  });
-});
-
-describeEachDialect('SqlStore', ({ openStore }) => {
-  {
+for (const kind of ['file', 'memory'] as const) {
+  describe(`SqlStore (${kind})`, () => {
     let store: SqlStore;
+    let n = 0;
     beforeEach(async () => {
-      store = await openStore();
+      store = await createStore({ databasePath: kind === 'memory' ? ':memory:' : join(tmp, `store-${n++}.db`) });
+    });
+    afterEach(async () => {
+      await store.close();
     });
 
     it('answers ping while open and not after close; close twice is harmless', async () => {
@@ -196,5 +191,5 @@ describeEachDialect('SqlStore', ({ openStore }) => {
         ['không có điểm', null, t0.getTime()],
       ]);
     });
-  }
-});
+  });
+}

@@ -26,6 +26,11 @@ export interface Activity {
   /** The payload of a button or quick reply the worker tapped. */
   postback?: string;
   attachments?: Attachment[];
+  /**
+   * The worker is typing (where the platform tells us). A typing Activity carries nothing
+   * else: it is relayed to a counsellor's console and never answered or stored.
+   */
+  typing?: boolean;
   /** When the platform says the worker sent it. */
   timestamp: Date;
   /** Optional display name, when the platform gives one. */

@@ -9,6 +9,7 @@
  */
 import type { Activity, ConversationEngine, ConversationMode, EngineResult, Outcome, Reply } from './activity.js';
 import type { Conversation, ConversationState, Store } from '../store/types.js';
+import type { SqlStore } from '../store/sql-store.js';
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import type { Rules } from '../knowledge/rules/loader.js';
 import { redactPII } from '../privacy/redact.js';
@@ -23,13 +24,39 @@ import { CalculatorFlows, type FlowTurn } from './calculators/index.js';
 import { calculatorSpecs, guessCalculator } from './calculators/specs.js';
 import { topicMenu } from './menu.js';
 import { DEFAULT_PATHS, formatProblem, loadKnowledgeOrThrow } from '../knowledge/load.js';
+import type { Coordinator } from '../coordination/types.js';
+import { LocalCoordinator } from '../coordination/local.js';
+import type { ConsoleEvent } from './handoff/events.js';
+import { live, publishAll } from './handoff/live.js';
+import { HandoffRecords } from './handoff/records.js';
+import { SURVEY_TEXT, isSurveyPayload, surveyRating } from './handoff/survey.js';
+import { WAIT_LOOKBACK_MS, estimateWait, waitInWords, type WaitRange } from './handoff/wait.js';
+import { describeActivity } from './handoff/describe.js';
 
 export interface EngineOptions {
   store: Store;
   kb: KnowledgeBase;
   rules: Rules;
   now?: () => Date;
+  /** Where live console events are published; an in-process bus by default. */
+  coordinator?: Coordinator;
+  /** Tickets, ratings and queue waits; by default over the SqlStore's own database. */
+  records?: HandoffRecords;
+  handoff?: HandoffSettings;
+  logger?: EngineLogger;
 }
+
+export interface HandoffSettings {
+  /** The wait announced while too few real waits are recorded. Default 10–20 minutes. */
+  defaultWait?: WaitRange;
+}
+
+export interface EngineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+const DEFAULT_WAIT: WaitRange = { min: 10, max: 20 };
 
 /** What one routing step decided, before the engine records it. */
 interface Turn {
@@ -46,6 +73,8 @@ interface Ctx {
   now: Date;
   text: string;
   forms: TextForms;
+  /** Console events to publish once the turn is saved. */
+  events: ConsoleEvent[];
 }
 
 const MISSES_BEFORE_OFFER = 2;
@@ -55,9 +84,13 @@ export class Engine implements ConversationEngine {
   private readonly now: () => Date;
   readonly retriever: Retriever;
   private readonly calculators: CalculatorFlows;
+  readonly coordinator: Coordinator;
+  readonly records: HandoffRecords | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.coordinator = opts.coordinator ?? new LocalCoordinator();
+    this.records = opts.records ?? recordsOf(opts.store);
     this.retriever = new Retriever(opts.kb);
     this.calculators = new CalculatorFlows(calculatorSpecs(opts.rules, opts.kb.laws), guessCalculator);
   }
@@ -69,21 +102,27 @@ export class Engine implements ConversationEngine {
   private async process(activity: Activity): Promise<EngineResult> {
     const { store } = this.opts;
     const existing = await store.getConversation(activity.channel, activity.conversationId);
+    if (activity.typing && !activity.text && !activity.postback && !activity.attachments?.length) return this.typing(activity, existing);
     if (!(await store.markSeen(activity.channel, activity.messageId))) {
       return { replies: [], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: existing?.mode ?? 'bot', duplicate: true };
     }
     const now = this.now();
     const conv = existing ?? newConversation(activity, now);
     const text = (activity.text ?? '').trim();
-    const ctx: Ctx = { activity, conv, day: vnDay(now), now, text, forms: textForms(text) };
+    const ctx: Ctx = { activity, conv, day: vnDay(now), now, text, forms: textForms(text), events: [] };
+    const modeBefore = conv.mode;
 
-    if (text || activity.attachments?.length) {
-      await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: text || describeAttachments(activity), at: now });
-    }
+    // Everything the worker sent, pictures and files as a described line, so that a
+    // counsellor reading the transcript misses nothing.
+    const workerLine = describeActivity(text, activity.attachments);
+    if (workerLine) await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: workerLine, at: now });
 
     const firstContact = !conv.state.consentShown;
     const turn = await this.route(ctx);
-    if (turn.deleted) return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
+    if (turn.deleted) {
+      await publishAll(this.coordinator, [live.left(conv.id, now)], this.opts.logger);
+      return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
+    }
 
     if (firstContact && activity.postback !== PAYLOAD.start) {
       // The consent notice is due at first contact, before anything is kept — but never
@@ -97,12 +136,28 @@ export class Engine implements ConversationEngine {
     for (const reply of turn.replies) {
       await store.appendTranscript({ conversationId: conv.id, role: 'bot', text: reply.text, outcome: turn.outcome, at: now });
     }
+    // Live lines for the console, in the order they happened: the worker's (also the one that
+    // asked for a person, or left), then queued/left, then what the bot said while queued.
+    const events: ConsoleEvent[] = [];
+    if (workerLine && (isWithPerson(modeBefore) || isWithPerson(conv.mode))) events.push(live.message(conv.id, 'worker', workerLine, now));
+    events.push(...ctx.events);
+    if (isWithPerson(conv.mode)) for (const reply of turn.replies) events.push(live.message(conv.id, 'bot', reply.text, now));
+    await publishAll(this.coordinator, events, this.opts.logger);
     return { replies: turn.replies, outcome: turn.outcome, mode: conv.mode };
+  }
+
+  /** A typing indicator: relayed to a counsellor's console, never stored or answered. */
+  private async typing(activity: Activity, conv: Conversation | undefined): Promise<EngineResult> {
+    if (conv && isWithPerson(conv.mode)) await publishAll(this.coordinator, [live.typing(conv.id, this.now())], this.opts.logger);
+    return { replies: [], outcome: { kind: 'smalltalk', handoff: conv?.state.handoff === 'queued' ? 'queued' : 'none', urgent: conv?.urgent ?? false }, mode: conv?.mode ?? 'bot' };
   }
 
   private async route(ctx: Ctx): Promise<Turn> {
     const { conv, activity } = ctx;
-    if (conv.mode === 'queued' || conv.mode === 'human') return this.withPerson(ctx);
+    // A counsellor closed the chat: the satisfaction question is open until answered.
+    if (conv.mode === 'closed') conv.state.survey = 'pending';
+    if (isSurveyPayload(activity.postback)) return this.survey(ctx, activity.postback);
+    if (isWithPerson(conv.mode)) return this.withPerson(ctx);
     if (conv.mode === 'closed') conv.mode = 'bot';
     if (activity.postback) return this.postback(ctx, activity.postback);
     if (!ctx.text) {
@@ -112,20 +167,32 @@ export class Engine implements ConversationEngine {
     return this.message(ctx);
   }
 
-  /** Queued or with a counsellor: the bot stays quiet, except to let the worker leave or to raise an alarm. */
+  /**
+   * Queued or with a counsellor: the bot stays quiet, except to let the worker leave, to
+   * delete their data (a right that no chat suspends), or to raise an alarm.
+   */
   private async withPerson(ctx: Ctx): Promise<Turn> {
     const { conv, forms } = ctx;
     const handoff = 'queued' as const;
+    const postback = ctx.activity.postback;
+    if (postback === PAYLOAD.confirmDelete || (conv.state.confirm === 'delete-data' && ctx.text && isYes(forms))) return this.delete(ctx);
+    if (postback === PAYLOAD.deleteData || (ctx.text && isDeleteRequest(forms))) return this.askDelete(ctx);
+    if (conv.state.confirm === 'delete-data' && (postback === PAYLOAD.keepData || (ctx.text && isNo(forms)))) {
+      conv.state.confirm = undefined;
+      return { replies: [{ text: T.deleteKept }], outcome: { kind: 'smalltalk', handoff, urgent: conv.urgent } };
+    }
     if (ctx.activity.postback === PAYLOAD.cancel || (ctx.text && isCancel(forms))) {
       conv.mode = 'bot';
       conv.urgent = false;
       conv.queuedAt = null;
       conv.state.handoff = 'none';
+      ctx.events.push(live.left(conv.id, ctx.now));
       return { replies: [{ text: T.leftQueue, choices: MAIN_MENU }], outcome: { kind: 'handoff', handoff: 'none', urgent: false } };
     }
     const signal = ctx.text ? detectHandoffSignal(forms) : undefined;
     if (signal?.kind === 'urgent' && !conv.urgent) {
       conv.urgent = true;
+      ctx.events.push(live.queued(conv.id, conv.channel, true, ctx.now, conv.state.topic));
       return { replies: [{ text: `${T.queuedUrgent}\n\n${T.emergency}`, urgent: true }], outcome: { kind: 'handoff', handoff, urgent: true } };
     }
     return { replies: [], outcome: { kind: 'handoff', handoff, urgent: conv.urgent } };
@@ -310,12 +377,41 @@ export class Engine implements ConversationEngine {
     conv.state.handoff = 'queued';
     conv.state.flow = undefined;
     await this.opts.store.saveConversation(conv);
+    ctx.events.push(live.queued(conv.id, conv.channel, conv.urgent, ctx.now, conv.state.topic));
+    if (conv.urgent) {
+      return { replies: [{ text: `${T.emergency}\n\n${T.queuedUrgent}`, urgent: true }], outcome: { kind: 'handoff', handoff: 'queued', urgent: true, topic: conv.state.topic } };
+    }
+    // Urgent chats first, then by waiting time: the Store's queue order.
     const queue = await this.opts.store.queue();
     const position = Math.max(1, queue.findIndex((c) => c.id === conv.id) + 1);
-    const replies: Reply[] = urgent
-      ? [{ text: `${T.emergency}\n\n${T.queuedUrgent}`, urgent: true }]
-      : [{ text: T.queued(position), choices: [CHOICE.cancel] }];
-    return { replies, outcome: { kind: 'handoff', handoff: 'queued', urgent: conv.urgent, topic: conv.state.topic } };
+    const wait = waitInWords(await this.expectedWait(ctx.now));
+    return { replies: [{ text: T.queued(position, wait), choices: [CHOICE.cancel] }], outcome: { kind: 'handoff', handoff: 'queued', urgent: false, topic: conv.state.topic } };
+  }
+
+  /** From recent waits between queueing and claim, else the configured default. */
+  private async expectedWait(now: Date): Promise<WaitRange> {
+    const fallback = this.opts.handoff?.defaultWait ?? DEFAULT_WAIT;
+    const recent = this.records ? await this.records.recentWaitMinutes(new Date(now.getTime() - WAIT_LOOKBACK_MS)) : [];
+    return estimateWait(recent, fallback);
+  }
+
+  /**
+   * A SURVEY:n button: recorded once per close, in any mode, then back to the bot (a chat
+   * still with a counsellor stays with them). A malformed payload changes nothing.
+   */
+  private async survey(ctx: Ctx, payload: string): Promise<Turn> {
+    const { conv } = ctx;
+    const rating = surveyRating(payload);
+    const quiet = { kind: 'smalltalk' as const, handoff: conv.state.handoff === 'queued' ? ('queued' as const) : ('none' as const), urgent: conv.urgent };
+    if (rating === undefined) return { replies: [{ text: SURVEY_TEXT.invalid }], outcome: { ...quiet, kind: 'fallback' } };
+    if (conv.state.survey !== 'pending') return { replies: [{ text: SURVEY_TEXT.alreadyRated }], outcome: quiet };
+    await this.records?.recordRating({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, rating, at: ctx.now });
+    conv.state.survey = undefined;
+    const text = rating <= 2 ? SURVEY_TEXT.thanksLow : SURVEY_TEXT.thanks;
+    if (isWithPerson(conv.mode)) return { replies: [{ text }], outcome: quiet };
+    conv.mode = 'bot';
+    conv.state.handoff = 'none';
+    return { replies: [{ text, choices: MAIN_MENU }], outcome: { ...quiet, handoff: 'none' } };
   }
 
   private cancel(ctx: Ctx): Turn {
@@ -362,8 +458,12 @@ function newConversation(a: Activity, now: Date): Conversation {
   return { id: `${a.channel}:${a.conversationId}`, channel: a.channel, userId: a.userId, mode: 'bot' as ConversationMode, urgent: false, state, createdAt: now, updatedAt: now, queuedAt: null };
 }
 
-function describeAttachments(a: Activity): string {
-  return (a.attachments ?? []).map((x) => `[${x.kind}${x.url ? ` ${x.url}` : ''}]`).join(' ');
+const isWithPerson = (mode: ConversationMode) => mode === 'queued' || mode === 'human';
+
+/** The handoff records over the Store's own database, when it is the SQL store. */
+function recordsOf(store: Store): HandoffRecords | undefined {
+  const db = (store as Partial<SqlStore>).db;
+  return db ? new HandoffRecords(db) : undefined;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -373,8 +473,11 @@ export interface CreateEngineOptions {
   kbDir?: string;
   rulesDir?: string;
   now?: () => Date;
-  /** Receives warnings found while loading the knowledge base. */
-  logger?: { warn(obj: object, msg?: string): void };
+  /** Receives warnings found while loading the knowledge base (and, with info, handoff notes). */
+  logger?: { warn(obj: object, msg?: string): void; info?(obj: object, msg?: string): void };
+  coordinator?: Coordinator;
+  records?: HandoffRecords;
+  handoff?: HandoffSettings;
 }
 
 /** Loads the knowledge and builds an engine; throws KnowledgeError when the data has errors. */
@@ -382,7 +485,9 @@ export function createEngine(options: CreateEngineOptions): Engine {
   const { kb, rules, problems } = loadKnowledgeOrThrow({ kbDir: options.kbDir ?? DEFAULT_PATHS.kbDir, rulesDir: options.rulesDir ?? DEFAULT_PATHS.rulesDir });
   const warnings = problems.filter((p) => p.severity === 'warning');
   if (warnings.length > 0) options.logger?.warn({ count: warnings.length, first: warnings.slice(0, 5).map(formatProblem) }, 'knowledge base warnings');
-  const engine = new Engine({ store: options.store, kb, rules, now: options.now });
+  const { store, now, coordinator, records, handoff, logger } = options;
+  const engineLogger = logger ? { warn: logger.warn.bind(logger), info: (logger.info ?? (() => undefined)).bind(logger) } : undefined;
+  const engine = new Engine({ store, kb, rules, now, coordinator, records, handoff, logger: engineLogger });
   // Build today's index now, so the first worker does not wait for it.
   engine.retriever.indexFor(vnDay(options.now?.() ?? new Date()));
   return engine;

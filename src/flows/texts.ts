@@ -43,8 +43,8 @@ export const T = {
   offerAfterMisses: 'Có vẻ mình chưa giúp được bạn. Bạn có muốn gặp tư vấn viên của Công đoàn không?',
   offerSensitive:
     'Trường hợp của bạn cần xem xét kỹ hơn. Tư vấn viên pháp luật của Công đoàn có thể giúp bạn miễn phí — bạn có muốn gặp tư vấn viên không?',
-  queued: (position: number) =>
-    `Mình đã chuyển cuộc trò chuyện tới tư vấn viên của Công đoàn. Bạn đang ở vị trí số ${position} trong hàng chờ; tư vấn viên sẽ trả lời ngay tại đây. Trong lúc chờ, bạn cứ nhắn thêm thông tin. Gõ "hủy" nếu không cần nữa.`,
+  queued: (position: number, wait: string) =>
+    `Mình đã chuyển cuộc trò chuyện tới tư vấn viên của Công đoàn, tư vấn viên sẽ trả lời bạn ngay tại đây. Bạn đang ở vị trí số ${position} trong hàng chờ, thời gian chờ ${wait}. Trong lúc chờ, bạn cứ nhắn thêm thông tin. Gõ "hủy" nếu không cần nữa.`,
   queuedUrgent:
     'Mình đã báo KHẨN tới tư vấn viên của Công đoàn, họ sẽ liên hệ bạn sớm nhất có thể, ngay tại đây.',
   emergency:

@@ -167,6 +167,11 @@ export function redactPII(text: string): string {
   return out;
 }
 
+/** The phone numbers written in a text, as written (for a call-back the worker agreed to). */
+export function findPhones(text: string): string[] {
+  return text.match(PHONE) ?? [];
+}
+
 export function containsPII(text: string): boolean {
   return redactPII(text) !== text;
 }

@@ -73,6 +73,49 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         for (const table of ['worker', 'unanswered', 'transcript', 'conversation', 'seen_message']) await db.schema.dropTable(table).ifExists().execute();
       },
     },
+    '2026-11-29-030-handoff': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('handoff_ticket')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('phone', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('open'))
+          .addColumn('done_at', 'bigint')
+          .addColumn('done_by', 'text')
+          .execute();
+        await db.schema.createIndex('handoff_ticket_status').on('handoff_ticket').columns(['status', 'created_at']).execute();
+        await db.schema.createIndex('handoff_ticket_user').on('handoff_ticket').columns(['channel', 'user_id']).execute();
+        await db.schema
+          .createTable('satisfaction_rating')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('rating', 'integer', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('satisfaction_rating_conversation').on('satisfaction_rating').columns(['conversation_id', 'at']).execute();
+        await db.schema.createIndex('satisfaction_rating_user').on('satisfaction_rating').columns(['channel', 'user_id']).execute();
+        await db.schema
+          .createTable('handoff_wait')
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('queued_at', 'bigint', (c) => c.notNull())
+          .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+          .addColumn('urgent', 'integer', (c) => c.notNull().defaultTo(0))
+          // One wait per stay in the queue, however many instances report the claim.
+          .addPrimaryKeyConstraint('handoff_wait_pk', ['conversation_id', 'queued_at'])
+          .execute();
+        await db.schema.createIndex('handoff_wait_claimed').on('handoff_wait').column('claimed_at').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ['handoff_wait', 'satisfaction_rating', 'handoff_ticket']) await db.schema.dropTable(table).ifExists().execute();
+      },
+    },
   };
 }
 
@@ -80,18 +123,13 @@ export function migrationProvider(dialect: SqlDialectName = 'sqlite'): Migration
   return { getMigrations: async () => migrations(dialect) };
 }
 
-export interface MigrateOptions {
-  /** PostgreSQL schema holding Kysely's bookkeeping tables, when not public (tests). */
-  schema?: string;
-}
-
 /**
  * Brings the schema up to date; returns the names of the migrations it applied (none when
  * already current). Safe to run on every start and from several processes: Kysely takes a
  * lock table first.
  */
-export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName = 'sqlite', options: MigrateOptions = {}): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(options.schema ? { migrationTableSchema: options.schema } : {}) });
+export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName = 'sqlite'): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
@@ -99,10 +137,4 @@ export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName =
     throw new Error(`database migration ${failed ?? ''} failed: ${cause.message}`.replace('  ', ' '), { cause });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}
-
-/** Every known migration, oldest first, with when it was applied (undefined: pending). */
-export async function migrationStatus(db: Kysely<any>, dialect: SqlDialectName = 'sqlite'): Promise<{ name: string; executedAt?: Date }[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
-  return (await migrator.getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt }));
 }

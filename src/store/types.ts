@@ -23,6 +23,10 @@ export interface ConversationState {
   consentShown: boolean;
   /** Last clarification choices (faq ids), so "cái thứ 2" or a number can pick one. */
   lastChoices?: string[];
+  /** A counsellor closed the chat and the 1–5 rating is still to come. */
+  survey?: 'pending';
+  /** Leaving a message outside office hours: what is asked next, and the message so far. */
+  ticket?: { step: 'message' | 'consent' | 'phone'; message?: string; tries?: number };
 }
 
 export interface Conversation {
