@@ -11,13 +11,17 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Accepts only embedded SQLite for now; PostgreSQL arrives with the scale-out work. */
-function parseDatabaseUrl(url: string): { kind: 'sqlite'; path: string } | { error: string } {
+/** Where the store keeps its records: an embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+function parseDatabaseUrl(url: string): DatabaseTarget | { error: string } {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    return { error: 'PostgreSQL is not supported in this version yet; unset it to use SQLite in DATA_DIR, or give sqlite:<path>' };
+    // Never echo the URL: it usually holds a password.
+    if (!URL.canParse(url)) return { error: 'is not a valid postgres:// URL (postgres://user:password@host:5432/database)' };
+    return { kind: 'postgres', url };
   }
-  if (scheme !== 'sqlite') return { error: 'must start with sqlite: (e.g. sqlite:./var/tro-ly-cong-doan.db or sqlite::memory:)' };
+  if (scheme !== 'sqlite') return { error: 'must start with sqlite: or postgres:// (e.g. sqlite:./var/tro-ly-cong-doan.db, sqlite::memory:)' };
   // sqlite:./x.db, sqlite:/abs/x.db, sqlite:///abs/x.db and sqlite://./x.db all name a file.
   let path = url.slice('sqlite:'.length);
   if (path.startsWith('//')) path = path.slice(2);
@@ -44,6 +48,26 @@ const schema = z.object({
         if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
       })
       .optional(),
+  ),
+  /** Largest number of PostgreSQL connections one instance opens. */
+  DATABASE_POOL_MAX: optional(
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(10),
+  ),
+  /** Redis shared by every instance (locks, rate limits, live events); unset = in-process. */
+  REDIS_URL: optional(
+    z
+      .string()
+      .trim()
+      // Never echo the URL: it may hold a password.
+      .refine((url) => /^rediss?:\/\//i.test(url) && URL.canParse(url), { error: 'must be a redis:// or rediss:// URL (redis://host:6379, redis://:password@host:6379/0)' })
+      .optional(),
+  ),
+  /** Prefix of every Redis key and channel, so that deployments can share one server. */
+  REDIS_PREFIX: optional(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1–64 letters, digits or : _ . -')
+      .default('tlcd:'),
   ),
   LOG_LEVEL: optional(
     z
@@ -84,8 +108,10 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema> & {
-  /** The SQLite file (or ':memory:') the store opens: from DATABASE_URL, else DATA_DIR/tro-ly-cong-doan.db. */
+  /** The SQLite file (or ':memory:'): from a sqlite: DATABASE_URL, else DATA_DIR/tro-ly-cong-doan.db. */
   databasePath: string;
+  /** What the store opens: PostgreSQL for a postgres:// DATABASE_URL, else SQLite at databasePath. */
+  database: DatabaseTarget;
 };
 
 export class ConfigError extends Error {
@@ -104,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const db = c.DATABASE_URL ? parseDatabaseUrl(c.DATABASE_URL.trim()) : undefined;
   const databasePath = db && 'path' in db ? db.path : join(c.DATA_DIR, 'tro-ly-cong-doan.db');
-  return { ...c, databasePath };
+  const database: DatabaseTarget = db && 'url' in db ? db : { kind: 'sqlite', path: databasePath };
+  return { ...c, databasePath, database };
 }

@@ -6,6 +6,7 @@
  * Exit codes: 2 bad configuration, 3 knowledge base with errors, 1 anything else at start-up.
  */
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { createCoordinator } from './coordination/index.js';
 import { createEngine } from './flows/engine.js';
 import { KnowledgeError } from './knowledge/load.js';
 import { createLogger, type Logger } from './log.js';
@@ -45,17 +46,21 @@ async function main(): Promise<void> {
   const started = performance.now();
   const config = readConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const store = await createStore(config);
+  // Broken connections are replaced by the pool/client; a warning is enough.
+  const store = await createStore({ ...config, onConnectionError: (err) => logger.warn({ err }, 'database connection lost') });
+  const coordinator = await createCoordinator(config, { onError: (err) => logger.warn({ err }, 'redis connection problem') });
   const engine = await openEngine(store, config, logger);
 
   let stopping = false;
-  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping });
+  const checks: Record<string, () => Promise<boolean>> = config.REDIS_URL ? { redis: () => coordinator.ping() } : {};
+  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping, checks });
   await app.listen({ port: config.PORT, host: config.HOST });
 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-  logger.info({ url: `http://${host}:${port}/`, database: config.databasePath, startupMs: Math.round(performance.now() - started) }, 'ready');
+  const database = config.database.kind === 'postgres' ? 'postgres' : config.databasePath;
+  logger.info({ url: `http://${host}:${port}/`, database, redis: Boolean(config.REDIS_URL), startupMs: Math.round(performance.now() - started) }, 'ready');
 
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
     try {
       // Server first (requests in flight still use the store), then the store.
       await app.close();
+      await coordinator.close();
       await store.close();
       logger.info('stopped');
       process.exit(0);

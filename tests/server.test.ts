@@ -232,7 +232,11 @@ describe('configuration', () => {
       RULES_DIR: 'data/rules',
       TRUST_PROXY: false,
       MAX_MESSAGE_CHARS: 2000,
+      DATABASE_POOL_MAX: 10,
+      REDIS_URL: undefined,
+      REDIS_PREFIX: 'tlcd:',
       databasePath: 'var/tro-ly-cong-doan.db',
+      database: { kind: 'sqlite', path: 'var/tro-ly-cong-doan.db' },
     });
   });
 
@@ -246,6 +250,13 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:./data.db' }).databasePath).toBe('./data.db');
     expect(loadConfig({ DATABASE_URL: 'sqlite:///srv/bot.db' }).databasePath).toBe('/srv/bot.db');
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databasePath).toBe(':memory:');
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ kind: 'sqlite', path: ':memory:' });
+  });
+
+  it('takes PostgreSQL and Redis from their URLs', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://bot:secret@db.internal:5432/tlcd', REDIS_URL: 'redis://:pw@cache.internal:6379/0', DATABASE_POOL_MAX: '20' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgresql://bot:secret@db.internal:5432/tlcd' });
+    expect(c).toMatchObject({ REDIS_URL: 'redis://:pw@cache.internal:6379/0', DATABASE_POOL_MAX: 20 });
   });
 
   it('names each wrong variable, and never echoes a database URL that may hold a password', () => {
@@ -265,10 +276,14 @@ describe('configuration', () => {
     expect(many).toMatch(/TRUST_PROXY: /);
     expect(attempt({ PORT: '70000' })).toMatch(/PORT: must be between 0 and 65535/);
 
-    const pg = attempt({ DATABASE_URL: 'postgres://bot:hunter2@db.internal/tlcd' });
-    expect(pg).toMatch(/DATABASE_URL: PostgreSQL is not supported in this version yet/);
+    const pg = attempt({ DATABASE_URL: 'postgres://bot:hunter2@db internal/tlcd' });
+    expect(pg).toMatch(/DATABASE_URL: is not a valid postgres:\/\/ URL/);
     expect(pg).not.toContain('hunter2');
-    expect(attempt({ DATABASE_URL: 'mysql://x' })).toMatch(/DATABASE_URL: must start with sqlite:/);
+    const redis = attempt({ REDIS_URL: 'http://:hunter2@cache' });
+    expect(redis).toMatch(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(redis).not.toContain('hunter2');
+    expect(attempt({ DATABASE_POOL_MAX: '0' })).toMatch(/DATABASE_POOL_MAX: must be between 1 and 500/);
+    expect(attempt({ DATABASE_URL: 'mysql://x' })).toMatch(/DATABASE_URL: must start with sqlite: or postgres:\/\//);
     expect(attempt({ DATABASE_URL: 'sqlite:' })).toMatch(/DATABASE_URL: names no file/);
   });
 });

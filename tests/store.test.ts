@@ -1,16 +1,17 @@
 /**
- * The SQL store against a temporary SQLite file and against ':memory:'.
+ * The SQL store against SQLite (a temporary file, and in memory) and PostgreSQL.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../src/flows/activity.js';
 import { openDatabase } from '../src/store/db.js';
 import { migrateToLatest, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
+import { describeEachDialect } from './helpers/dialects.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tlcd-store-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,15 +54,21 @@ describe('migrations', () => {
   });
 });
 
-for (const kind of ['file', 'memory'] as const) {
-  describe(`SqlStore (${kind})`, () => {
+describeEachDialect('migrations', ({ openBareDb, migrate }) => {
+  it('apply once, and instances starting together agree on who applies them', async () => {
+    const db = await openBareDb();
+    // Three instances of a deployment start at once against one empty database.
+    const applied = await Promise.all([migrate(db), migrate(db), migrate(db)]);
+    expect(applied.flat()).toEqual(['2026-11-28-001-initial']);
+    expect(await migrate(db)).toEqual([]);
+  });
+});
+
+describeEachDialect('SqlStore', ({ openStore }) => {
+  {
     let store: SqlStore;
-    let n = 0;
     beforeEach(async () => {
-      store = await createStore({ databasePath: kind === 'memory' ? ':memory:' : join(tmp, `store-${n++}.db`) });
-    });
-    afterEach(async () => {
-      await store.close();
+      store = await openStore();
     });
 
     it('answers ping while open and not after close; close twice is harmless', async () => {
@@ -191,5 +198,5 @@ for (const kind of ['file', 'memory'] as const) {
         ['không có điểm', null, t0.getTime()],
       ]);
     });
-  });
-}
+  }
+});

@@ -14,6 +14,7 @@ export class LocalCoordinator implements Coordinator {
   private readonly windows = new Map<string, { start: number; count: number; windowMs: number }>();
   private readonly bus = new EventEmitter();
   private lastSweep = 0;
+  private closed = false;
 
   constructor(private readonly now: () => number = Date.now) {
     // Every console tab subscribes; the default cap of 10 would warn at the eleventh.
@@ -70,10 +71,11 @@ export class LocalCoordinator implements Coordinator {
   }
 
   async ping(): Promise<boolean> {
-    return true;
+    return !this.closed;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.bus.removeAllListeners();
     this.locks.clear();
     this.windows.clear();

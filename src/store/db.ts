@@ -1,13 +1,15 @@
 /**
- * The database behind the Store: Kysely over better-sqlite3 for the embedded default.
- * Column types are kept portable (text ids, integer epoch milliseconds, JSON as text) so the
- * same migrations and queries can run on PostgreSQL; readers convert with Number() because
- * the pg driver returns bigint columns as strings.
+ * The database behind the Store: Kysely over better-sqlite3 for the embedded default, or over
+ * a pg Pool for PostgreSQL. Column types are kept portable (text ids, integer epoch
+ * milliseconds, JSON as text) so the same migrations and queries run on both; our pg pools
+ * read bigint back as a number (epoch ms fit easily), and readers still convert with Number()
+ * so that code stays right on any driver.
  */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import pg from 'pg';
 
 /** Which SQL dialect a database speaks; migrations use it where the dialects differ. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -126,4 +128,39 @@ export function openDatabase(path: string): Kysely<DatabaseSchema> {
   // Another process (a CLI command) holding the write lock briefly should not fail a request.
   sqlite.pragma('busy_timeout = 5000');
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+export interface PostgresOptions {
+  /** Most connections this process opens (DATABASE_POOL_MAX). */
+  max?: number;
+  /** Called when an idle connection breaks (server restart): logged, never fatal. */
+  onError?: (err: Error) => void;
+  /** A schema to work in instead of public (tests isolate themselves this way). */
+  schema?: string;
+}
+
+/** int8 (bigint, count(*)) as a JS number rather than a string: our bigints are epoch ms and counts. */
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens a PostgreSQL database through Kysely over a pg Pool. Connections are made lazily, so
+ * this never fails; the first query does when the server is unreachable. Does not migrate.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): Kysely<DatabaseSchema> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    // A request must fail soon, not hang, while the server is away (restart, failover).
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: pgTypes,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // Without a listener, an idle client's error (the server restarting) would crash the process.
+  pool.on('error', (err) => options.onError?.(err));
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
 }

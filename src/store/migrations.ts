@@ -123,13 +123,18 @@ export function migrationProvider(dialect: SqlDialectName = 'sqlite'): Migration
   return { getMigrations: async () => migrations(dialect) };
 }
 
+export interface MigrateOptions {
+  /** PostgreSQL schema holding Kysely's bookkeeping tables, when not public (tests). */
+  schema?: string;
+}
+
 /**
  * Brings the schema up to date; returns the names of the migrations it applied (none when
  * already current). Safe to run on every start and from several processes: Kysely takes a
  * lock table first.
  */
-export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName = 'sqlite'): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName = 'sqlite', options: MigrateOptions = {}): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(options.schema ? { migrationTableSchema: options.schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
@@ -137,4 +142,10 @@ export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName =
     throw new Error(`database migration ${failed ?? ''} failed: ${cause.message}`.replace('  ', ' '), { cause });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Every known migration, oldest first, with when it was applied (undefined: pending). */
+export async function migrationStatus(db: Kysely<any>, dialect: SqlDialectName = 'sqlite'): Promise<{ name: string; executedAt?: Date }[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  return (await migrator.getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt }));
 }

@@ -5,14 +5,18 @@
  */
 import type { Kysely } from 'kysely';
 import type { Channel, ConversationMode, Outcome } from '../flows/activity.js';
-import { openDatabase, type ConversationTable, type DatabaseSchema } from './db.js';
+import type { DatabaseTarget } from '../config.js';
+import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
 import { migrateToLatest } from './migrations.js';
 import type { Conversation, ConversationState, Store, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
 
 export class SqlStore implements Store {
   private closed = false;
 
-  constructor(readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    readonly db: Kysely<DatabaseSchema>,
+    readonly dialect: SqlDialectName = 'sqlite',
+  ) {}
 
   async markSeen(channel: Channel, messageId: string): Promise<boolean> {
     // Insert-or-ignore is atomic: of two deliveries racing, exactly one inserts.
@@ -167,16 +171,31 @@ function toConversation(row: ConversationTable): Conversation {
 export interface StoreOptions {
   /** A file path, or ':memory:' for a throw-away database (Config has it). */
   databasePath: string;
+  /** PostgreSQL instead, when its kind is 'postgres' (Config has it). */
+  database?: DatabaseTarget;
+  DATABASE_POOL_MAX?: number;
+  /** Told when an idle PostgreSQL connection breaks; the pool replaces it. */
+  onConnectionError?: (err: Error) => void;
+  /** Skip migrating (`npm run db -- status` looks without changing anything). */
+  migrate?: boolean;
+}
+
+/** Opens the database (SQLite or PostgreSQL) and its Kysely handle, without migrating. */
+export function openStoreDatabase(options: StoreOptions): { db: Kysely<DatabaseSchema>; dialect: SqlDialectName } {
+  if (options.database?.kind === 'postgres') {
+    return { db: openPostgres(options.database.url, { max: options.DATABASE_POOL_MAX, onError: options.onConnectionError }), dialect: 'postgres' };
+  }
+  return { db: openDatabase(options.databasePath), dialect: 'sqlite' };
 }
 
 /** Opens the database and brings its schema up to date. Pass the Config, or just a path. */
 export async function createStore(options: StoreOptions): Promise<SqlStore> {
-  const db = openDatabase(options.databasePath);
+  const { db, dialect } = openStoreDatabase(options);
   try {
-    await migrateToLatest(db, 'sqlite');
+    if (options.migrate !== false) await migrateToLatest(db, dialect);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return new SqlStore(db);
+  return new SqlStore(db, dialect);
 }

@@ -1,0 +1,169 @@
+/**
+ * The Coordinator over Redis (node-redis), for several instances behind a load balancer:
+ *  - locks: SET key token NX PX ttl with a random token; release and extend compare the token
+ *    in a Lua script first, so an instance never frees or prolongs a lock it no longer holds;
+ *  - rate counters: INCR and, on the first hit, PEXPIRE in one Lua script (a fixed window that
+ *    cannot be left without expiry if the process dies between the two);
+ *  - pub/sub on a duplicated connection (a subscribed connection can do nothing else).
+ *
+ * Commands fail fast while Redis is unreachable (no offline queue: a request must not hang);
+ * the client reconnects by itself and the subscriber resubscribes. Errors are reported to
+ * onError, never thrown at the process.
+ */
+import { randomBytes } from 'node:crypto';
+import { createClient, type RedisClientType } from 'redis';
+import type { CoordinationEvent, Coordinator, Lease, Unsubscribe } from './types.js';
+
+/** Deletes the lock only while it is still ours. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** Pushes the expiry out only while the lock is still ours. */
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/** Counts a hit; the first hit of a window starts its expiry. */
+const HIT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
+
+export interface RedisCoordinatorOptions {
+  url: string;
+  /** Prepended to every key and channel, so deployments (and test runs) can share a server. */
+  prefix?: string;
+  /** Connection problems; the client keeps reconnecting meanwhile. */
+  onError?: (err: Error) => void;
+  /** Longest wait for the first connection before start-up gives up. */
+  connectTimeoutMs?: number;
+}
+
+type Client = RedisClientType;
+
+/** Waits a little longer after each failed reconnection, never more than 2 s. */
+const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2_000);
+
+export class RedisCoordinator implements Coordinator {
+  private readonly prefix: string;
+  private readonly client: Client;
+  private subscriber: Client | undefined;
+  private subscriberReady: Promise<Client> | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: RedisCoordinatorOptions) {
+    this.prefix = options.prefix ?? 'tlcd:';
+    this.client = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy, connectTimeout: 5_000 },
+    }) as Client;
+    this.client.on('error', (err: Error) => this.options.onError?.(err));
+  }
+
+  /** Connects (waiting for Redis up to connectTimeoutMs) and returns the coordinator. */
+  static async connect(options: RedisCoordinatorOptions): Promise<RedisCoordinator> {
+    const coordinator = new RedisCoordinator(options);
+    await withTimeout(coordinator.client.connect(), options.connectTimeoutMs ?? 10_000, 'Redis did not answer in time').catch(async (err: unknown) => {
+      coordinator.client.destroy();
+      throw err;
+    });
+    return coordinator;
+  }
+
+  async tryLock(key: string, ttlMs: number): Promise<Lease | undefined> {
+    const k = `${this.prefix}lock:${key}`;
+    const token = randomBytes(16).toString('base64url');
+    const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+    const ok = await this.client.set(k, token, { condition: 'NX', expiration: { type: 'PX', value: Number(ttl) } });
+    if (ok !== 'OK') return undefined;
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await this.client.eval(RELEASE, { keys: [k], arguments: [token] });
+      },
+      extend: async () => {
+        if (released) return false;
+        return Number(await this.client.eval(EXTEND, { keys: [k], arguments: [token, ttl] })) === 1;
+      },
+    };
+  }
+
+  async hit(key: string, limit: number, windowMs: number): Promise<boolean> {
+    const n = await this.client.eval(HIT, { keys: [`${this.prefix}rate:${key}`], arguments: [String(Math.max(1, Math.ceil(windowMs)))] });
+    return Number(n) <= limit;
+  }
+
+  async publish(topic: string, event: CoordinationEvent): Promise<void> {
+    await this.client.publish(this.channel(topic), JSON.stringify(event));
+  }
+
+  async subscribe(topic: string, handler: (event: CoordinationEvent) => void): Promise<Unsubscribe> {
+    const subscriber = await this.subscriberConnection();
+    const listener = (message: string) => {
+      let event: CoordinationEvent;
+      try {
+        event = JSON.parse(message) as CoordinationEvent;
+      } catch {
+        return; // not ours: someone else publishing on the channel
+      }
+      try {
+        handler(event);
+      } catch {
+        /* the subscriber's own problem; others still get the event */
+      }
+    };
+    await subscriber.subscribe(this.channel(topic), listener);
+    return async () => {
+      if (subscriber.isOpen) await subscriber.unsubscribe(this.channel(topic), listener);
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed || !this.client.isReady) return false;
+    try {
+      return (await this.client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const subscriber = this.subscriber;
+    await Promise.all([closeClient(this.client), subscriber ? closeClient(subscriber) : undefined]);
+  }
+
+  private channel(topic: string): string {
+    return `${this.prefix}events:${topic}`;
+  }
+
+  /** The subscriber connection, made on first use; node-redis resubscribes it after a reconnect. */
+  private subscriberConnection(): Promise<Client> {
+    this.subscriberReady ??= (async () => {
+      // Subscribing is a one-off call, so this connection may queue it while reconnecting.
+      const sub = this.client.duplicate({ disableOfflineQueue: false }) as Client;
+      sub.on('error', (err: Error) => this.options.onError?.(err));
+      this.subscriber = sub;
+      await sub.connect();
+      return sub;
+    })();
+    return this.subscriberReady;
+  }
+}
+
+async function closeClient(client: Client): Promise<void> {
+  if (!client.isOpen) return;
+  if (!client.isReady) {
+    client.destroy();
+    return;
+  }
+  try {
+    await client.close();
+  } catch {
+    client.destroy();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,152 @@
+/**
+ * Runs a repository test suite against every SQL dialect the store supports: SQLite (in
+ * memory) and PostgreSQL (a real server on 127.0.0.1:5432, trust auth, user postgres).
+ *
+ *   describeEachDialect('my repository', ({ dialect, openDb, openStore }) => {
+ *     let db: Kysely<DatabaseSchema>;
+ *     beforeEach(async () => { db = await openDb(); });
+ *     it('…', async () => { … });
+ *   });
+ *
+ * Each test file gets its own uniquely named PostgreSQL database, dropped after the file;
+ * each openDb() call gets a fresh, migrated, empty schema in it (cheap: no new database per
+ * test), so tests never see each other's rows and several test runs can share the server.
+ * Handles are closed after the file, so tests need not close them (closing is harmless).
+ *
+ * TLCD_TEST_PG_URL points at another server's maintenance database (default
+ * postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe } from 'vitest';
+import { openDatabase, openPostgres, type DatabaseSchema, type SqlDialectName } from '../../src/store/db.js';
+import { migrateToLatest } from '../../src/store/migrations.js';
+import { SqlStore } from '../../src/store/sql-store.js';
+
+export const PG_ADMIN_URL = process.env.TLCD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface DialectContext {
+  dialect: SqlDialectName;
+  /** A fresh, empty database handle with every migration applied (one per call). */
+  openDb(): Promise<Kysely<DatabaseSchema>>;
+  /** The same, as a SqlStore. */
+  openStore(): Promise<SqlStore>;
+  /** A fresh, empty handle with no migration applied, for migration tests. */
+  openBareDb(): Promise<Kysely<DatabaseSchema>>;
+  /** Applies the pending migrations to a handle from openBareDb; returns their names. */
+  migrate(db: Kysely<DatabaseSchema>): Promise<string[]>;
+}
+
+export const DIALECTS: readonly SqlDialectName[] = ['sqlite', 'postgres'];
+
+/** Defines `describe(\`${name} (${dialect})\`)` once per dialect, with a way to open databases. */
+export function describeEachDialect(name: string, suite: (ctx: DialectContext) => void): void {
+  for (const dialect of DIALECTS) {
+    describe(`${name} (${dialect})`, () => {
+      const ctx = dialect === 'sqlite' ? sqliteContext() : postgresContext();
+      suite(ctx);
+    });
+  }
+}
+
+function sqliteContext(): DialectContext {
+  const open: Kysely<DatabaseSchema>[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((db) => db.destroy()));
+  });
+  const openBareDb = async () => {
+    const db = openDatabase(':memory:');
+    open.push(db);
+    return db;
+  };
+  const migrate = (db: Kysely<DatabaseSchema>) => migrateToLatest(db, 'sqlite');
+  const openDb = async () => {
+    const db = await openBareDb();
+    await migrate(db);
+    return db;
+  };
+  return { dialect: 'sqlite', openDb, openBareDb, migrate, openStore: async () => new SqlStore(await openDb(), 'sqlite') };
+}
+
+function postgresContext(): DialectContext {
+  let database: TestDatabase | undefined;
+  let admin: pg.Pool | undefined;
+  let n = 0;
+  const open: Kysely<DatabaseSchema>[] = [];
+  const schemas = new WeakMap<Kysely<DatabaseSchema>, string>();
+  afterAll(async () => {
+    await Promise.all(open.map((db) => db.destroy()));
+    await admin?.end();
+    await database?.drop();
+  });
+  const openBareDb = async () => {
+    database ??= await createTestDatabase();
+    admin ??= new pg.Pool({ connectionString: database.url, max: 1 });
+    const schema = `t${n++}`;
+    await admin.query(`create schema ${schema}`);
+    const db = openPostgres(database.url, { schema, max: 4 });
+    open.push(db);
+    schemas.set(db, schema);
+    return db;
+  };
+  // Kysely's bookkeeping tables go in the test's schema too, or the next schema would find
+  // the previous one's and believe itself migrated.
+  const migrate = (db: Kysely<DatabaseSchema>) => migrateToLatest(db, 'postgres', { schema: schemas.get(db) });
+  const openDb = async () => {
+    const db = await openBareDb();
+    await migrate(db);
+    return db;
+  };
+  return { dialect: 'postgres', openDb, openBareDb, migrate, openStore: async () => new SqlStore(await openDb(), 'postgres') };
+}
+
+export interface TestDatabase {
+  name: string;
+  /** postgres:// URL of the new database, for a server under test (DATABASE_URL). */
+  url: string;
+  /** Drops the database, disconnecting whoever is still connected. */
+  drop(): Promise<void>;
+}
+
+/** Creates an empty, uniquely named PostgreSQL database (tlcd_<random>). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `tlcd_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () => dropDatabase(name),
+  };
+}
+
+/**
+ * A closed pool's sockets linger a moment after end() resolves; dropping WITH (FORCE) at once
+ * would send them a fatal error nobody listens to any more. So wait for them to go, and force
+ * only what is still connected after a few seconds (a crashed server under test).
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 0; attempt < 60; attempt++) {
+    try {
+      await adminQuery(`drop database if exists ${name}`);
+      return;
+    } catch (err) {
+      // 55006: object_in_use (other sessions still connected).
+      if ((err as { code?: string }).code !== '55006') throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  await adminQuery(`drop database if exists ${name} with (force)`);
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
