@@ -59,7 +59,7 @@ describeEachDialect('migrations', ({ openBareDb, migrate }) => {
     const db = await openBareDb();
     // Three instances of a deployment start at once against one empty database.
     const applied = await Promise.all([migrate(db), migrate(db), migrate(db)]);
-    expect(applied.flat()).toEqual(['2026-11-28-001-initial']);
+    expect(applied.flat()).toEqual(Object.keys(migrations('sqlite')).sort());
     expect(await migrate(db)).toEqual([]);
   });
 });
