@@ -1,10 +1,13 @@
 /**
  * `npm start`: the bot on the embedded default — SQLite in ./var, the web chat at /,
- * no credentials, no network. On SIGTERM/SIGINT it reports not-ready, finishes the requests
- * in flight, then closes the database.
+ * no credentials, no network. Zalo, Messenger and Telegram start when their credentials are in
+ * the environment (src/bots/channels.ts). On SIGTERM/SIGINT it reports not-ready, stops taking
+ * webhooks and polling, finishes the requests and deliveries in flight, then closes the database.
  *
  * Exit codes: 2 bad configuration, 3 knowledge base with errors, 1 anything else at start-up.
  */
+import { ChannelConfigError, createChannels, loadChannelConfigs } from './bots/channels.js';
+import { Delivery } from './bots/delivery/pipeline.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { createEngine } from './flows/engine.js';
@@ -17,11 +20,12 @@ import type { Store } from './store/types.js';
 /** A stuck request or a hung database must not keep a stopping process alive forever. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function readConfig(): Config {
+/** Runs a configuration reader; a configuration error is printed (it names the variable) and exits 2. */
+function readOrExit<T>(read: () => T): T {
   try {
-    return loadConfig();
+    return read();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof ChannelConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);
     }
@@ -44,23 +48,31 @@ async function openEngine(store: Store, config: Config, logger: Logger) {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const config = readConfig();
+  const config = readOrExit(() => loadConfig());
+  const channelConfigs = readOrExit(() => loadChannelConfigs());
   const logger = createLogger(config.LOG_LEVEL);
   // Broken connections are replaced by the pool/client; a warning is enough.
   const store = await createStore({ ...config, onConnectionError: (err) => logger.warn({ err }, 'database connection lost') });
   const coordinator = await createCoordinator(config, { onError: (err) => logger.warn({ err }, 'redis connection problem') });
   const engine = await openEngine(store, config, logger);
+  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
+  const channels = createChannels(channelConfigs, delivery, logger);
 
   let stopping = false;
   const checks: Record<string, () => Promise<boolean>> = config.REDIS_URL ? { redis: () => coordinator.ping() } : {};
-  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping, checks });
+  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping, checks, webEngine: delivery, channels });
+  await delivery.start();
   await app.listen({ port: config.PORT, host: config.HOST });
+  await channels.start();
 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   const database = config.database.kind === 'postgres' ? 'postgres' : config.databasePath;
-  logger.info({ url: `http://${host}:${port}/`, database, redis: Boolean(config.REDIS_URL), startupMs: Math.round(performance.now() - started) }, 'ready');
+  logger.info(
+    { url: `http://${host}:${port}/`, database, redis: Boolean(config.REDIS_URL), channels: { web: 'on', ...channels.on }, startupMs: Math.round(performance.now() - started) },
+    'ready',
+  );
 
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -72,8 +84,11 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
-      // Server first (requests in flight still use the store), then the store.
+      // Take no more events (polling, then webhooks and requests in flight), finish the
+      // processing and sends under way, then close what they use.
+      await channels.stop();
       await app.close();
+      await delivery.stop();
       await coordinator.close();
       await store.close();
       logger.info('stopped');

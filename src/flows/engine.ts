@@ -68,6 +68,12 @@ interface Turn {
 
 interface Ctx {
   activity: Activity;
+  /** The store this message runs against: one transaction for the whole message. */
+  store: Store;
+  /** Handoff records in that same transaction. */
+  records: HandoffRecords | undefined;
+  /** Writes started along the way, awaited before the transaction commits. */
+  pending: Promise<unknown>[];
   conv: Conversation;
   day: string;
   now: Date;
@@ -96,11 +102,22 @@ export class Engine implements ConversationEngine {
   }
 
   handle(activity: Activity): Promise<EngineResult> {
-    return this.serial.run(`${activity.channel}:${activity.conversationId}`, () => this.process(activity));
+    return this.handleIn(activity, this.opts.store);
   }
 
-  private async process(activity: Activity): Promise<EngineResult> {
-    const { store } = this.opts;
+  /**
+   * Handles one message against the given store, in one transaction: the seen mark, the
+   * conversation and the transcript commit together, so a crash part-way leaves the message
+   * unseen and it is answered when processed again. The delivery inbox passes a
+   * transaction-bound store so that its outbox rows join the same transaction.
+   * Inside, use only ctx.store and ctx.records: on SQLite another handle on the database
+   * waits for the transaction's connection and would never get it.
+   */
+  handleIn(activity: Activity, store: Store): Promise<EngineResult> {
+    return this.serial.run(`${activity.channel}:${activity.conversationId}`, () => store.transaction((tx) => this.process(activity, tx)));
+  }
+
+  private async process(activity: Activity, store: Store): Promise<EngineResult> {
     const existing = await store.getConversation(activity.channel, activity.conversationId);
     if (activity.typing && !activity.text && !activity.postback && !activity.attachments?.length) return this.typing(activity, existing);
     if (!(await store.markSeen(activity.channel, activity.messageId))) {
@@ -109,7 +126,8 @@ export class Engine implements ConversationEngine {
     const now = this.now();
     const conv = existing ?? newConversation(activity, now);
     const text = (activity.text ?? '').trim();
-    const ctx: Ctx = { activity, conv, day: vnDay(now), now, text, forms: textForms(text), events: [] };
+    const records = this.opts.records ?? recordsOf(store);
+    const ctx: Ctx = { activity, store, records, pending: [], conv, day: vnDay(now), now, text, forms: textForms(text), events: [] };
     const modeBefore = conv.mode;
 
     // Everything the worker sent, pictures and files as a described line, so that a
@@ -119,6 +137,7 @@ export class Engine implements ConversationEngine {
 
     const firstContact = !conv.state.consentShown;
     const turn = await this.route(ctx);
+    await Promise.all(ctx.pending);
     if (turn.deleted) {
       await publishAll(this.coordinator, [live.left(conv.id, now)], this.opts.logger);
       return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
@@ -317,7 +336,7 @@ export class Engine implements ConversationEngine {
     const state = ctx.conv.state;
     state.misses += 1;
     state.lastChoices = r.candidates.map((c) => c.entry.id);
-    void this.recordUnanswered(ctx, r.confidence);
+    ctx.pending.push(this.recordUnanswered(ctx, r.confidence));
     const choices = r.candidates.map((c, i) => ({ label: `${i + 1}. ${c.entry.question.replace(/\s*\?+$/, '')}`, payload: `${PAYLOAD.faq}${c.entry.id}` }));
     const offer = state.misses > MISSES_BEFORE_OFFER;
     if (offer) {
@@ -333,7 +352,7 @@ export class Engine implements ConversationEngine {
   private fallback(ctx: Ctx, r: Retrieval): Turn {
     const state = ctx.conv.state;
     state.misses += 1;
-    void this.recordUnanswered(ctx, r.confidence);
+    ctx.pending.push(this.recordUnanswered(ctx, r.confidence));
     const offer = state.misses >= MISSES_BEFORE_OFFER || isFrustrated(ctx.forms);
     if (offer) {
       state.handoff = 'offered';
@@ -376,22 +395,23 @@ export class Engine implements ConversationEngine {
     conv.queuedAt = conv.queuedAt ?? ctx.now;
     conv.state.handoff = 'queued';
     conv.state.flow = undefined;
-    await this.opts.store.saveConversation(conv);
+    await ctx.store.saveConversation(conv);
     ctx.events.push(live.queued(conv.id, conv.channel, conv.urgent, ctx.now, conv.state.topic));
     if (conv.urgent) {
       return { replies: [{ text: `${T.emergency}\n\n${T.queuedUrgent}`, urgent: true }], outcome: { kind: 'handoff', handoff: 'queued', urgent: true, topic: conv.state.topic } };
     }
     // Urgent chats first, then by waiting time: the Store's queue order.
-    const queue = await this.opts.store.queue();
+    const queue = await ctx.store.queue();
     const position = Math.max(1, queue.findIndex((c) => c.id === conv.id) + 1);
-    const wait = waitInWords(await this.expectedWait(ctx.now));
+    const wait = waitInWords(await this.expectedWait(ctx));
     return { replies: [{ text: T.queued(position, wait), choices: [CHOICE.cancel] }], outcome: { kind: 'handoff', handoff: 'queued', urgent: false, topic: conv.state.topic } };
   }
 
   /** From recent waits between queueing and claim, else the configured default. */
-  private async expectedWait(now: Date): Promise<WaitRange> {
+  private async expectedWait(ctx: Ctx): Promise<WaitRange> {
+    const { now, records } = ctx;
     const fallback = this.opts.handoff?.defaultWait ?? DEFAULT_WAIT;
-    const recent = this.records ? await this.records.recentWaitMinutes(new Date(now.getTime() - WAIT_LOOKBACK_MS)) : [];
+    const recent = records ? await records.recentWaitMinutes(new Date(now.getTime() - WAIT_LOOKBACK_MS)) : [];
     return estimateWait(recent, fallback);
   }
 
@@ -405,7 +425,7 @@ export class Engine implements ConversationEngine {
     const quiet = { kind: 'smalltalk' as const, handoff: conv.state.handoff === 'queued' ? ('queued' as const) : ('none' as const), urgent: conv.urgent };
     if (rating === undefined) return { replies: [{ text: SURVEY_TEXT.invalid }], outcome: { ...quiet, kind: 'fallback' } };
     if (conv.state.survey !== 'pending') return { replies: [{ text: SURVEY_TEXT.alreadyRated }], outcome: quiet };
-    await this.records?.recordRating({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, rating, at: ctx.now });
+    await ctx.records?.recordRating({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, rating, at: ctx.now });
     conv.state.survey = undefined;
     const text = rating <= 2 ? SURVEY_TEXT.thanksLow : SURVEY_TEXT.thanks;
     if (isWithPerson(conv.mode)) return { replies: [{ text }], outcome: quiet };
@@ -428,7 +448,7 @@ export class Engine implements ConversationEngine {
   }
 
   private async delete(ctx: Ctx): Promise<Turn> {
-    await this.opts.store.deleteUserData(ctx.activity.channel, ctx.activity.userId);
+    await ctx.store.deleteUserData(ctx.activity.channel, ctx.activity.userId);
     return { replies: [{ text: T.deleted }], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, deleted: true };
   }
 
@@ -439,7 +459,7 @@ export class Engine implements ConversationEngine {
   }
 
   private async recordUnanswered(ctx: Ctx, confidence: number): Promise<void> {
-    await this.opts.store.recordUnanswered({
+    await ctx.store.recordUnanswered({
       conversationId: ctx.conv.id,
       channel: ctx.activity.channel,
       text: redactPII(ctx.text),

@@ -9,6 +9,7 @@ import type { ConversationEngine } from '../flows/activity.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { webChat } from '../bots/web/routes.js';
+import type { Channels } from '../bots/channels.js';
 
 export interface AppDeps {
   config: Pick<Config, 'MAX_MESSAGE_CHARS' | 'TRUST_PROXY'>;
@@ -19,6 +20,13 @@ export interface AppDeps {
   isReady?: () => Promise<boolean>;
   /** More readiness checks by name (Redis, a platform token…), reported under that name. */
   checks?: Record<string, () => Promise<boolean>>;
+  /**
+   * The delivery pipeline as the web chat's engine (same dedupe and per-conversation order as
+   * the platforms); the bare engine when absent.
+   */
+  webEngine?: ConversationEngine;
+  /** The platform channels that are on: their webhook routes. */
+  channels?: Pick<Channels, 'routes'>;
 }
 
 /** The shape of every error response, for the page and for API clients. */
@@ -109,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, failed: entries.filter(([, ok]) => !ok).map(([name]) => name) });
   });
 
-  await app.register(webChat, { engine: deps.engine, store: deps.store, maxMessageChars: deps.config.MAX_MESSAGE_CHARS });
+  await app.register(webChat, { engine: deps.webEngine ?? deps.engine, store: deps.store, maxMessageChars: deps.config.MAX_MESSAGE_CHARS });
+  await deps.channels?.routes(app);
   return app;
 }

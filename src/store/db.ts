@@ -102,6 +102,56 @@ export interface HandoffWaitTable {
   urgent: number;
 }
 
+/** Inbound platform events, stored before the webhook is acknowledged (src/bots/delivery). */
+export interface InboxTable {
+  id: Generated<number>;
+  channel: string;
+  /** The platform's message id; unique per channel, so a redelivery is recognised. */
+  message_id: string;
+  /** `${channel}:${platform conversation id}`: rows of one key are processed in id order. */
+  conversation_id: string;
+  /** The Activity as JSON. */
+  activity: string;
+  /** pending → processing → done, or failed after too many attempts. */
+  status: string;
+  attempts: number;
+  /** When a pending row may be tried (again). */
+  next_attempt_at: number;
+  /** A processing row whose lease passed belongs to a process that died: it is taken again. */
+  lease_until: number | null;
+  last_error: string | null;
+  received_at: number;
+  finished_at: number | null;
+}
+
+/** Outbound messages, one row per Reply, sent in id order per conversation (src/bots/delivery). */
+export interface OutboxTable {
+  id: Generated<number>;
+  conversation_id: string;
+  channel: string;
+  /** SendTarget: the worker's id and the platform conversation id. */
+  user_id: string;
+  platform_conversation_id: string;
+  /** The Reply as JSON. */
+  reply: string;
+  /** 0 or 1: a counsellor's message rather than the bot's. */
+  from_human: number;
+  /** The inbox row whose processing wrote it, if any. */
+  inbox_id: number | null;
+  /** pending → sending → sent, or failed. */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_code: string | null;
+  /** Why the last attempt failed, in Vietnamese, for counsellors. */
+  last_reason: string | null;
+  /** The platform's message ids as a JSON array, once sent. */
+  platform_message_ids: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DatabaseSchema {
   seen_message: SeenMessageTable;
   conversation: ConversationTable;
@@ -111,6 +161,8 @@ export interface DatabaseSchema {
   handoff_ticket: HandoffTicketTable;
   satisfaction_rating: SatisfactionRatingTable;
   handoff_wait: HandoffWaitTable;
+  inbox: InboxTable;
+  outbox: OutboxTable;
 }
 
 /**

@@ -73,6 +73,53 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         for (const table of ['worker', 'unanswered', 'transcript', 'conversation', 'seen_message']) await db.schema.dropTable(table).ifExists().execute();
       },
     },
+    '2026-11-29-010-delivery': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('inbox')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('activity', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+          .addColumn('lease_until', 'bigint')
+          .addColumn('last_error', 'text')
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('finished_at', 'bigint')
+          .addUniqueConstraint('inbox_message', ['channel', 'message_id'])
+          .execute();
+        await db.schema.createIndex('inbox_conversation').on('inbox').columns(['conversation_id', 'status', 'id']).execute();
+        await db.schema.createIndex('inbox_due').on('inbox').columns(['status', 'next_attempt_at']).execute();
+        await db.schema
+          .createTable('outbox')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('platform_conversation_id', 'text', (c) => c.notNull())
+          .addColumn('reply', 'text', (c) => c.notNull())
+          .addColumn('from_human', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('inbox_id', 'bigint')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+          .addColumn('lease_until', 'bigint')
+          .addColumn('last_code', 'text')
+          .addColumn('last_reason', 'text')
+          .addColumn('platform_message_ids', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('outbox_conversation').on('outbox').columns(['conversation_id', 'status', 'id']).execute();
+        await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ['outbox', 'inbox']) await db.schema.dropTable(table).ifExists().execute();
+      },
+    },
     '2026-11-29-030-handoff': {
       async up(db: Kysely<unknown>) {
         await db.schema
@@ -134,7 +181,14 @@ export interface MigrateOptions {
  * lock table first.
  */
 export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName = 'sqlite', options: MigrateOptions = {}): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(options.schema ? { migrationTableSchema: options.schema } : {}) });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    // Features land in parallel with names reserved in advance, so a database may already have
+    // a later-named migration when an earlier-named one arrives: apply it rather than refuse.
+    allowUnorderedMigrations: true,
+    ...(options.schema ? { migrationTableSchema: options.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

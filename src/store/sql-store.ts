@@ -8,9 +8,9 @@ import type { Channel, ConversationMode, Outcome } from '../flows/activity.js';
 import type { DatabaseTarget } from '../config.js';
 import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
 import { migrateToLatest } from './migrations.js';
-import type { Conversation, ConversationState, Store, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
+import type { Conversation, ConversationState, Store, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
 
-export class SqlStore implements Store {
+export class SqlStore implements TransactionStore {
   private closed = false;
 
   constructor(
@@ -45,7 +45,7 @@ export class SqlStore implements Store {
       created_at: conv.createdAt.getTime(),
       updated_at: conv.updatedAt.getTime(),
     };
-    await this.db.transaction().execute(async (trx) => {
+    await this.atomically(async (trx) => {
       await trx
         .insertInto('conversation')
         .values(row)
@@ -103,7 +103,7 @@ export class SqlStore implements Store {
    * trace of what was deleted. Seen message ids stay: they identify no one.
    */
   async deleteUserData(channel: Channel, userId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.atomically(async (trx) => {
       const ids = new Set((await trx.selectFrom('conversation').select('id').where('channel', '=', channel).where('user_id', '=', userId).execute()).map((r) => r.id));
       // The one-to-one conversation too, in case rows were written before it was saved.
       ids.add(conversationKey(channel, userId));
@@ -131,6 +131,16 @@ export class SqlStore implements Store {
       .orderBy('id', 'asc')
       .execute();
     return rows.map(toConversation);
+  }
+
+  async transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new SqlStore(trx)));
+  }
+
+  /** Several statements as one: a transaction of their own, or part of the one this store is in. */
+  private atomically<T>(fn: (trx: Kysely<DatabaseSchema>) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);
   }
 
   async ping(): Promise<boolean> {

@@ -3,7 +3,9 @@
  * Kysely serves SQLite (embedded default, also `:memory:` for the CLI and tests) and,
  * later, PostgreSQL.
  */
+import type { Kysely } from 'kysely';
 import type { Channel, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
+import type { DatabaseSchema } from './db.js';
 
 /** Per-conversation state the engine keeps between messages. Serialised as JSON. */
 export interface ConversationState {
@@ -77,7 +79,22 @@ export interface Store {
   deleteUserData(channel: Channel, userId: string): Promise<void>;
   /** Conversations waiting for a counsellor: urgent first, then oldest. */
   queue(): Promise<Conversation[]>;
+  /**
+   * Runs fn in one database transaction: everything written through the store it is given
+   * commits together or not at all. Called on a store that is already in a transaction, fn
+   * joins that transaction. Inside fn, use only the given store (on SQLite, the outer one
+   * waits for the transaction's connection and would deadlock).
+   */
+  transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T>;
   /** True when the database answers; for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * A store bound to one open transaction. `db` is that transaction's query builder, so other
+ * modules (the delivery inbox and outbox) write their own tables in the same transaction.
+ */
+export interface TransactionStore extends Store {
+  readonly db: Kysely<DatabaseSchema>;
 }

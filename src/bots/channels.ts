@@ -1,0 +1,132 @@
+/**
+ * The platform channels the server runs: each is on when its credentials are in the
+ * environment (Telegram: TELEGRAM_BOT_TOKEN, Zalo: ZALO_APP_ID, Messenger:
+ * MESSENGER_PAGE_ACCESS_TOKEN), and a half-set or malformed one stops start-up with a message
+ * naming the variable. Every channel hands inbound events to the delivery inbox and registers
+ * its sender with the outbox dispatcher.
+ *
+ * Webhooks are at /webhooks/telegram, /webhooks/zalo and /webhooks/messenger; Telegram can
+ * instead long-poll (TELEGRAM_MODE=polling) for development without a public URL.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../log.js';
+import type { Delivery } from './delivery/pipeline.js';
+import { createMessengerChannel, loadMessengerConfig, messengerWebhook, type MessengerConfig, MessengerConfigError } from './messenger/index.js';
+import { createTelegramChannel, loadTelegramConfig, telegramWebhook, TelegramConfigError, type CallbackDataRegistry, type TelegramConfig } from './telegram/index.js';
+import type { PollingHandle } from './telegram/routes.js';
+import { createZaloChannel, loadZaloConfig, zaloWebhook, ZaloConfigError, type Lock, type TokenStore, type ZaloConfig } from './zalo/index.js';
+import { ZALO_WEBHOOK_PATH } from './zalo/routes.js';
+
+export interface ChannelConfigs {
+  telegram?: TelegramConfig;
+  zalo?: ZaloConfig;
+  messenger?: MessengerConfig;
+}
+
+export class ChannelConfigError extends Error {
+  override name = 'ChannelConfigError';
+}
+
+/**
+ * Reads every channel's configuration; throws ChannelConfigError listing each problem with the
+ * variable it concerns (never its value).
+ */
+export function loadChannelConfigs(env: NodeJS.ProcessEnv = process.env): ChannelConfigs {
+  const configs: ChannelConfigs = {};
+  const problems: string[] = [];
+  const read = <T>(load: (env: NodeJS.ProcessEnv) => T | undefined): T | undefined => {
+    try {
+      return load(env);
+    } catch (err) {
+      if (err instanceof TelegramConfigError || err instanceof ZaloConfigError || err instanceof MessengerConfigError) {
+        problems.push(err.message);
+        return undefined;
+      }
+      throw err;
+    }
+  };
+  const telegram = read(loadTelegramConfig);
+  const zalo = read(loadZaloConfig);
+  const messenger = read(loadMessengerConfig);
+  if (problems.length > 0) throw new ChannelConfigError(`${problems.join('\n')}\n(see .env.example)`);
+  if (telegram) configs.telegram = telegram;
+  if (zalo) configs.zalo = zalo;
+  if (messenger) configs.messenger = messenger;
+  return configs;
+}
+
+/** Durable pieces supplied by other modules when they exist; in-memory defaults otherwise. */
+export interface ChannelExtras {
+  zaloTokenStore?: TokenStore;
+  zaloLock?: Lock;
+  telegramRegistry?: CallbackDataRegistry;
+}
+
+export interface Channels {
+  /** Names of the channels that are on, with how they receive: for the start-up log. */
+  readonly on: Record<string, string>;
+  /** Registers the webhook routes of the channels that use them. */
+  routes(app: FastifyInstance): Promise<void>;
+  /** Starts background work: Telegram polling, Zalo token refresh. */
+  start(): Promise<void>;
+  /** Stops taking events (polling) and background work. */
+  stop(): Promise<void>;
+}
+
+export function createChannels(configs: ChannelConfigs, delivery: Delivery, logger: Logger, extras: ChannelExtras = {}): Channels {
+  const inbox = delivery.inbox;
+  const on: Record<string, string> = {};
+  const routes: ((app: FastifyInstance) => Promise<void>)[] = [];
+  const starts: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<void>)[] = [];
+
+  if (configs.telegram) {
+    const channel = createTelegramChannel({ config: configs.telegram, inbox, ...(extras.telegramRegistry ? { registry: extras.telegramRegistry } : {}) });
+    delivery.register(channel.sender);
+    const webhook = channel.webhookOptions;
+    if (webhook) {
+      on.telegram = 'webhook /webhooks/telegram';
+      routes.push(async (app) => void (await app.register(telegramWebhook, webhook)));
+    } else {
+      on.telegram = 'polling';
+      let polling: PollingHandle | undefined;
+      starts.push(async () => {
+        polling = channel.startPolling(logger.child({ channel: 'telegram' }));
+      });
+      stops.push(async () => polling?.stop());
+    }
+  }
+  if (configs.zalo) {
+    const channel = createZaloChannel({
+      config: configs.zalo,
+      inbox,
+      logger,
+      ...(extras.zaloTokenStore ? { tokenStore: extras.zaloTokenStore } : {}),
+      ...(extras.zaloLock ? { lock: extras.zaloLock } : {}),
+    });
+    delivery.register(channel.sender);
+    on.zalo = `webhook ${ZALO_WEBHOOK_PATH}`;
+    routes.push(async (app) => void (await app.register(zaloWebhook, channel.webhookOptions)));
+    starts.push(() => channel.start());
+    stops.push(async () => channel.stop());
+  }
+  if (configs.messenger) {
+    const channel = createMessengerChannel({ config: configs.messenger, inbox });
+    delivery.register(channel.sender);
+    on.messenger = 'webhook /webhooks/messenger';
+    routes.push(async (app) => void (await app.register(messengerWebhook, channel.webhookOptions)));
+  }
+
+  return {
+    on,
+    routes: async (app) => {
+      for (const add of routes) await add(app);
+    },
+    start: async () => {
+      for (const start of starts) await start();
+    },
+    stop: async () => {
+      for (const stop of stops) await stop();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Sends outbox rows through each channel's ChannelSender, in order per conversation.
+ *
+ * - Retryable failures (429, 5xx, timeouts) are tried again after an exponential back-off with
+ *   jitter, or after the platform's own retryAfterMs (Telegram's retry_after) when it gives one,
+ *   up to a bounded number of attempts; a row waiting to be retried holds back the rows after
+ *   it in the same conversation, so replies never arrive out of order.
+ * - Permanent failures (blocked, outside the messaging window, bad request) are recorded with the
+ *   platform's code and a reason in Vietnamese, and the conversation moves on.
+ * - Rate limits per chat and per platform (Coordinator.hit, shared by every instance) delay a
+ *   send without counting it as an attempt.
+ * - Every outcome is published as a `delivery` ConsoleEvent, so the console shows it live.
+ *
+ * Delivery is at least once: a process that dies during a send leaves the row 'sending', and the
+ * next holder of the conversation sends it again (the platform call may or may not have
+ * happened; losing a counsellor's answer is worse than repeating it).
+ */
+import type { Kysely } from 'kysely';
+import type { Channel } from '../../flows/activity.js';
+import { CONSOLE_TOPIC, type ConsoleEvent } from '../../flows/handoff/events.js';
+import type { Coordinator, Lease } from '../../coordination/types.js';
+import type { Logger } from '../../log.js';
+import type { DatabaseSchema } from '../../store/db.js';
+import { lastInboundAt } from './inbox-table.js';
+import { dueConversations } from './due.js';
+import { KeyedPump } from './keyed-pump.js';
+import { claimOutbox, headOfOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
+import type { ChannelSender, SendResult } from './types.js';
+
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface ChannelLimits {
+  /** Sends to one conversation. */
+  perChat: RateLimit;
+  /** Sends on the platform as a whole, across instances. */
+  global: RateLimit;
+}
+
+/**
+ * Defaults from the platforms' published guidance (PLATFORMS.md): Telegram about 1 message/s
+ * per chat with short bursts and 30/s overall; Meta and Zalo publish no hard per-second figure,
+ * so theirs are kept generous and adjustable.
+ */
+export const DEFAULT_LIMITS: Partial<Record<Channel, ChannelLimits>> = {
+  telegram: { perChat: { limit: 5, windowMs: 5000 }, global: { limit: 30, windowMs: 1000 } },
+  messenger: { perChat: { limit: 10, windowMs: 5000 }, global: { limit: 250, windowMs: 1000 } },
+  zalo: { perChat: { limit: 10, windowMs: 5000 }, global: { limit: 100, windowMs: 1000 } },
+};
+
+export interface DispatcherOptions {
+  db: Kysely<DatabaseSchema>;
+  coordinator: Coordinator;
+  logger?: Pick<Logger, 'warn' | 'error' | 'info'>;
+  limits?: Partial<Record<Channel, ChannelLimits>>;
+  /** Attempts before a retryable failure is given up (default 8). */
+  maxAttempts?: number;
+  /** First back-off and its ceiling (defaults 1 s and 5 min). */
+  backoff?: { baseMs?: number; maxMs?: number };
+  now?: () => number;
+  random?: () => number;
+}
+
+const LEASE_MS = 60_000;
+
+export class OutboxDispatcher {
+  private readonly senders = new Map<Channel, ChannelSender>();
+  private readonly pump: KeyedPump;
+  private readonly limits: Partial<Record<Channel, ChannelLimits>>;
+  private readonly maxAttempts: number;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.maxAttempts = opts.maxAttempts ?? 8;
+    this.baseMs = opts.backoff?.baseMs ?? 1000;
+    this.maxMs = opts.backoff?.maxMs ?? 300_000;
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.pump = new KeyedPump({
+      name: 'out',
+      coordinator: opts.coordinator,
+      lockTtlMs: LEASE_MS,
+      drain: (key, lease) => this.drain(key, lease),
+      onError: (err, key) => opts.logger?.error({ err, conversation: key }, 'outbox dispatch stalled'),
+    });
+  }
+
+  /** The channel's sender; rows of a channel without one wait until it is registered. */
+  register(sender: ChannelSender): void {
+    this.senders.set(sender.channel, sender);
+  }
+
+  has(channel: Channel): boolean {
+    return this.senders.has(channel);
+  }
+
+  kick(conversationId: string): Promise<void> {
+    return this.pump.kick(conversationId);
+  }
+
+  async recover(all = false): Promise<number> {
+    const keys = await dueConversations(this.opts.db, 'outbox', 'sending', this.now(), 1000, all);
+    for (const key of keys) void this.pump.kick(key);
+    return keys.length;
+  }
+
+  idle(): Promise<void> {
+    return this.pump.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.pump.stop();
+  }
+
+  private async drain(key: string, lease: Lease): Promise<number | undefined> {
+    const { db } = this.opts;
+    for (;;) {
+      const row = await headOfOutbox(db, key);
+      if (!row) return undefined;
+      const now = this.now();
+      if (row.status === 'pending' && row.nextAttemptAt > now) return row.nextAttemptAt - now;
+      const sender = this.senders.get(row.channel);
+      // A channel switched off since the row was written: keep the row for when it is back.
+      if (!sender) return undefined;
+      const wait = await this.rateWait(row);
+      if (wait !== undefined) return wait;
+      if (!(await claimOutbox(db, row, now, LEASE_MS))) return 0;
+      const attempt = row.attempts + 1;
+      const outcome = this.outcome(await this.send(sender, row), attempt);
+      if (!(await settleOutbox(db, row.id, attempt, outcome, this.now()))) return 0;
+      await this.announce(row, outcome);
+      if (outcome.status === 'pending') return outcome.retryAt - this.now();
+      if (!(await lease.extend())) return 0;
+    }
+  }
+
+  /** ms to wait when a rate limit is reached, else undefined. */
+  private async rateWait(row: OutboxRow): Promise<number | undefined> {
+    const limits = this.limits[row.channel];
+    if (!limits) return undefined;
+    const { coordinator } = this.opts;
+    const { perChat, global } = limits;
+    if (!(await coordinator.hit(`rate:${row.channel}:chat:${row.conversationId}`, perChat.limit, perChat.windowMs))) return perChat.windowMs / perChat.limit;
+    if (!(await coordinator.hit(`rate:${row.channel}`, global.limit, global.windowMs))) return Math.max(10, global.windowMs / global.limit);
+    return undefined;
+  }
+
+  private async send(sender: ChannelSender, row: OutboxRow): Promise<SendResult> {
+    try {
+      const last = row.channel === 'web' ? undefined : await lastInboundAt(this.opts.db, row.conversationId);
+      return await sender.send(
+        { userId: row.userId, conversationId: row.platformConversationId },
+        row.reply,
+        { fromHuman: row.fromHuman, ...(last ? { lastInboundAt: last } : {}) },
+      );
+    } catch (err) {
+      // Senders classify platform errors themselves; anything thrown is our own fault or the
+      // network's, worth another try.
+      this.opts.logger?.warn({ err, outboxId: row.id, channel: row.channel }, 'sender threw');
+      return { ok: false, retryable: true, code: 'internal', reason: 'Lỗi nội bộ khi gửi tin nhắn; hệ thống sẽ thử lại.' };
+    }
+  }
+
+  private outcome(result: SendResult, attempt: number): OutboxOutcome {
+    if (result.ok) return { status: 'sent', platformMessageIds: result.platformMessageIds };
+    if (!result.retryable) return { status: 'failed', code: result.code, reason: result.reason };
+    if (attempt >= this.maxAttempts) {
+      return { status: 'failed', code: result.code, reason: `${result.reason} (Đã thử ${attempt} lần, không gửi được.)` };
+    }
+    return { status: 'pending', retryAt: this.now() + this.delay(attempt, result.retryAfterMs), code: result.code, reason: result.reason };
+  }
+
+  /** Exponential back-off with jitter; the platform's own wait when it names one (plus a little, so instances spread out). */
+  private delay(attempt: number, retryAfterMs: number | undefined): number {
+    if (retryAfterMs !== undefined && retryAfterMs > 0) return Math.round(retryAfterMs * (1 + 0.1 * this.random()));
+    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (ceiling / 2) * this.random());
+  }
+
+  private async announce(row: OutboxRow, outcome: OutboxOutcome): Promise<void> {
+    const status = outcome.status === 'pending' ? 'retrying' : outcome.status;
+    const event: ConsoleEvent = {
+      type: 'delivery',
+      conversationId: row.conversationId,
+      outboxId: String(row.id),
+      status,
+      ...(outcome.status === 'sent' ? {} : { reason: outcome.reason }),
+      at: new Date(this.now()).toISOString(),
+    };
+    if (outcome.status === 'failed') this.opts.logger?.warn({ outboxId: row.id, channel: row.channel, code: outcome.code }, 'outbound message failed');
+    // The row is the record; a lost event only means a console refreshes later.
+    await this.opts.coordinator.publish(CONSOLE_TOPIC, event).catch(() => undefined);
+  }
+}

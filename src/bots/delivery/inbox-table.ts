@@ -1,0 +1,175 @@
+/**
+ * The inbox table: inbound Activities stored before the webhook is acknowledged, unique on
+ * (channel, platform message id). Portable SQL through Kysely (SQLite and PostgreSQL): epoch-ms
+ * times read back with Number(), JSON as text.
+ *
+ * A row goes pending → processing → done; processing that throws puts it back to pending with a
+ * later next_attempt_at, and after too many attempts it ends failed with the error kept.
+ * `attempts` doubles as a fencing token: a row is finished only by the attempt that claimed it
+ * last, so a processor that lost its lease cannot commit over a newer one.
+ */
+import type { Kysely } from 'kysely';
+import type { Activity } from '../../flows/activity.js';
+import type { DatabaseSchema } from '../../store/db.js';
+
+export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
+
+export interface InboxRow {
+  id: number;
+  channel: string;
+  messageId: string;
+  conversationId: string;
+  activity: Activity;
+  status: InboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  lastError: string | null;
+  receivedAt: number;
+}
+
+type Db = Kysely<DatabaseSchema>;
+
+/** The inbox's key for a conversation; the same string as Conversation.id. */
+export const conversationIdOf = (a: Pick<Activity, 'channel' | 'conversationId'>): string => `${a.channel}:${a.conversationId}`;
+
+export function encodeActivity(a: Activity): string {
+  return JSON.stringify(a);
+}
+
+export function decodeActivity(json: string): Activity {
+  const a = JSON.parse(json) as Activity & { timestamp: string };
+  return { ...a, timestamp: new Date(a.timestamp) };
+}
+
+/** Stores the activity; its row id, or undefined when (channel, messageId) was already there. */
+export async function insertInbox(db: Db, activity: Activity, now: number): Promise<number | undefined> {
+  const row = await db
+    .insertInto('inbox')
+    .values({
+      channel: activity.channel,
+      message_id: activity.messageId,
+      conversation_id: conversationIdOf(activity),
+      activity: encodeActivity(activity),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      lease_until: null,
+      last_error: null,
+      received_at: now,
+      finished_at: null,
+    })
+    // Atomic: of three deliveries racing, exactly one inserts.
+    .onConflict((oc) => oc.columns(['channel', 'message_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+/** The conversation's oldest unfinished row: what must be handled before anything after it. */
+export async function headOfInbox(db: Db, conversationId: string): Promise<InboxRow | undefined> {
+  const r = await db
+    .selectFrom('inbox')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('status', 'in', ['pending', 'processing'])
+    .orderBy('id', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    id: Number(r.id),
+    channel: r.channel,
+    messageId: r.message_id,
+    conversationId: r.conversation_id,
+    activity: decodeActivity(r.activity),
+    status: r.status as InboxStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
+    lastError: r.last_error,
+    receivedAt: Number(r.received_at),
+  };
+}
+
+/** Marks the row as being processed by a new attempt; false when someone else got there first. */
+export async function claimInbox(db: Db, row: InboxRow, now: number, leaseMs: number): Promise<boolean> {
+  const r = await db
+    .updateTable('inbox')
+    .set({ status: 'processing', attempts: row.attempts + 1, lease_until: now + leaseMs })
+    .where('id', '=', row.id)
+    .where('attempts', '=', row.attempts)
+    .where('status', 'in', ['pending', 'processing'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Finishes the row (inside the processing transaction); false when a newer attempt claimed it. */
+export async function finishInbox(db: Db, id: number, attempt: number, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('inbox')
+    .set({ status: 'done', lease_until: null, last_error: null, finished_at: now })
+    .where('id', '=', id)
+    .where('attempts', '=', attempt)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** After a failed attempt: back to pending until retryAt, or failed for good when retryAt is undefined. */
+export async function failInbox(db: Db, id: number, attempt: number, error: string, now: number, retryAt: number | undefined): Promise<void> {
+  await db
+    .updateTable('inbox')
+    .set(
+      retryAt === undefined
+        ? { status: 'failed', lease_until: null, last_error: error, finished_at: now }
+        : { status: 'pending', lease_until: null, last_error: error, next_attempt_at: retryAt },
+    )
+    .where('id', '=', id)
+    .where('attempts', '=', attempt)
+    .execute();
+}
+
+/** When the worker last wrote in this conversation, by our clock (for platform messaging windows). */
+export async function lastInboundAt(db: Db, conversationId: string): Promise<Date | undefined> {
+  const r = await db
+    .selectFrom('inbox')
+    .select((eb) => eb.fn.max('received_at').as('last'))
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  return r?.last === null || r?.last === undefined ? undefined : new Date(Number(r.last));
+}
+
+export interface FailedInbound {
+  id: number;
+  channel: string;
+  conversationId: string;
+  attempts: number;
+  error: string | null;
+  receivedAt: Date;
+}
+
+/** Messages that could not be processed, newest first: for operators and the console. */
+export async function failedInbox(db: Db, limit = 100): Promise<FailedInbound[]> {
+  const rows = await db
+    .selectFrom('inbox')
+    .select(['id', 'channel', 'conversation_id', 'attempts', 'last_error', 'received_at'])
+    .where('status', '=', 'failed')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    channel: r.channel,
+    conversationId: r.conversation_id,
+    attempts: Number(r.attempts),
+    error: r.last_error,
+    receivedAt: new Date(Number(r.received_at)),
+  }));
+}
+
+/** Forgets finished rows older than the redelivery horizon; failed rows stay until looked at. */
+export async function pruneInbox(db: Db, olderThan: number): Promise<number> {
+  const r = await db.deleteFrom('inbox').where('status', '=', 'done').where('finished_at', '<', olderThan).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

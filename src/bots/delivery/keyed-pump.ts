@@ -1,0 +1,109 @@
+/**
+ * Works through durable rows one key (conversation) at a time: in this process a
+ * KeyedSerialQueue keeps one run per key, and a Coordinator lease (`<name>:<key>`) keeps other
+ * instances off the same key, so order holds without any global lock. A run that finds its next
+ * row not yet due asks to be woken then; a key another instance holds is tried again shortly.
+ *
+ * The pump holds no state that matters: the rows in the database are the record of what is left
+ * to do, and the periodic sweep of its owner kicks any key this process forgot (after a restart,
+ * or a kick lost with a crashed instance).
+ */
+import type { Coordinator, Lease } from '../../coordination/types.js';
+import { KeyedSerialQueue } from '../../flows/serial.js';
+
+export interface KeyedPumpOptions {
+  /** Lock name prefix: the lease is `<name>:<key>`. */
+  name: string;
+  coordinator: Coordinator;
+  /**
+   * Works through the key's rows that are due, in order, while holding its lease. Resolves the
+   * milliseconds until the next row is due, or undefined when nothing is left for the key.
+   */
+  drain(key: string, lease: Lease): Promise<number | undefined>;
+  /** The lease's time to live; drain extends it as it goes. */
+  lockTtlMs?: number;
+  /** How soon to look again at a key another instance holds, or whose run failed. */
+  retryMs?: number;
+  onError?(err: unknown, key: string): void;
+}
+
+export const DEFAULT_LOCK_TTL_MS = 30_000;
+
+export class KeyedPump {
+  private readonly serial = new KeyedSerialQueue();
+  /** Keys with a run queued but not started: a second kick joins it. */
+  private readonly queued = new Map<string, Promise<void>>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+  private readonly lockTtlMs: number;
+  private readonly retryMs: number;
+
+  constructor(private readonly opts: KeyedPumpOptions) {
+    this.lockTtlMs = opts.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+    this.retryMs = opts.retryMs ?? 1000;
+  }
+
+  /** Asks for the key's rows to be worked through; resolves when that run has ended. */
+  kick(key: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const waiting = this.queued.get(key);
+    if (waiting) return waiting;
+    const run = this.serial.run(key, async () => {
+      this.queued.delete(key);
+      await this.runOnce(key);
+    });
+    this.queued.set(key, run);
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  /** Wakes the key after ms, unless an earlier wake-up is already set. */
+  later(key: string, ms: number): void {
+    if (this.stopped) return;
+    const at = Date.now() + Math.max(0, ms);
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      void this.kick(key);
+    }, Math.max(0, ms));
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Resolves once no run is in flight (wake-ups still set are not waited for). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Takes no new work, lets the runs in flight finish, and forgets the wake-ups. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await this.idle();
+  }
+
+  private async runOnce(key: string): Promise<void> {
+    if (this.stopped) return;
+    let lease: Lease | undefined;
+    try {
+      lease = await this.opts.coordinator.tryLock(`${this.opts.name}:${key}`, this.lockTtlMs);
+    } catch (err) {
+      this.opts.onError?.(err, key);
+    }
+    if (!lease) return this.later(key, this.retryMs);
+    try {
+      const wait = await this.opts.drain(key, lease);
+      if (wait !== undefined) this.later(key, wait);
+    } catch (err) {
+      this.opts.onError?.(err, key);
+      this.later(key, this.retryMs);
+    } finally {
+      await lease.release().catch(() => undefined);
+    }
+  }
+}

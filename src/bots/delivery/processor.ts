@@ -1,0 +1,206 @@
+/**
+ * The Inbox: `accept` stores an inbound Activity (deduplicated on the platform's message id)
+ * and returns as soon as it is durable, so the webhook can acknowledge; processing follows,
+ * one conversation at a time in arrival order.
+ *
+ * Processing one row is ONE transaction: the engine's seen mark, conversation state and
+ * transcript, the replies as outbox rows, and the row marked done. A crash anywhere before the
+ * commit leaves the row unfinished and nothing else written, so after a restart it is processed
+ * again and answered once. A row whose processing keeps throwing ends 'failed' with the error
+ * kept (see `failedInbox`), and the conversation moves on to its next message.
+ */
+import type { Kysely } from 'kysely';
+import type { Activity, EngineResult } from '../../flows/activity.js';
+import type { DatabaseSchema } from '../../store/db.js';
+import type { Logger } from '../../log.js';
+import { redactPII } from '../../privacy/redact.js';
+import type { Store } from '../../store/types.js';
+import type { Coordinator, Lease } from '../../coordination/types.js';
+import { dueConversations } from './due.js';
+import { KeyedPump } from './keyed-pump.js';
+import { claimInbox, conversationIdOf, failInbox, finishInbox, headOfInbox, insertInbox, type InboxRow } from './inbox-table.js';
+import { insertOutbox, type NewOutboxRow } from './outbox-table.js';
+import type { AcceptResult, Inbox } from './types.js';
+
+/** The engine as the inbox needs it: one message against a given (transaction-bound) store. */
+export interface StoreBoundEngine {
+  handleIn(activity: Activity, store: Store): Promise<EngineResult>;
+}
+
+export interface InboxProcessorOptions {
+  /** The store's own query builder: the inbox table lives beside the store's tables. */
+  db: Kysely<DatabaseSchema>;
+  store: Store;
+  engine: StoreBoundEngine;
+  coordinator: Coordinator;
+  logger?: Pick<Logger, 'warn' | 'error'>;
+  /** Called after a commit that wrote outbox rows for the conversation. */
+  onOutbox?(conversationId: string): void;
+  /** Which channels' bot replies go through the outbox; the others are answered in the response (web). */
+  deliversReplies?(channel: Activity['channel']): boolean;
+  /** Attempts before a row is given up as failed (default 5). */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt (default 1 s). */
+  retryBaseMs?: number;
+  now?: () => number;
+}
+
+/** Pending result of a message someone waits on (the web chat's request). */
+interface Waiter {
+  resolve(r: EngineResult): void;
+  reject(err: unknown): void;
+}
+
+const LEASE_MS = 30_000;
+
+export class InboxProcessor implements Inbox {
+  private readonly pump: KeyedPump;
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly now: () => number;
+  private readonly maxAttempts: number;
+  private readonly retryBaseMs: number;
+
+  constructor(private readonly opts: InboxProcessorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.maxAttempts = opts.maxAttempts ?? 5;
+    this.retryBaseMs = opts.retryBaseMs ?? 1000;
+    this.pump = new KeyedPump({
+      name: 'conv',
+      coordinator: opts.coordinator,
+      lockTtlMs: LEASE_MS,
+      drain: (key, lease) => this.drain(key, lease),
+      onError: (err, key) => opts.logger?.error({ err, conversation: key }, 'inbox processing stalled'),
+    });
+  }
+
+  private get db(): Kysely<DatabaseSchema> {
+    return this.opts.db;
+  }
+
+  async accept(activity: Activity): Promise<AcceptResult> {
+    const id = await insertInbox(this.db, activity, this.now());
+    if (id === undefined) return 'duplicate';
+    void this.pump.kick(conversationIdOf(activity));
+    return 'accepted';
+  }
+
+  /**
+   * Accepts the activity and waits for its processing: the web chat answers in the response.
+   * undefined for a duplicate, or when the answer does not come within timeoutMs (another
+   * instance has the conversation): the reply is then in the transcript.
+   */
+  async acceptAndWait(activity: Activity, timeoutMs = 15_000): Promise<EngineResult | undefined> {
+    const id = await insertInbox(this.db, activity, this.now());
+    if (id === undefined) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const result = new Promise<EngineResult | undefined>((resolve, reject) => {
+      this.waiters.set(id, { resolve, reject });
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    void this.pump.kick(conversationIdOf(activity));
+    try {
+      return await result;
+    } finally {
+      clearTimeout(timer);
+      this.waiters.delete(id);
+    }
+  }
+
+  /** Kicks every conversation with work due; `all` at start-up also takes rows left mid-processing. */
+  async recover(all = false): Promise<number> {
+    const keys = await dueConversations(this.db, 'inbox', 'processing', this.now(), 1000, all);
+    for (const key of keys) void this.pump.kick(key);
+    return keys.length;
+  }
+
+  /** Processes the conversation's due rows now; resolves when done (tests, shutdown). */
+  kick(conversationId: string): Promise<void> {
+    return this.pump.kick(conversationId);
+  }
+
+  idle(): Promise<void> {
+    return this.pump.idle();
+  }
+
+  stop(): Promise<void> {
+    return this.pump.stop();
+  }
+
+  private async drain(key: string, lease: Lease): Promise<number | undefined> {
+    for (;;) {
+      const row = await headOfInbox(this.db, key);
+      if (!row) return undefined;
+      const now = this.now();
+      // Under the lease nobody else works on this conversation, so a row left 'processing'
+      // belongs to a process that died: it is taken again (the attempt count fences it).
+      if (row.status === 'pending' && row.nextAttemptAt > now) return row.nextAttemptAt - now;
+      if (row.attempts >= this.maxAttempts) {
+        await failInbox(this.db, row.id, row.attempts, row.lastError ?? 'the process stopped while handling it', now, undefined);
+        this.settleWaiter(row.id, new Error('inbound message failed'));
+        continue;
+      }
+      if (!(await claimInbox(this.db, row, now, LEASE_MS))) return 0;
+      const outcome = await this.processRow(row, row.attempts + 1);
+      if (outcome !== undefined) return outcome;
+      if (!(await lease.extend())) return 0;
+    }
+  }
+
+  /** One row, one transaction. undefined to go on with the next row, or ms to wait before retrying. */
+  private async processRow(row: InboxRow, attempt: number): Promise<number | undefined> {
+    const { store, engine } = this.opts;
+    const activity = row.activity;
+    let wroteOutbox = false;
+    try {
+      const result = await store.transaction(async (tx) => {
+        const r = await engine.handleIn(activity, tx);
+        const deliver = this.opts.deliversReplies?.(activity.channel) ?? activity.channel !== 'web';
+        if (deliver && !r.duplicate && r.replies.length > 0) {
+          const rows: NewOutboxRow[] = r.replies.map((reply) => ({
+            conversationId: row.conversationId,
+            channel: activity.channel,
+            userId: activity.userId,
+            platformConversationId: activity.conversationId,
+            reply,
+            fromHuman: false,
+            inboxId: row.id,
+          }));
+          await insertOutbox(tx.db, rows, this.now());
+          wroteOutbox = true;
+        }
+        if (!(await finishInbox(tx.db, row.id, attempt, this.now()))) throw new LeaseLost();
+        return r;
+      });
+      if (wroteOutbox) this.opts.onOutbox?.(row.conversationId);
+      this.settleWaiter(row.id, result);
+      return undefined;
+    } catch (err) {
+      if (err instanceof LeaseLost) return 0;
+      const now = this.now();
+      const error = describe(err);
+      const giveUp = attempt >= this.maxAttempts;
+      const retryAt = giveUp ? undefined : now + this.retryBaseMs * 2 ** (attempt - 1);
+      await failInbox(this.db, row.id, attempt, error, now, retryAt);
+      this.opts.logger?.[giveUp ? 'error' : 'warn']({ err, inboxId: row.id, channel: row.channel, attempt }, giveUp ? 'inbound message failed for good' : 'inbound message failed, will retry');
+      this.settleWaiter(row.id, err);
+      return giveUp ? undefined : (retryAt as number) - now;
+    }
+  }
+
+  private settleWaiter(id: number, outcome: EngineResult | unknown): void {
+    const w = this.waiters.get(id);
+    if (!w) return;
+    this.waiters.delete(id);
+    if (outcome && typeof outcome === 'object' && 'replies' in outcome) w.resolve(outcome as EngineResult);
+    else w.reject(outcome);
+  }
+}
+
+/** A newer attempt owns the row: this one's transaction must not commit. */
+class LeaseLost extends Error {}
+
+/** The error as kept on the row: its message only, without personal data, bounded. */
+function describe(err: unknown): string {
+  const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return redactPII(msg).slice(0, 500);
+}

@@ -1,0 +1,280 @@
+/**
+ * The delivery pipeline (inbox → engine → outbox → sender) over a real SQLite file and the real
+ * engine, with a scripted ChannelSender: redeliveries, a crash between inbox and reply,
+ * retries, permanent failures, order per conversation, counsellor messages through Outbound.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Activity, Channel, EngineResult, Reply } from '../src/flows/activity.js';
+import { createEngine, type Engine } from '../src/flows/engine.js';
+import { CONSOLE_TOPIC, type ConsoleEvent } from '../src/flows/handoff/events.js';
+import { LocalCoordinator } from '../src/coordination/local.js';
+import type { Coordinator } from '../src/coordination/types.js';
+import { Delivery } from '../src/bots/delivery/pipeline.js';
+import type { ChannelSender, SendResult, SendTarget } from '../src/bots/delivery/types.js';
+import type { StoreBoundEngine } from '../src/bots/delivery/processor.js';
+import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import type { Store } from '../src/store/types.js';
+import { UnknownConversationError } from '../src/bots/delivery/outbound.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tlcd-delivery-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+let engine: Engine;
+beforeAll(async () => {
+  // One engine for the file: the pipeline runs it against each test's store.
+  const scratch = await createStore({ databasePath: ':memory:' });
+  engine = createEngine({ store: scratch, now: () => new Date('2026-11-28T10:00:00+07:00') });
+});
+
+/** A platform that records what it was asked to send and fails as scripted. */
+class ScriptedSender implements ChannelSender {
+  sent: { target: SendTarget; reply: Reply; fromHuman: boolean; lastInboundAt?: Date }[] = [];
+  attempts = 0;
+  script: SendResult[] = [];
+  delayMs = 0;
+  constructor(readonly channel: Channel) {}
+  async send(target: SendTarget, reply: Reply, options: { fromHuman?: boolean; lastInboundAt?: Date } = {}): Promise<SendResult> {
+    this.attempts++;
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs * Math.random()));
+    const next = this.script.shift();
+    if (next && !next.ok) return next;
+    this.sent.push({ target, reply, fromHuman: options.fromHuman === true, ...(options.lastInboundAt ? { lastInboundAt: options.lastInboundAt } : {}) });
+    return { ok: true, platformMessageIds: [`p${this.sent.length}`] };
+  }
+}
+
+interface Rig {
+  store: SqlStore;
+  delivery: Delivery;
+  sender: ScriptedSender;
+  coordinator: Coordinator;
+  events: ConsoleEvent[];
+}
+
+const open: Rig[] = [];
+afterEach(async () => {
+  for (const rig of open.splice(0)) await closeRig(rig);
+});
+
+async function closeRig(rig: Rig) {
+  await rig.delivery.stop();
+  await rig.store.close();
+  await rig.coordinator.close();
+}
+
+async function rig(path = ':memory:', over: { engine?: StoreBoundEngine; coordinator?: Coordinator; start?: boolean } = {}): Promise<Rig> {
+  const store = await createStore({ databasePath: path });
+  const coordinator = over.coordinator ?? new LocalCoordinator();
+  const events: ConsoleEvent[] = [];
+  await coordinator.subscribe(CONSOLE_TOPIC, (e) => events.push(e as ConsoleEvent));
+  const delivery = new Delivery({
+    db: store.db,
+    store,
+    engine: over.engine ?? engine,
+    coordinator,
+    inbox: { retryBaseMs: 10, maxAttempts: 3 },
+    outbox: { backoff: { baseMs: 10, maxMs: 50 }, limits: { telegram: { perChat: { limit: 1000, windowMs: 1000 }, global: { limit: 1000, windowMs: 1000 } } } },
+    sweepMs: 50,
+  });
+  const sender = new ScriptedSender('telegram');
+  delivery.register(sender);
+  if (over.start !== false) await delivery.start();
+  const r = { store, delivery, sender, coordinator, events };
+  open.push(r);
+  return r;
+}
+
+let seq = 0;
+function tg(chat: string, text?: string, messageId = `${chat}:${++seq}`, postback?: string): Activity {
+  return { channel: 'telegram', userId: chat, conversationId: chat, messageId, text, postback, timestamp: new Date() };
+}
+
+/** Waits until the condition holds (the pipeline works in the background). */
+async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function outboxStatuses(store: SqlStore): Promise<string[]> {
+  return (await store.db.selectFrom('outbox').select('status').orderBy('id').execute()).map((r) => r.status);
+}
+
+const QUESTION = 'Điều kiện để được hưởng trợ cấp thất nghiệp là gì?';
+
+describe('inbox', () => {
+  it('answers an event delivered three times exactly once', async () => {
+    const { delivery, sender, store } = await rig();
+    const a = tg('501', QUESTION, 'dup-1');
+    const results = await Promise.all([delivery.inbox.accept(a), delivery.inbox.accept({ ...a }), delivery.inbox.accept({ ...a })]);
+    expect(results.sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
+    await until(async () => (await outboxStatuses(store)).every((s) => s === 'sent') && sender.sent.length > 0);
+    expect(await delivery.inbox.accept({ ...a })).toBe('duplicate');
+    await delivery.idle();
+    const transcript = await store.transcript('telegram:501');
+    expect(transcript.filter((m) => m.role === 'worker')).toHaveLength(1);
+    // The consent notice and the answer, once.
+    expect(sender.sent.flatMap((s) => s.reply.citations ?? []).join('\n')).toContain('Luật Việc làm 2025');
+    expect(sender.sent).toHaveLength(transcript.filter((m) => m.role === 'bot').length);
+    expect(sender.sent.every((s) => s.target.userId === '501' && !s.fromHuman && s.lastInboundAt instanceof Date)).toBe(true);
+  });
+
+  it('answers once after a restart a message accepted but never processed', async () => {
+    const path = join(tmp, 'crash-before.db');
+    // "Another instance" holds every conversation: the first process stores but cannot process.
+    const busy: Coordinator = new (class extends LocalCoordinator {
+      override async tryLock() {
+        return undefined;
+      }
+    })();
+    const first = await rig(path, { coordinator: busy });
+    expect(await first.delivery.inbox.accept(tg('502', QUESTION, 'crash-1'))).toBe('accepted');
+    open.splice(open.indexOf(first), 1);
+    await closeRig(first);
+    expect(first.sender.sent).toHaveLength(0);
+
+    const second = await rig(path);
+    await until(() => second.sender.sent.length >= 2);
+    await second.delivery.idle();
+    expect(await second.delivery.inbox.accept(tg('502', QUESTION, 'crash-1'))).toBe('duplicate');
+    const transcript = await second.store.transcript('telegram:502');
+    expect(transcript.filter((m) => m.role === 'worker')).toHaveLength(1);
+    expect(second.sender.sent.flatMap((s) => s.reply.citations ?? []).join('\n')).toContain('Luật Việc làm 2025');
+    expect(second.sender.sent).toHaveLength(transcript.filter((m) => m.role === 'bot').length);
+  });
+
+  it('answers once after a restart when the process died in the middle of processing', async () => {
+    const path = join(tmp, 'crash-during.db');
+    let die = true;
+    // The engine ran and wrote, then the process "died" before the commit.
+    const dying: StoreBoundEngine = {
+      async handleIn(a: Activity, s: Store): Promise<EngineResult> {
+        const r = await engine.handleIn(a, s);
+        if (die) throw new Error('process killed');
+        return r;
+      },
+    };
+    const first = await rig(path, { engine: dying, start: false });
+    await first.delivery.inbox.accept(tg('503', QUESTION, 'crash-2'));
+    await until(async () => Number((await first.store.db.selectFrom('inbox').select('attempts').executeTakeFirstOrThrow()).attempts) >= 1);
+    open.splice(open.indexOf(first), 1);
+    await closeRig(first);
+    die = false;
+    expect(first.sender.sent).toHaveLength(0);
+
+    const second = await rig(path);
+    await until(() => second.sender.sent.length >= 2);
+    await second.delivery.idle();
+    const transcript = await second.store.transcript('telegram:503');
+    // Nothing of the first attempt survived: one worker line, the replies once.
+    expect(transcript.filter((m) => m.role === 'worker')).toHaveLength(1);
+    expect(second.sender.sent).toHaveLength(transcript.filter((m) => m.role === 'bot').length);
+  });
+
+  it('gives up on a message whose processing keeps failing, records why, and moves on', async () => {
+    const poison: StoreBoundEngine = {
+      async handleIn(a: Activity, s: Store): Promise<EngineResult> {
+        if (a.text === 'boom') throw new Error('engine exploded on 0912345678');
+        return engine.handleIn(a, s);
+      },
+    };
+    const { delivery, sender } = await rig(':memory:', { engine: poison });
+    await delivery.inbox.accept(tg('504', 'boom'));
+    await delivery.inbox.accept(tg('504', 'xin chào'));
+    await until(async () => (await delivery.failedInbound()).length === 1 && sender.sent.length > 0);
+    const [failed] = await delivery.failedInbound();
+    expect(failed).toMatchObject({ channel: 'telegram', conversationId: 'telegram:504', attempts: 3 });
+    expect(failed!.error).toContain('engine exploded');
+    expect(failed!.error).not.toContain('0912345678');
+  });
+
+  it('keeps each conversation in order under concurrency', async () => {
+    const { delivery, sender, store } = await rig();
+    sender.delayMs = 5;
+    const chats = ['601', '602', '603', '604'];
+    const steps = ['xin chào', 'menu', 'cảm ơn', 'bhtn là gì', 'tạm biệt'];
+    await Promise.all(chats.flatMap((c) => steps.map((text, i) => ({ c, text, i }))).map(({ c, text, i }) => delivery.inbox.accept(tg(c, text, `${c}:o${i}`))));
+    await until(async () => (await store.db.selectFrom('inbox').select('status').where('status', '!=', 'done').execute()).length === 0);
+    await until(async () => (await outboxStatuses(store)).every((s) => s === 'sent'));
+    for (const c of chats) {
+      const workerLines = (await store.transcript(`telegram:${c}`)).filter((m) => m.role === 'worker').map((m) => m.text);
+      // Accepts for one chat were issued in order, so they were stored and processed in order.
+      expect(workerLines).toEqual(steps);
+      const bot = (await store.transcript(`telegram:${c}`)).filter((m) => m.role === 'bot').map((m) => m.text);
+      expect(sender.sent.filter((s) => s.target.conversationId === c).map((s) => s.reply.text)).toEqual(bot);
+    }
+  });
+});
+
+describe('outbox', () => {
+  it('retries 429 (honouring retry_after) and 5xx, and delivers once', async () => {
+    const { delivery, sender, store, events } = await rig();
+    sender.script = [
+      { ok: false, retryable: true, retryAfterMs: 120, code: 'rate_limited', reason: 'Telegram báo gửi quá nhanh.' },
+      { ok: false, retryable: true, code: 'server_error', reason: 'Telegram đang lỗi.' },
+    ];
+    const started = Date.now();
+    await delivery.inbox.accept(tg('701', 'xin chào'));
+    await until(async () => (await outboxStatuses(store)).length > 0 && (await outboxStatuses(store)).every((s) => s === 'sent'));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(120);
+    const texts = sender.sent.map((s) => s.reply.text);
+    expect(new Set(texts).size).toBe(texts.length);
+    expect(sender.attempts).toBe(sender.sent.length + 2);
+    const statuses = events.filter((e) => e.type === 'delivery').map((e) => (e as { status: string }).status);
+    expect(statuses.filter((s) => s === 'retrying')).toHaveLength(2);
+    expect(statuses.filter((s) => s === 'sent')).toHaveLength(sender.sent.length);
+  });
+
+  it('records a permanent failure with its reason and publishes a failed delivery event', async () => {
+    const { delivery, sender, store, events } = await rig();
+    await delivery.inbox.accept(tg('702', 'xin chào'));
+    await until(async () => (await outboxStatuses(store)).every((s) => s === 'sent') && sender.sent.length > 0);
+    await store.saveConversation({ ...(await store.getConversation('telegram', '702'))!, mode: 'human' });
+    sender.script = [{ ok: false, retryable: false, code: 'blocked', reason: 'Người lao động đã chặn bot trên Telegram.' }];
+    const [id] = await delivery.outbound.enqueue('telegram:702', [{ text: 'Chào bạn, mình là tư vấn viên.' }], { fromHuman: true });
+    await until(async () => (await delivery.outbound.status([id!]))[0]?.status === 'failed');
+    const [status] = await delivery.outbound.status([id!]);
+    expect(status).toMatchObject({ status: 'failed', code: 'blocked', reason: 'Người lao động đã chặn bot trên Telegram.', fromHuman: true, attempts: 1 });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'delivery', conversationId: 'telegram:702', outboxId: id, status: 'failed', reason: expect.stringContaining('chặn') }));
+  });
+
+  it('gives up after the bounded number of retryable failures', async () => {
+    const { delivery, sender, store } = await rig();
+    await delivery.inbox.accept(tg('703', 'xin chào'));
+    await until(async () => (await outboxStatuses(store)).every((s) => s === 'sent') && sender.sent.length > 0);
+    sender.script = Array.from({ length: 20 }, () => ({ ok: false as const, retryable: true, code: 'server_error', reason: 'Telegram đang lỗi.' }));
+    const before = sender.attempts;
+    const [id] = await delivery.outbound.enqueue('telegram:703', [{ text: 'Tin của tư vấn viên' }], { fromHuman: true });
+    await until(async () => (await delivery.outbound.status([id!]))[0]?.status === 'failed');
+    expect(sender.attempts - before).toBe(8);
+    expect((await delivery.outbound.status([id!]))[0]!.reason).toContain('8 lần');
+  });
+
+  it('sends a counsellor message through the worker platform, records it in the transcript, and resumes pending sends after a restart', async () => {
+    const path = join(tmp, 'outbound.db');
+    const first = await rig(path);
+    await first.delivery.inbox.accept(tg('704', 'xin chào'));
+    await until(() => first.sender.sent.length > 0);
+    await first.delivery.idle();
+    // The platform is down: the message waits in the outbox across a restart.
+    first.sender.script = Array.from({ length: 3 }, () => ({ ok: false as const, retryable: true, retryAfterMs: 60_000, code: 'server_error', reason: 'x' }));
+    const [id] = await first.delivery.outbound.enqueue('telegram:704', [{ text: 'Chào bạn, mình là tư vấn viên Hoa.' }], { fromHuman: true });
+    await until(async () => (await first.delivery.outbound.status([id!]))[0]?.status === 'pending' && first.sender.attempts > 1);
+    open.splice(open.indexOf(first), 1);
+    await closeRig(first);
+    // Due now: as if the wait had passed while the process was down.
+    const second = await rig(path, { start: false });
+    await second.store.db.updateTable('outbox').set({ next_attempt_at: 0 }).execute();
+    await second.delivery.start();
+    await until(async () => (await second.delivery.outbound.status([id!]))[0]?.status === 'sent');
+    expect(second.sender.sent.map((s) => [s.reply.text, s.fromHuman])).toEqual([['Chào bạn, mình là tư vấn viên Hoa.', true]]);
+    const lines = (await second.store.transcript('telegram:704')).filter((m) => m.role === 'counsellor').map((m) => m.text);
+    expect(lines).toEqual(['Chào bạn, mình là tư vấn viên Hoa.']);
+    await expect(second.delivery.outbound.enqueue('telegram:nobody', [{ text: 'x' }], { fromHuman: true })).rejects.toBeInstanceOf(UnknownConversationError);
+  });
+});
