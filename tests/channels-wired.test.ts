@@ -1,0 +1,257 @@
+/**
+ * The server as main.ts wires it — engine, delivery pipeline, the three platform channels
+ * configured from the environment — listening on 127.0.0.1, with each platform a fake HTTP
+ * server on loopback. Webhooks are posted over real HTTP as the platforms shape them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createChannels, loadChannelConfigs, type Channels } from '../src/bots/channels.js';
+import { Delivery } from '../src/bots/delivery/pipeline.js';
+import { signMessengerBody } from '../src/bots/messenger/verify.js';
+import { computeZaloMac } from '../src/bots/zalo/verify.js';
+import { LocalCoordinator } from '../src/coordination/local.js';
+import { createEngine, type Engine } from '../src/flows/engine.js';
+import { createLogger } from '../src/log.js';
+import { buildApp } from '../src/server/app.js';
+import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import { startMessengerFake, type MessengerFake } from './fakes/messenger-fake.js';
+import { startTelegramFake, TG, type TelegramFake } from './fakes/telegram-fake.js';
+import { ZaloFake } from './fakes/zalo-fake.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tlcd-wired-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const TG_SECRET = 'tg-secret_123';
+const ZALO = { appId: 'app-77', appSecret: 'app-secret-77', oaSecret: 'oa-secret-77' };
+const FB = { token: 'EAAB-page-token', secret: 'fb-app-secret', verify: 'verify-token-1', page: '1122334455' };
+
+let telegram: TelegramFake;
+let zalo: ZaloFake;
+let messenger: MessengerFake;
+let engine: Engine;
+let n = 0;
+
+beforeAll(async () => {
+  telegram = await startTelegramFake({ username: 'TroLyCongDoanBot' });
+  messenger = await startMessengerFake({ token: FB.token });
+  const scratch = await createStore({ databasePath: ':memory:' });
+  engine = createEngine({ store: scratch });
+});
+afterAll(async () => {
+  await telegram.close();
+  await messenger.close();
+});
+
+interface Server {
+  app: FastifyInstance;
+  url: string;
+  store: SqlStore;
+  delivery: Delivery;
+  channels: Channels;
+}
+let server: Server;
+
+async function start(): Promise<Server> {
+  const env = {
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    TELEGRAM_BOT_USERNAME: 'TroLyCongDoanBot',
+    ZALO_APP_ID: ZALO.appId,
+    ZALO_APP_SECRET: ZALO.appSecret,
+    ZALO_OA_SECRET_KEY: ZALO.oaSecret,
+    ZALO_ACCESS_TOKEN: 'at-0',
+    ZALO_REFRESH_TOKEN: 'rt-0',
+    ZALO_ACCESS_TOKEN_EXPIRES_AT: new Date(Date.now() + 3600_000).toISOString(),
+    ZALO_API_ROOT: zalo.url,
+    ZALO_OAUTH_ROOT: zalo.url,
+    MESSENGER_PAGE_ACCESS_TOKEN: FB.token,
+    MESSENGER_APP_SECRET: FB.secret,
+    MESSENGER_VERIFY_TOKEN: FB.verify,
+    MESSENGER_API_ROOT: messenger.url,
+  };
+  const logger = createLogger('silent');
+  const store = await createStore({ databasePath: join(tmp, `wired-${++n}.db`) });
+  const coordinator = new LocalCoordinator();
+  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, outbox: { backoff: { baseMs: 20, maxMs: 100 } } });
+  const channels = createChannels(loadChannelConfigs(env), delivery, logger);
+  const app = await buildApp({ config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false }, engine, store, logger, webEngine: delivery, channels });
+  await delivery.start();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await channels.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, url: `http://127.0.0.1:${port}`, store, delivery, channels };
+}
+
+beforeEach(async () => {
+  zalo = await ZaloFake.start({ appId: ZALO.appId, appSecret: ZALO.appSecret, accessToken: 'at-0', refreshToken: 'rt-0' });
+  telegram.reset();
+  messenger.reset();
+  server = await start();
+});
+afterEach(async () => {
+  await server.channels.stop();
+  await server.app.close();
+  await server.delivery.stop();
+  await server.store.close();
+  await zalo.close();
+});
+
+const post = (path: string, body: string, headers: Record<string, string>) =>
+  fetch(`${server.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+let seq = 1000;
+function telegramUpdate(chatId: number, text: string, messageId = ++seq) {
+  const chat = { id: chatId, first_name: 'Lan', type: 'private' };
+  return JSON.stringify({ update_id: ++seq, message: { message_id: messageId, date: Math.floor(Date.now() / 1000), chat, from: { id: chatId, is_bot: false, first_name: 'Lan' }, text } });
+}
+const postTelegram = (raw: string, secret = TG_SECRET) => post('/webhooks/telegram', raw, { 'x-telegram-bot-api-secret-token': secret });
+
+function zaloEvent(user: string, text: string, msgId = `zm-${++seq}`) {
+  return JSON.stringify({ app_id: ZALO.appId, event_name: 'user_send_text', timestamp: String(Date.now()), sender: { id: user }, recipient: { id: 'oa-1' }, message: { text, msg_id: msgId } });
+}
+const postZalo = (raw: string, secret = ZALO.oaSecret) =>
+  post('/webhooks/zalo', raw, { 'x-zevent-signature': `mac=${computeZaloMac(ZALO.appId, raw, (JSON.parse(raw) as { timestamp: string }).timestamp, secret)}` });
+
+function messengerEvent(psid: string, text: string, mid = `m_${++seq}`) {
+  return JSON.stringify({
+    object: 'page',
+    entry: [{ id: FB.page, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: FB.page }, timestamp: Date.now(), message: { mid, text } }] }],
+  });
+}
+const postMessenger = (raw: string, secret = FB.secret) => post('/webhooks/messenger', raw, { 'x-hub-signature-256': signMessengerBody(raw, secret) });
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function settled(): Promise<void> {
+  await until(async () => {
+    const open = await server.store.db.selectFrom('outbox').select('id').where('status', 'in', ['pending', 'sending']).execute();
+    const inbox = await server.store.db.selectFrom('inbox').select('id').where('status', 'in', ['pending', 'processing']).execute();
+    return open.length === 0 && inbox.length === 0;
+  });
+  await server.delivery.idle();
+}
+
+const telegramTexts = (chatId: number) => telegram.calls('sendMessage').filter((c) => String(c.body.chat_id) === String(chatId)).map((c) => String(c.body.text));
+const zaloTexts = (user: string) => zalo.sentMessages.filter((m) => m.body?.recipient?.user_id === user).map((m) => String(m.body?.message?.text ?? ''));
+const messengerTexts = (psid: string) =>
+  messenger
+    .messages()
+    .filter((r) => r.body?.recipient?.id === psid)
+    .map((r) => String(r.body?.message?.text ?? r.body?.message?.attachment?.payload?.text ?? ''));
+
+/** Visible words only: platforms differ in markup, the answer must not. */
+const plain = (s: string) =>
+  s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/[*_`]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+const QUESTION = 'Điều kiện để được hưởng trợ cấp thất nghiệp là gì?';
+
+describe('the wired server', () => {
+  it('gives a worker on each platform the same answer as on the web chat', async () => {
+    const web = (await (await post('/api/chat', JSON.stringify({ text: QUESTION, clientMessageId: 'same-answer-1' }), {})).json()) as { replies: { text: string }[] };
+    // The answer's first sentence, after the consent notice.
+    const answer = plain(web.replies.at(-1)!.text).slice(0, 80);
+    expect(answer.length).toBeGreaterThan(40);
+
+    expect((await postTelegram(telegramUpdate(91001, QUESTION))).status).toBe(200);
+    expect((await postZalo(zaloEvent('zu-1', QUESTION))).status).toBe(200);
+    expect((await postMessenger(messengerEvent('psid-1', QUESTION))).status).toBe(200);
+    await settled();
+    for (const texts of [telegramTexts(91001), zaloTexts('zu-1'), messengerTexts('psid-1')]) {
+      expect(texts.map(plain).join(' ')).toContain(answer);
+    }
+  });
+
+  it('answers an event delivered three times once, on every platform', async () => {
+    const tg = telegramUpdate(91002, 'xin chào');
+    const za = zaloEvent('zu-2', 'xin chào');
+    const fb = messengerEvent('psid-2', 'xin chào');
+    for (let i = 0; i < 3; i++) {
+      const statuses = await Promise.all([postTelegram(tg), postZalo(za), postMessenger(fb)]);
+      expect(statuses.map((r) => r.status)).toEqual([200, 200, 200]);
+    }
+    await settled();
+    const inbox = await server.store.db.selectFrom('inbox').select(['channel', 'status']).execute();
+    expect(inbox.map((r) => r.channel).sort()).toEqual(['messenger', 'telegram', 'zalo']);
+    // Consent notice + greeting: the same count everywhere, each sent once.
+    const counts = [telegramTexts(91002).length, zaloTexts('zu-2').length, messengerTexts('psid-2').length];
+    const bot = (await server.store.transcript('telegram:91002')).filter((m) => m.role === 'bot').length;
+    expect(bot).toBeGreaterThan(0);
+    expect(counts).toEqual([bot, bot, bot]);
+  });
+
+  it('refuses forged signatures, oversize and invalid bodies with 4xx and stores nothing', async () => {
+    const refused = [
+      await postTelegram(telegramUpdate(91003, 'x'), 'wrong-secret'),
+      await postZalo(zaloEvent('zu-3', 'x'), 'not-the-oa-secret'),
+      await postMessenger(messengerEvent('psid-3', 'x'), 'not-the-app-secret'),
+      await postTelegram('{"update_id":'),
+      await post('/webhooks/zalo', '{"app_id":', { 'x-zevent-signature': 'mac=00' }),
+      await postMessenger('{"object":"page",'),
+      await postTelegram(telegramUpdate(91003, 'x'.repeat(70 * 1024))),
+      await postZalo(zaloEvent('zu-3', 'x'.repeat(70 * 1024))),
+      await postMessenger(messengerEvent('psid-3', 'x'.repeat(70 * 1024))),
+    ];
+    for (const r of refused) {
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+    }
+    expect(await server.store.db.selectFrom('inbox').select('id').execute()).toEqual([]);
+    expect(await server.store.db.selectFrom('seen_message').select('message_id').execute()).toEqual([]);
+  });
+
+  it('retries a 429 and a 502 from Telegram and delivers each reply once', async () => {
+    telegram.enqueue(TG.tooManyRequests(1), TG.serverError());
+    expect((await postTelegram(telegramUpdate(91004, 'xin chào'))).status).toBe(200);
+    await settled();
+    const bot = (await server.store.transcript('telegram:91004')).filter((m) => m.role === 'bot').map((m) => plain(m.text));
+    const texts = telegramTexts(91004).map(plain);
+    // Two refused attempts of the first reply, then every reply once and in order.
+    expect(texts).toHaveLength(bot.length + 2);
+    expect(texts.slice(2)).toEqual([...new Set(texts)]);
+    const rows = await server.store.db.selectFrom('outbox').select(['status', 'attempts']).orderBy('id').execute();
+    expect(rows.map((r) => r.status)).toEqual(bot.map(() => 'sent'));
+    expect(rows[0]!.attempts).toBe(3);
+  });
+
+  it('takes a counsellor message to a web worker and to a Zalo worker', async () => {
+    const first = (await (await post('/api/chat', JSON.stringify({ text: 'cho mình gặp tư vấn viên', clientMessageId: 'to-human-1' }), {})).json()) as { session: string; mode: string };
+    expect(first.mode).toBe('queued');
+    await postZalo(zaloEvent('zu-5', 'cho mình gặp tư vấn viên'));
+    await settled();
+    const [webId] = await server.delivery.outbound.enqueue(`web:${first.session}`, [{ text: 'Chào bạn, mình là tư vấn viên Hoa.' }], { fromHuman: true });
+    const [zaloId] = await server.delivery.outbound.enqueue('zalo:zu-5', [{ text: 'Chào bạn, mình là tư vấn viên Hoa.' }], { fromHuman: true });
+    await settled();
+    const history = (await (await fetch(`${server.url}/api/chat/history?session=${first.session}`)).json()) as { messages: { role: string; text: string }[] };
+    expect(history.messages.at(-1)).toMatchObject({ role: 'counsellor', text: 'Chào bạn, mình là tư vấn viên Hoa.' });
+    expect(zaloTexts('zu-5').at(-1)).toBe('Chào bạn, mình là tư vấn viên Hoa.');
+    expect((await server.delivery.outbound.status([webId!, zaloId!])).map((s) => s.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('answers a retried web chat message once', async () => {
+    const body = JSON.stringify({ text: 'xin chào', clientMessageId: 'web-retry-1' });
+    const a = (await (await post('/api/chat', body, {})).json()) as { session: string; replies: unknown[] };
+    const again = JSON.stringify({ session: a.session, text: 'xin chào', clientMessageId: 'web-retry-2' });
+    const [b, c] = await Promise.all([post('/api/chat', again, {}), post('/api/chat', again, {})]);
+    const replies = [(await b.json()) as { replies: unknown[] }, (await c.json()) as { replies: unknown[] }].map((r) => r.replies);
+    // Either both get the replies (remembered) or one does and the other is told to reload.
+    expect(replies.some((r) => r.length > 0)).toBe(true);
+    const workerLines = (await server.store.transcript(`web:${a.session}`)).filter((m) => m.role === 'worker');
+    expect(workerLines).toHaveLength(2);
+  });
+});
