@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { OfficeHoursFormatError, parseOfficeHours } from './flows/handoff/office-hours.js';
 
 /** An empty variable (`PORT=` in an env file) means "not set", so the default applies. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
@@ -104,6 +105,39 @@ const schema = z.object({
       .min(100, 'must be between 100 and 20000')
       .max(20000, 'must be between 100 and 20000')
       .default(2000),
+  ),
+  /**
+   * Counsellors' office hours in Asia/Ho_Chi_Minh, e.g. "T2-T6 07:30-11:30,13:00-17:00; T7 08:00-11:30"
+   * (format in src/flows/handoff/office-hours.ts). Unset: counsellors count as always available.
+   */
+  COUNSEL_HOURS: optional(
+    z
+      .string()
+      .transform((s, ctx) => {
+        try {
+          return parseOfficeHours(s);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof OfficeHoursFormatError ? err.message : 'is not valid' });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  ),
+  /** Public holidays on which the office is closed (with COUNSEL_HOURS). */
+  HOLIDAYS_FILE: optional(z.string().default('data/rules/holidays/vietnam.yaml')),
+  /** The wait announced to a queued worker until enough real waits are recorded, "min-max" minutes. */
+  COUNSEL_WAIT_MINUTES: optional(
+    z
+      .string()
+      .transform((s, ctx) => {
+        const m = /^\s*(\d{1,3})\s*[-–]\s*(\d{1,3})\s*$/.exec(s);
+        if (!m || Number(m[1]) >= Number(m[2])) {
+          ctx.addIssue({ code: 'custom', message: 'must be a range of minutes like 10-20, the smaller first' });
+          return z.NEVER;
+        }
+        return { min: Number(m[1]), max: Number(m[2]) };
+      })
+      .default({ min: 10, max: 20 }),
   ),
 });
 

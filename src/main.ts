@@ -4,13 +4,16 @@
  * the environment (src/bots/channels.ts). On SIGTERM/SIGINT it reports not-ready, stops taking
  * webhooks and polling, finishes the requests and deliveries in flight, then closes the database.
  *
- * Exit codes: 2 bad configuration, 3 knowledge base with errors, 1 anything else at start-up.
+ * Exit codes: 2 bad configuration, 3 knowledge base or holidays file with errors, 1 anything else at start-up.
  */
 import { ChannelConfigError, createChannels, loadChannelConfigs } from './bots/channels.js';
 import { Delivery } from './bots/delivery/pipeline.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { createEngine } from './flows/engine.js';
+import { HolidaysError } from './flows/handoff/holidays.js';
+import { handoffSettings } from './flows/handoff/settings.js';
+import type { Coordinator } from './coordination/types.js';
 import { KnowledgeError } from './knowledge/load.js';
 import { createLogger, type Logger } from './log.js';
 import { buildApp } from './server/app.js';
@@ -33,11 +36,12 @@ function readOrExit<T>(read: () => T): T {
   }
 }
 
-async function openEngine(store: Store, config: Config, logger: Logger) {
+async function openEngine(store: Store, config: Config, logger: Logger, coordinator: Coordinator) {
   try {
-    return createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger });
+    const handoff = handoffSettings(config, logger);
+    return createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger, coordinator, handoff });
   } catch (err) {
-    if (err instanceof KnowledgeError) {
+    if (err instanceof KnowledgeError || err instanceof HolidaysError) {
       logger.fatal(err.message);
       await store.close();
       process.exit(3);
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
   // Broken connections are replaced by the pool/client; a warning is enough.
   const store = await createStore({ ...config, onConnectionError: (err) => logger.warn({ err }, 'database connection lost') });
   const coordinator = await createCoordinator(config, { onError: (err) => logger.warn({ err }, 'redis connection problem') });
-  const engine = await openEngine(store, config, logger);
+  const engine = await openEngine(store, config, logger, coordinator);
   const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
   const channels = createChannels(channelConfigs, delivery, logger);
 

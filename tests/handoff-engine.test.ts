@@ -3,53 +3,29 @@
  * queue and rough wait, the satisfaction survey after a close, and the live events the
  * counsellor console receives.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Activity, Attachment, EngineResult } from '../src/flows/activity.js';
-import { Engine } from '../src/flows/engine.js';
-import { CONSOLE_TOPIC, type ConsoleEvent } from '../src/flows/handoff/events.js';
-import { HandoffRecords } from '../src/flows/handoff/records.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EngineResult } from '../src/flows/activity.js';
+import type { ConsoleEvent } from '../src/flows/handoff/events.js';
 import { satisfactionSurvey } from '../src/flows/handoff/survey.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
-import { DEFAULT_PATHS, loadKnowledgeOrThrow } from '../src/knowledge/load.js';
-import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import { allText, openBench, type Bench, type Input } from './helpers/handoff.js';
 
-let knowledge: ReturnType<typeof loadKnowledgeOrThrow>;
-let store: SqlStore;
-let records: HandoffRecords;
-let coordinator: LocalCoordinator;
-let engine: Engine;
+let bench: Bench;
 let events: ConsoleEvent[];
-let clock: Date;
-let n = 0;
-
-beforeAll(() => {
-  knowledge = loadKnowledgeOrThrow(DEFAULT_PATHS);
-});
 
 beforeEach(async () => {
-  store = await createStore({ databasePath: ':memory:' });
-  records = new HandoffRecords(store.db);
-  coordinator = new LocalCoordinator();
-  events = [];
-  await coordinator.subscribe(CONSOLE_TOPIC, (e) => events.push(e as ConsoleEvent));
   // Tuesday 1 December 2026, 09:00 in Hà Nội.
-  clock = new Date('2026-12-01T09:00:00+07:00');
-  engine = new Engine({ store, kb: knowledge.kb, rules: knowledge.rules, now: () => clock, coordinator });
+  bench = await openBench('telegram', new Date('2026-12-01T09:00:00+07:00'));
+  events = bench.events;
 });
 afterEach(async () => {
-  await coordinator.close();
-  await store.close();
+  await bench.close();
 });
 
-function send(conversation: string, input: { text?: string; postback?: string; attachments?: Attachment[]; typing?: boolean }): Promise<EngineResult> {
-  n += 1;
-  const activity: Activity = { channel: 'telegram', userId: conversation, conversationId: conversation, messageId: `h${n}`, timestamp: clock, ...input };
-  return engine.handle(activity);
-}
+const send = (conversation: string, input: Input): Promise<EngineResult> => bench.send(conversation, input);
 const say = (conversation: string, text: string) => send(conversation, { text });
-const allText = (r: EngineResult) => r.replies.map((x) => x.text).join('\n');
 const later = (minutes: number) => {
-  clock = new Date(clock.getTime() + minutes * 60_000);
+  bench.clock = new Date(bench.clock.getTime() + minutes * 60_000);
 };
 
 describe('queueing', () => {
@@ -70,23 +46,23 @@ describe('queueing', () => {
     // The urgent chat waits ahead of both, so the next worker is fourth.
     const d = await send('d', { postback: 'HANDOFF' });
     expect(allText(d)).toContain('vị trí số 4');
-    expect((await store.queue()).map((x) => x.userId)).toEqual(['c', 'a', 'b', 'd']);
+    expect((await bench.store.queue()).map((x) => x.userId)).toEqual(['c', 'a', 'b', 'd']);
   });
 
   it('announces the middle of recently recorded waits, as a rounded range', async () => {
-    const base = clock.getTime() - 3 * 24 * 3600_000;
+    const base = bench.clock.getTime() - 3 * 24 * 3600_000;
     for (const [i, minutes] of [31, 38, 42, 55].entries()) {
-      await records.recordWait({ conversationId: `old${i}`, queuedAt: new Date(base + i * 3600_000), claimedAt: new Date(base + i * 3600_000 + minutes * 60_000), urgent: false });
+      await bench.records.recordWait({ conversationId: `old${i}`, queuedAt: new Date(base + i * 3600_000), claimedAt: new Date(base + i * 3600_000 + minutes * 60_000), urgent: false });
     }
     // Urgent waits say nothing about ordinary ones, and a repeated report counts once.
-    await records.recordWait({ conversationId: 'urgent', queuedAt: new Date(base), claimedAt: new Date(base + 60_000), urgent: true });
-    await records.recordWait({ conversationId: 'old0', queuedAt: new Date(base), claimedAt: new Date(base + 31 * 60_000), urgent: false });
+    await bench.records.recordWait({ conversationId: 'urgent', queuedAt: new Date(base), claimedAt: new Date(base + 60_000), urgent: true });
+    await bench.records.recordWait({ conversationId: 'old0', queuedAt: new Date(base), claimedAt: new Date(base + 31 * 60_000), urgent: false });
     const r = await say('e', 'gặp tư vấn viên');
     expect(allText(r)).toContain('khoảng 35–50 phút');
   });
 
   it('uses the configured default wait while too few waits are recorded', async () => {
-    engine = new Engine({ store, kb: knowledge.kb, rules: knowledge.rules, now: () => clock, coordinator, handoff: { defaultWait: { min: 60, max: 120 } } });
+    bench.rebuild({ handoff: { defaultWait: { min: 60, max: 120 } } });
     const r = await say('f', 'gặp tư vấn viên');
     expect(allText(r)).toContain('khoảng 1–2 giờ');
   });
@@ -95,9 +71,9 @@ describe('queueing', () => {
 describe('satisfaction survey', () => {
   async function closedChat(id: string): Promise<void> {
     await say(id, 'gặp tư vấn viên');
-    const conv = (await store.getConversation('telegram', id))!;
+    const conv = (await bench.store.getConversation('telegram', id))!;
     // What the console does on close: mode 'closed', then it sends satisfactionSurvey().
-    await store.saveConversation({ ...conv, mode: 'closed' });
+    await bench.store.saveConversation({ ...conv, mode: 'closed' });
   }
 
   it('asks warmly with five buttons, SURVEY:1 to SURVEY:5', () => {
@@ -111,11 +87,11 @@ describe('satisfaction survey', () => {
     const r = await send('s1', { postback: 'SURVEY:4' });
     expect(allText(r)).toContain('Cảm ơn bạn đã đánh giá');
     expect(r.mode).toBe('bot');
-    expect((await records.ratings('telegram:s1')).map((x) => x.rating)).toEqual([4]);
+    expect((await bench.records.ratings('telegram:s1')).map((x) => x.rating)).toEqual([4]);
     // A second tap changes nothing.
     const again = await send('s1', { postback: 'SURVEY:1' });
     expect(allText(again)).toContain('ghi nhận');
-    expect((await records.ratings('telegram:s1')).map((x) => x.rating)).toEqual([4]);
+    expect((await bench.records.ratings('telegram:s1')).map((x) => x.rating)).toEqual([4]);
     // And the bot answers the next question.
     const next = await say('s1', 'điều kiện hưởng trợ cấp thất nghiệp');
     expect(next.outcome.kind).toBe('answer');
@@ -126,7 +102,7 @@ describe('satisfaction survey', () => {
     const answered = await say('s2', 'điều kiện hưởng trợ cấp thất nghiệp');
     expect(answered.outcome.kind).toBe('answer');
     await send('s2', { postback: 'SURVEY:2' });
-    expect((await records.ratings('telegram:s2')).map((x) => x.rating)).toEqual([2]);
+    expect((await bench.records.ratings('telegram:s2')).map((x) => x.rating)).toEqual([2]);
   });
 
   it.each(['SURVEY:0', 'SURVEY:6', 'SURVEY:10', 'SURVEY:-1', 'SURVEY:3.5', 'SURVEY:', 'SURVEY:abc'])('refuses %s politely and changes nothing', async (payload) => {
@@ -134,15 +110,15 @@ describe('satisfaction survey', () => {
     const r = await send('s3', { postback: payload });
     expect(allText(r)).toContain('từ 1 đến 5');
     expect(r.mode).toBe('closed');
-    expect(await records.ratings('telegram:s3')).toEqual([]);
+    expect(await bench.records.ratings('telegram:s3')).toEqual([]);
     // The survey is still open: a valid answer afterwards counts.
     await send('s3', { postback: 'SURVEY:5' });
-    expect((await records.ratings('telegram:s3')).map((x) => x.rating)).toEqual([5]);
+    expect((await bench.records.ratings('telegram:s3')).map((x) => x.rating)).toEqual([5]);
   });
 
   it('records nothing when no counsellor chat was closed', async () => {
     const r = await send('s4', { postback: 'SURVEY:5' });
-    expect(await records.ratings('telegram:s4')).toEqual([]);
+    expect(await bench.records.ratings('telegram:s4')).toEqual([]);
     expect(r.mode).toBe('bot');
   });
 });
@@ -155,7 +131,7 @@ describe('live console events', () => {
     expect(events).toEqual([]);
     await say('l1', 'cho em gặp tư vấn viên');
     // With the topic the bot detected, for the console's queue view.
-    expect(ofType('queued')).toEqual([{ type: 'queued', conversationId: 'telegram:l1', channel: 'telegram', urgent: false, topic: 'lao-dong-luong-toi-thieu', at: clock.toISOString() }]);
+    expect(ofType('queued')).toEqual([{ type: 'queued', conversationId: 'telegram:l1', channel: 'telegram', urgent: false, topic: 'lao-dong-luong-toi-thieu', at: bench.clock.toISOString() }]);
     const lines = ofType('message').map((e) => `${e.role}: ${e.text}`);
     expect(lines[0]).toBe('worker: cho em gặp tư vấn viên');
     expect(lines[1]).toContain('bot: Mình đã chuyển');
@@ -163,10 +139,10 @@ describe('live console events', () => {
 
     const silent = await send('l1', { text: 'đây là hợp đồng của em', attachments: [{ kind: 'image', url: 'https://files.example/hd.jpg' }] });
     expect(silent.replies).toEqual([]);
-    expect(ofType('message')).toEqual([{ type: 'message', conversationId: 'telegram:l1', role: 'worker', text: 'đây là hợp đồng của em\n[Hình ảnh: https://files.example/hd.jpg]', at: clock.toISOString() }]);
+    expect(ofType('message')).toEqual([{ type: 'message', conversationId: 'telegram:l1', role: 'worker', text: 'đây là hợp đồng của em\n[Hình ảnh: https://files.example/hd.jpg]', at: bench.clock.toISOString() }]);
     await send('l1', { attachments: [{ kind: 'file', name: 'bang-luong.pdf', url: 'https://files.example/bl.pdf' }] });
     expect(ofType('message').at(-1)?.text).toBe('[Tệp đính kèm: “bang-luong.pdf” https://files.example/bl.pdf]');
-    const transcript = await store.transcript('telegram:l1');
+    const transcript = await bench.store.transcript('telegram:l1');
     expect(transcript.at(-1)).toMatchObject({ role: 'worker', text: '[Tệp đính kèm: “bang-luong.pdf” https://files.example/bl.pdf]' });
   });
 
@@ -177,8 +153,8 @@ describe('live console events', () => {
     events.length = 0;
     const r = await send('l2', { typing: true });
     expect(r.replies).toEqual([]);
-    expect(events).toEqual([{ type: 'typing', conversationId: 'telegram:l2', at: clock.toISOString() }]);
-    expect((await store.transcript('telegram:l2')).filter((m) => m.role === 'worker')).toHaveLength(1);
+    expect(events).toEqual([{ type: 'typing', conversationId: 'telegram:l2', at: bench.clock.toISOString() }]);
+    expect((await bench.store.transcript('telegram:l2')).filter((m) => m.role === 'worker')).toHaveLength(1);
   });
 
   it('publishes queued again, urgent, when a waiting chat turns urgent', async () => {
@@ -204,13 +180,13 @@ describe('live console events', () => {
 
   it('publishes left when the worker deletes their data, taking tickets and ratings with it', async () => {
     await say('l5', 'gặp tư vấn viên');
-    await records.createTicket({ conversationId: 'telegram:l5', channel: 'telegram', userId: 'l5', message: 'gọi lại giúp em', phone: '0912345678', at: clock });
+    await bench.records.createTicket({ conversationId: 'telegram:l5', channel: 'telegram', userId: 'l5', message: 'gọi lại giúp em', phone: '0912345678', at: bench.clock });
     events.length = 0;
     await say('l5', 'xóa dữ liệu');
     // While queued, the bot stays silent, so deletion is asked for with the button.
     await send('l5', { postback: 'DELETE_YES' });
-    expect(ofType('left')).toEqual([{ type: 'left', conversationId: 'telegram:l5', at: clock.toISOString() }]);
-    expect(await records.openTickets()).toEqual([]);
+    expect(ofType('left')).toEqual([{ type: 'left', conversationId: 'telegram:l5', at: bench.clock.toISOString() }]);
+    expect(await bench.records.openTickets()).toEqual([]);
   });
 
   it('keeps answering when the event bus fails', async () => {
@@ -219,7 +195,7 @@ describe('live console events', () => {
       throw new Error('bus down');
     };
     const warnings: string[] = [];
-    engine = new Engine({ store, kb: knowledge.kb, rules: knowledge.rules, now: () => clock, coordinator: broken, logger: { info: () => undefined, warn: (_o, msg) => warnings.push(msg ?? '') } });
+    bench.rebuild({ coordinator: broken, logger: { info: () => undefined, warn: (_o, msg) => warnings.push(msg ?? '') } });
     const r = await say('l6', 'gặp tư vấn viên');
     expect(r.mode).toBe('queued');
     expect(warnings).toContain('console event not published');

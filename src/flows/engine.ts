@@ -12,7 +12,7 @@ import type { Conversation, ConversationState, Store } from '../store/types.js';
 import type { SqlStore } from '../store/sql-store.js';
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import type { Rules } from '../knowledge/rules/loader.js';
-import { redactPII } from '../privacy/redact.js';
+import { PLACEHOLDERS, findPhones, redactPII } from '../privacy/redact.js';
 import { vnDay } from '../knowledge/dates.js';
 import { renderEntry } from './answer.js';
 import { KeyedSerialQueue } from './serial.js';
@@ -32,6 +32,9 @@ import { HandoffRecords } from './handoff/records.js';
 import { SURVEY_TEXT, isSurveyPayload, surveyRating } from './handoff/survey.js';
 import { WAIT_LOOKBACK_MS, estimateWait, waitInWords, type WaitRange } from './handoff/wait.js';
 import { describeActivity } from './handoff/describe.js';
+import type { HandoffSettings } from './handoff/settings.js';
+import { openingInWords } from './handoff/office-hours.js';
+export type { HandoffSettings } from './handoff/settings.js';
 
 export interface EngineOptions {
   store: Store;
@@ -44,11 +47,6 @@ export interface EngineOptions {
   records?: HandoffRecords;
   handoff?: HandoffSettings;
   logger?: EngineLogger;
-}
-
-export interface HandoffSettings {
-  /** The wait announced while too few real waits are recorded. Default 10–20 minutes. */
-  defaultWait?: WaitRange;
 }
 
 export interface EngineLogger {
@@ -180,6 +178,8 @@ export class Engine implements ConversationEngine {
     if (conv.mode === 'closed') conv.mode = 'bot';
     if (activity.postback) return this.postback(ctx, activity.postback);
     if (!ctx.text) {
+      // A picture or file as the message left for a counsellor outside office hours.
+      if (activity.attachments?.length && conv.state.ticket?.step === 'message') return this.ticketStep(ctx);
       if (activity.attachments?.length) return say(ctx, [{ text: T.attachment, choices: [CHOICE.handoff] }], 'fallback');
       return say(ctx, [{ text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
     }
@@ -219,6 +219,8 @@ export class Engine implements ConversationEngine {
 
   private async postback(ctx: Ctx, payload: string): Promise<Turn> {
     const { conv } = ctx;
+    // Any other button means the worker moved on from leaving a message.
+    if (payload !== PAYLOAD.callbackYes && payload !== PAYLOAD.callbackNo) conv.state.ticket = undefined;
     if (payload === PAYLOAD.start) {
       return say(ctx, [{ text: `${T.greeting}\n\n${T.consent}` }, { text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
     }
@@ -229,6 +231,8 @@ export class Engine implements ConversationEngine {
       return say(ctx, [{ text: T.declined }], 'smalltalk');
     }
     if (payload === PAYLOAD.cancel) return this.cancel(ctx);
+    if (payload === PAYLOAD.callbackYes && conv.state.ticket?.step === 'consent') return this.ticketConsent(ctx);
+    if (payload === PAYLOAD.callbackNo && conv.state.ticket && conv.state.ticket.step !== 'message') return this.fileTicket(ctx, null);
     if (payload === PAYLOAD.deleteData) return this.askDelete(ctx);
     if (payload === PAYLOAD.confirmDelete) return this.delete(ctx);
     if (payload === PAYLOAD.keepData) {
@@ -271,11 +275,15 @@ export class Engine implements ConversationEngine {
     }
     if (isDeleteRequest(forms)) return this.askDelete(ctx);
     if (isCancel(forms)) return this.cancel(ctx);
-    if (isMenuRequest(forms)) return say(ctx, [{ text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
+    if (isMenuRequest(forms)) {
+      state.ticket = undefined;
+      return say(ctx, [{ text: T.menuPrompt, choices: MAIN_MENU }], 'smalltalk');
+    }
 
     // Safety and explicit requests come before anything else the worker might be in the middle of.
     const signal = detectHandoffSignal(forms);
     if (signal?.kind === 'urgent') return this.queue(ctx, true);
+    if (state.ticket) return this.ticketStep(ctx);
     if (signal?.kind === 'explicit') return this.queue(ctx, false);
 
     if (state.handoff === 'offered') {
@@ -390,6 +398,10 @@ export class Engine implements ConversationEngine {
 
   private async queue(ctx: Ctx, urgent: boolean): Promise<Turn> {
     const { conv } = ctx;
+    // Outside office hours a request waits as a message; danger to life never waits.
+    const office = this.opts.handoff?.hours?.status(ctx.now);
+    if (office && !office.open && !urgent) return this.offHours(ctx, office.opensAt);
+    conv.state.ticket = undefined;
     conv.mode = 'queued';
     conv.urgent = conv.urgent || urgent;
     conv.queuedAt = conv.queuedAt ?? ctx.now;
@@ -398,13 +410,73 @@ export class Engine implements ConversationEngine {
     await ctx.store.saveConversation(conv);
     ctx.events.push(live.queued(conv.id, conv.channel, conv.urgent, ctx.now, conv.state.topic));
     if (conv.urgent) {
-      return { replies: [{ text: `${T.emergency}\n\n${T.queuedUrgent}`, urgent: true }], outcome: { kind: 'handoff', handoff: 'queued', urgent: true, topic: conv.state.topic } };
+      const text = [T.emergency, T.queuedUrgent, ...(office && !office.open ? [T.urgentOffHours] : [])].join('\n\n');
+      return { replies: [{ text, urgent: true }], outcome: { kind: 'handoff', handoff: 'queued', urgent: true, topic: conv.state.topic } };
     }
     // Urgent chats first, then by waiting time: the Store's queue order.
     const queue = await ctx.store.queue();
     const position = Math.max(1, queue.findIndex((c) => c.id === conv.id) + 1);
     const wait = waitInWords(await this.expectedWait(ctx));
     return { replies: [{ text: T.queued(position, wait), choices: [CHOICE.cancel] }], outcome: { kind: 'handoff', handoff: 'queued', urgent: false, topic: conv.state.topic } };
+  }
+
+  /** Outside office hours: when counsellors are back, and an offer to leave a message. */
+  private offHours(ctx: Ctx, opensAt: Date | undefined): Turn {
+    const state = ctx.conv.state;
+    state.handoff = 'none';
+    state.flow = undefined;
+    state.ticket = { step: 'message' };
+    const text = T.offHours(opensAt ? openingInWords(opensAt, ctx.now) : undefined);
+    return { replies: [{ text, choices: [CHOICE.cancel] }], outcome: { kind: 'handoff', handoff: 'none', urgent: false, topic: state.topic } };
+  }
+
+  /**
+   * Leaving a message outside office hours: the message, then a yes/no on a call-back, then
+   * the phone number — asked only after an explicit yes.
+   */
+  private async ticketStep(ctx: Ctx): Promise<Turn> {
+    const { forms } = ctx;
+    const ticket = ctx.conv.state.ticket!;
+    if (ticket.step === 'message') {
+      ticket.message = describeActivity(ctx.text, ctx.activity.attachments);
+      ticket.step = 'consent';
+      return say(ctx, [{ text: T.askCallback, choices: [CHOICE.callbackYes, CHOICE.callbackNo] }], 'handoff');
+    }
+    const phone = findPhones(ctx.text)[0];
+    if (ticket.step === 'consent') {
+      // "có, 0912 345 678" is a yes with the number; a bare number is not yet a yes.
+      const rest = textForms(phone ? ctx.text.replace(phone, ' ').replace(/[,.;:!]/g, ' ') : ctx.text);
+      if (isYes(rest)) return phone ? this.fileTicket(ctx, phone) : this.ticketConsent(ctx);
+      if (isNo(forms)) return this.fileTicket(ctx, null);
+      return say(ctx, [{ text: T.askYesNo, choices: [CHOICE.callbackYes, CHOICE.callbackNo] }], 'handoff');
+    }
+    if (phone) return this.fileTicket(ctx, phone);
+    if (isNo(forms)) return this.fileTicket(ctx, null);
+    ticket.tries = (ticket.tries ?? 0) + 1;
+    if (ticket.tries >= 2) return this.fileTicket(ctx, null);
+    return say(ctx, [{ text: T.phoneUnreadable, choices: [CHOICE.callbackNo] }], 'handoff');
+  }
+
+  private ticketConsent(ctx: Ctx): Turn {
+    ctx.conv.state.ticket = { ...ctx.conv.state.ticket!, step: 'phone', tries: 0 };
+    return say(ctx, [{ text: T.askPhone, choices: [CHOICE.callbackNo] }], 'handoff');
+  }
+
+  /** The ticket for the console's list: the phone only with consent (and then kept in full). */
+  private async fileTicket(ctx: Ctx, phone: string | null): Promise<Turn> {
+    const { conv } = ctx;
+    const draft = conv.state.ticket;
+    conv.state.ticket = undefined;
+    const outcome: Outcome = { kind: 'handoff', handoff: 'none', urgent: false, topic: conv.state.topic };
+    if (!this.records || !draft?.message) return { replies: [{ text: T.ticketNotSaved, choices: MAIN_MENU }], outcome };
+    // Without consent to a call-back, a number written in the message is not kept either.
+    const message = phone ? draft.message : findPhones(draft.message).reduce((m, p) => m.replace(p, PLACEHOLDERS.phone), draft.message);
+    const ticket = await this.records.createTicket({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, message, phone: phone ? phone.replace(/[\s.()-]/g, '') : null, at: ctx.now });
+    // The logger redacts the number; the ticket keeps it for the counsellor.
+    this.opts.logger?.info({ ticketId: ticket.id, conversationId: conv.id, channel: conv.channel, phone: ticket.phone }, 'call-back ticket created');
+    const opensAt = this.opts.handoff?.hours?.status(ctx.now).opensAt;
+    const when = opensAt ? openingInWords(opensAt, ctx.now) : undefined;
+    return { replies: [{ text: T.ticketCreated(when, ticket.phone !== null), choices: MAIN_MENU }], outcome };
   }
 
   /** From recent waits between queueing and claim, else the configured default. */
@@ -436,8 +508,9 @@ export class Engine implements ConversationEngine {
 
   private cancel(ctx: Ctx): Turn {
     const state = ctx.conv.state;
-    const had = state.flow || state.handoff === 'offered';
+    const had = state.flow || state.handoff === 'offered' || state.ticket;
     state.flow = undefined;
+    state.ticket = undefined;
     state.handoff = 'none';
     return say(ctx, [{ text: had ? T.cancelled : T.nothingToCancel, choices: MAIN_MENU }], 'smalltalk');
   }

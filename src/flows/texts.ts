@@ -14,6 +14,8 @@ export const PAYLOAD = {
   confirmDelete: 'DELETE_YES',
   keepData: 'DELETE_NO',
   unfollow: 'UNFOLLOW',
+  callbackYes: 'CALLBACK_YES',
+  callbackNo: 'CALLBACK_NO',
   /** FAQ:<entry id> — show that entry. */
   faq: 'FAQ:',
   /** CALC:<flow name> — start a calculator. */
@@ -49,6 +51,16 @@ export const T = {
     'Mình đã báo KHẨN tới tư vấn viên của Công đoàn, họ sẽ liên hệ bạn sớm nhất có thể, ngay tại đây.',
   emergency:
     'Nếu bạn hoặc ai đó đang gặp nguy hiểm, hãy gọi ngay: 113 (Công an), 115 (Cấp cứu), 114 (Cứu nạn, cứu hộ). Bạn không một mình, hãy ở nơi an toàn và nhờ người bên cạnh giúp đỡ.',
+  offHours: (when: string | undefined) =>
+    `Bây giờ là ngoài giờ làm việc của tư vấn viên Công đoàn. ${when ? `Tư vấn viên sẽ làm việc trở lại lúc ${when}.` : 'Hiện chưa có lịch làm việc tiếp theo của tư vấn viên.'}\n\nBạn cứ nhắn nội dung cần hỏi ngay tại đây, mình sẽ chuyển lời nhắn tới tư vấn viên. Gõ "hủy" nếu không cần nữa.`,
+  askCallback: 'Mình đã ghi lại lời nhắn. Bạn có muốn để lại số điện thoại để tư vấn viên gọi lại cho bạn không?',
+  askYesNo: 'Bạn chọn giúp mình: có muốn tư vấn viên gọi điện lại cho bạn không?',
+  askPhone: 'Bạn nhập số điện thoại giúp mình nhé (ví dụ 0912 345 678). Số này chỉ dùng để tư vấn viên gọi lại cho bạn.',
+  phoneUnreadable: 'Mình chưa đọc được số điện thoại. Bạn nhập lại giúp mình, ví dụ 0912 345 678, hoặc chọn "Không cần gọi lại".',
+  ticketCreated: (when: string | undefined, callBack: boolean) =>
+    `Cảm ơn bạn! Mình đã chuyển lời nhắn tới tư vấn viên. ${when ? `Khi trở lại làm việc (${when}), tư vấn viên` : 'Tư vấn viên'} sẽ ${callBack ? 'gọi lại cho bạn theo số bạn để lại' : 'trả lời bạn ngay tại đây'}. Trong lúc chờ, bạn vẫn có thể hỏi mình.`,
+  ticketNotSaved: 'Xin lỗi, mình chưa lưu được lời nhắn. Bạn vui lòng nhắn lại trong giờ làm việc nhé.',
+  urgentOffHours: 'Bây giờ là ngoài giờ làm việc nên tư vấn viên có thể trả lời chậm. Nếu nguy hiểm, hãy gọi ngay các số khẩn cấp ở trên.',
   alreadyQueued: 'Bạn đang chờ tư vấn viên. Gõ "hủy" nếu muốn quay lại trò chuyện với Trợ lý.',
   leftQueue: 'Mình đã rút bạn khỏi hàng chờ. Bạn cứ hỏi tiếp, mình sẵn sàng trả lời.',
   declined: 'Dạ vâng. Bạn cứ hỏi tiếp nhé, mình sẵn sàng giúp.',
@@ -74,6 +86,8 @@ export const CHOICE = {
   handoff: { label: 'Gặp tư vấn viên', payload: PAYLOAD.handoff } satisfies Choice,
   declineHandoff: { label: 'Không, cảm ơn', payload: PAYLOAD.declineHandoff } satisfies Choice,
   cancel: { label: 'Hủy', payload: PAYLOAD.cancel } satisfies Choice,
+  callbackYes: { label: 'Có, gọi lại cho tôi', payload: PAYLOAD.callbackYes } satisfies Choice,
+  callbackNo: { label: 'Không cần gọi lại', payload: PAYLOAD.callbackNo } satisfies Choice,
   confirmDelete: { label: 'Xóa dữ liệu', payload: PAYLOAD.confirmDelete } satisfies Choice,
   keepData: { label: 'Không xóa', payload: PAYLOAD.keepData } satisfies Choice,
 };
