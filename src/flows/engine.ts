@@ -89,12 +89,10 @@ export class Engine implements ConversationEngine {
   readonly retriever: Retriever;
   private readonly calculators: CalculatorFlows;
   readonly coordinator: Coordinator;
-  readonly records: HandoffRecords | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.now = opts.now ?? (() => new Date());
     this.coordinator = opts.coordinator ?? new LocalCoordinator();
-    this.records = opts.records ?? recordsOf(opts.store);
     this.retriever = new Retriever(opts.kb);
     this.calculators = new CalculatorFlows(calculatorSpecs(opts.rules, opts.kb.laws), guessCalculator);
   }
@@ -468,10 +466,10 @@ export class Engine implements ConversationEngine {
     const draft = conv.state.ticket;
     conv.state.ticket = undefined;
     const outcome: Outcome = { kind: 'handoff', handoff: 'none', urgent: false, topic: conv.state.topic };
-    if (!this.records || !draft?.message) return { replies: [{ text: T.ticketNotSaved, choices: MAIN_MENU }], outcome };
+    if (!ctx.records || !draft?.message) return { replies: [{ text: T.ticketNotSaved, choices: MAIN_MENU }], outcome };
     // Without consent to a call-back, a number written in the message is not kept either.
     const message = phone ? draft.message : findPhones(draft.message).reduce((m, p) => m.replace(p, PLACEHOLDERS.phone), draft.message);
-    const ticket = await this.records.createTicket({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, message, phone: phone ? phone.replace(/[\s.()-]/g, '') : null, at: ctx.now });
+    const ticket = await ctx.records.createTicket({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, message, phone: phone ? phone.replace(/[\s.()-]/g, '') : null, at: ctx.now });
     // The logger redacts the number; the ticket keeps it for the counsellor.
     this.opts.logger?.info({ ticketId: ticket.id, conversationId: conv.id, channel: conv.channel, phone: ticket.phone }, 'call-back ticket created');
     const opensAt = this.opts.handoff?.hours?.status(ctx.now).opensAt;
