@@ -235,6 +235,9 @@ describe('configuration', () => {
       DATABASE_POOL_MAX: 10,
       REDIS_URL: undefined,
       REDIS_PREFIX: 'tlcd:',
+      COUNSEL_HOURS: undefined,
+      HOLIDAYS_FILE: 'data/rules/holidays/vietnam.yaml',
+      COUNSEL_WAIT_MINUTES: { min: 10, max: 20 },
       databasePath: 'var/tro-ly-cong-doan.db',
       database: { kind: 'sqlite', path: 'var/tro-ly-cong-doan.db' },
     });
