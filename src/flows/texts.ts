@@ -53,7 +53,7 @@ export const T = {
     'Nếu bạn hoặc ai đó đang gặp nguy hiểm, hãy gọi ngay: 113 (Công an), 115 (Cấp cứu), 114 (Cứu nạn, cứu hộ). Bạn không một mình, hãy ở nơi an toàn và nhờ người bên cạnh giúp đỡ.',
   offHours: (when: string | undefined) =>
     `Bây giờ là ngoài giờ làm việc của tư vấn viên Công đoàn. ${when ? `Tư vấn viên sẽ làm việc trở lại lúc ${when}.` : 'Hiện chưa có lịch làm việc tiếp theo của tư vấn viên.'}\n\nBạn cứ nhắn nội dung cần hỏi ngay tại đây, mình sẽ chuyển lời nhắn tới tư vấn viên. Gõ "hủy" nếu không cần nữa.`,
-  askCallback: 'Mình đã ghi lại lời nhắn. Bạn có muốn để lại số điện thoại để tư vấn viên gọi lại cho bạn không?',
+  askCallback: 'Cảm ơn bạn. Bạn có muốn để lại số điện thoại để tư vấn viên gọi lại không? Nếu không, tư vấn viên sẽ trả lời bạn ngay tại đây.',
   askYesNo: 'Bạn chọn giúp mình: có muốn tư vấn viên gọi điện lại cho bạn không?',
   askPhone: 'Bạn nhập số điện thoại giúp mình nhé (ví dụ 0912 345 678). Số này chỉ dùng để tư vấn viên gọi lại cho bạn.',
   phoneUnreadable: 'Mình chưa đọc được số điện thoại. Bạn nhập lại giúp mình, ví dụ 0912 345 678, hoặc chọn "Không cần gọi lại".',
