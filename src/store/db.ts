@@ -152,7 +152,30 @@ export interface OutboxTable {
   updated_at: number;
 }
 
+/**
+ * OAuth token pairs a platform issues and rotates (Zalo's refresh token is single-use), keyed
+ * by `${platform}:${app id}`. Written before the new access token is used: see zalo/tokens.ts.
+ */
+export interface PlatformTokenTable {
+  key: string;
+  access_token: string;
+  refresh_token: string;
+  access_expires_at: number;
+  refresh_expires_at: number | null;
+  obtained_at: number;
+  updated_at: number;
+}
+
+/** Telegram callback_data tokens and the engine payloads they stand for, shared by all instances. */
+export interface TelegramCallbackTable {
+  token: string;
+  payload: string;
+  expires_at: number;
+}
+
 export interface DatabaseSchema {
+  platform_token: PlatformTokenTable;
+  telegram_callback: TelegramCallbackTable;
   seen_message: SeenMessageTable;
   conversation: ConversationTable;
   transcript: TranscriptTable;

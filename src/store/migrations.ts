@@ -163,6 +163,30 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         for (const table of ['handoff_wait', 'satisfaction_rating', 'handoff_ticket']) await db.schema.dropTable(table).ifExists().execute();
       },
     },
+    '2026-11-29-015-ops': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('platform_token')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('access_token', 'text', (c) => c.notNull())
+          .addColumn('refresh_token', 'text', (c) => c.notNull())
+          .addColumn('access_expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('refresh_expires_at', 'bigint')
+          .addColumn('obtained_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('telegram_callback')
+          .addColumn('token', 'text', (c) => c.primaryKey())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('telegram_callback_expires').on('telegram_callback').column('expires_at').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ['telegram_callback', 'platform_token']) await db.schema.dropTable(table).ifExists().execute();
+      },
+    },
   };
 }
 
@@ -200,6 +224,6 @@ export async function migrateToLatest(db: Kysely<any>, dialect: SqlDialectName =
 
 /** Every known migration, oldest first, with when it was applied (undefined: pending). */
 export async function migrationStatus(db: Kysely<any>, dialect: SqlDialectName = 'sqlite'): Promise<{ name: string; executedAt?: Date }[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true });
   return (await migrator.getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt }));
 }

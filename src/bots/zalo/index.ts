@@ -1,7 +1,8 @@
 /**
  * The Zalo OA channel, assembled: configuration from the environment (the channel is on when
  * ZALO_APP_ID is set), the token manager, the API client, the sender, the profile cache and the
- * webhook plugin. The SQL/Redis token store and lock plug in through `tokenStore` and `lock`.
+ * webhook plugin. In production pass `tokens: createZaloTokenManager({ db, coordinator, config })`
+ * (pair in the database, refresh lock on the Coordinator); the defaults are in-memory.
  */
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
@@ -10,6 +11,7 @@ import { DEFAULT_API_ROOT, DEFAULT_OAUTH_ROOT, DEFAULT_TIMEOUT_MS, ZaloClient } 
 import { ProfileCache, type ProfilePersistence } from './profile.js';
 import type { ZaloWebhookOptions } from './routes.js';
 import { ZaloSender } from './sender.js';
+import { zaloTokenOptions } from './sql-tokens.js';
 import { InProcessLock, MemoryTokenStore, TokenManager, type Lock, type TokenStore } from './tokens.js';
 
 export { zaloWebhook } from './routes.js';
@@ -17,6 +19,7 @@ export { ZaloSender } from './sender.js';
 export { ZaloClient } from './client.js';
 export { TokenManager, MemoryTokenStore, InProcessLock } from './tokens.js';
 export type { TokenPair, TokenStore, Lock } from './tokens.js';
+export { createZaloTokenManager, SqlTokenStore, CoordinatorLock } from './sql-tokens.js';
 
 const optional = z
   .string()
@@ -64,7 +67,9 @@ export interface ZaloChannelDeps {
   config: ZaloConfig;
   inbox: Inbox;
   logger?: Logger;
-  /** Durable in production (the refresh token rotates on every use); in-memory by default. */
+  /** In production: createZaloTokenManager (pair in the database, lock on the Coordinator). */
+  tokens?: TokenManager;
+  /** Used only without `tokens`. Durable in production (the refresh token rotates on every use); in-memory by default. */
   tokenStore?: TokenStore;
   /** Shared across processes in production; in-process by default. */
   lock?: Lock;
@@ -85,20 +90,14 @@ export interface ZaloChannel {
 export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   const c = deps.config;
   const log = deps.logger?.child({ channel: 'zalo' });
-  const tokens = new TokenManager({
-    tokenStore: deps.tokenStore ?? new MemoryTokenStore(),
-    lock: deps.lock ?? new InProcessLock(),
-    appId: c.ZALO_APP_ID,
-    appSecret: c.ZALO_APP_SECRET,
-    oauthRoot: c.ZALO_OAUTH_ROOT,
-    timeoutMs: c.ZALO_TIMEOUT_MS,
-    env: {
-      ZALO_ACCESS_TOKEN: c.ZALO_ACCESS_TOKEN,
-      ZALO_REFRESH_TOKEN: c.ZALO_REFRESH_TOKEN,
-      ZALO_ACCESS_TOKEN_EXPIRES_AT: c.ZALO_ACCESS_TOKEN_EXPIRES_AT,
-    },
-    ...(log ? { logger: log } : {}),
-  });
+  const tokens =
+    deps.tokens ??
+    new TokenManager({
+      ...zaloTokenOptions(c),
+      tokenStore: deps.tokenStore ?? new MemoryTokenStore(),
+      lock: deps.lock ?? new InProcessLock(),
+      ...(log ? { logger: log } : {}),
+    });
   const client = new ZaloClient({ tokens, apiRoot: c.ZALO_API_ROOT, oauthRoot: c.ZALO_OAUTH_ROOT, appId: c.ZALO_APP_ID, appSecret: c.ZALO_APP_SECRET, timeoutMs: c.ZALO_TIMEOUT_MS });
   const sender = new ZaloSender({ client, windowMs: c.ZALO_WINDOW_HOURS * 3600_000, render: { buttons: c.ZALO_BUTTONS === 'on' } });
   const profiles = new ProfileCache({ client, ...(deps.profilePersistence ? { persistence: deps.profilePersistence } : {}) });
