@@ -6,8 +6,8 @@
  * than an error.
  *
  * Tokens are a hash of the payload, so every instance issues the same token for the same
- * payload; with several instances behind a load balancer, give them a shared store
- * implementing CallbackDataRegistry (e.g. on Redis) so that any instance can resolve it.
+ * payload; with several instances behind a load balancer, SqlCallbackRegistry
+ * (sql-callback-data.ts) keeps them in the database so that any instance can resolve them.
  */
 import { createHash } from 'node:crypto';
 import { utf8Length } from '../messenger/split.js';
@@ -23,6 +23,13 @@ export interface CallbackDataRegistry {
   encode(payload: string): string;
   /** The payload a tapped button carried back. */
   decode(data: string | undefined): ResolvedCallback;
+  /**
+   * Shared registries only: resolves once every token encode() handed out is stored where other
+   * instances can read it. The sender awaits it before the buttons go out.
+   */
+  flush?(): Promise<void>;
+  /** Shared registries only: fetches a token issued elsewhere, so that decode() knows it. */
+  prefetch?(data: string | undefined): Promise<void>;
 }
 
 export interface MemoryRegistryOptions {
@@ -51,12 +58,28 @@ export class MemoryCallbackRegistry implements CallbackDataRegistry {
     // Re-inserting moves the entry to the end, so eviction drops the least recently issued.
     this.map.delete(token);
     this.map.set(token, { payload, expires: this.now() + this.ttlMs });
+    this.evict();
+    return token;
+  }
+
+  /** When a token just issued or remembered stops being valid. */
+  expiryOf(token: string): number | undefined {
+    return this.map.get(token)?.expires;
+  }
+
+  private evict(): void {
     while (this.map.size > this.maxEntries) {
       const oldest = this.map.keys().next().value;
       if (oldest === undefined) break;
       this.map.delete(oldest);
     }
-    return token;
+  }
+
+  /** Learns a token issued elsewhere (a shared store), valid until expiresAt. */
+  remember(token: string, payload: string, expiresAt: number): void {
+    this.map.delete(token);
+    this.map.set(token, { payload, expires: expiresAt });
+    this.evict();
   }
 
   decode(data: string | undefined): ResolvedCallback {

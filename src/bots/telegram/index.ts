@@ -4,17 +4,21 @@
  * by both directions, and either the webhook options or a polling starter.
  * See docs/platforms/telegram.md.
  */
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { DatabaseSchema } from '../../store/db.js';
 import type { Inbox } from '../delivery/types.js';
 import { type CallbackDataRegistry, MemoryCallbackRegistry } from './callback-data.js';
 import { type PollingHandle, type PollingLogger, startPolling, type TelegramWebhookOptions } from './routes.js';
 import { createTelegramClient, DEFAULT_TELEGRAM_API_ROOT, DEFAULT_TIMEOUT_MS, TelegramSender } from './sender.js';
 import { SECRET_TOKEN_PATTERN } from './setup.js';
+import { SqlCallbackRegistry } from './sql-callback-data.js';
 
 export { telegramWebhook, startPolling, TELEGRAM_WEBHOOK_PATH } from './routes.js';
 export { TelegramSender, classifyTelegramError } from './sender.js';
 export { registerTelegramWebhook } from './setup.js';
 export { MemoryCallbackRegistry } from './callback-data.js';
+export { SqlCallbackRegistry } from './sql-callback-data.js';
 export type { CallbackDataRegistry } from './callback-data.js';
 
 const optional = z
@@ -65,10 +69,18 @@ export interface TelegramChannel {
   startPolling(logger?: PollingLogger): PollingHandle;
 }
 
-export function createTelegramChannel(deps: { config: TelegramConfig; inbox: Inbox; registry?: CallbackDataRegistry }): TelegramChannel {
+export interface TelegramChannelDeps {
+  config: TelegramConfig;
+  inbox: Inbox;
+  /** With a database, button tokens are shared by every instance (SqlCallbackRegistry). */
+  db?: Kysely<DatabaseSchema>;
+  registry?: CallbackDataRegistry;
+}
+
+export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const c = deps.config;
   const telegram = createTelegramClient(c.TELEGRAM_BOT_TOKEN, c.TELEGRAM_API_ROOT);
-  const registry = deps.registry ?? new MemoryCallbackRegistry();
+  const registry = deps.registry ?? (deps.db ? new SqlCallbackRegistry(deps.db) : new MemoryCallbackRegistry());
   const sender = new TelegramSender({ telegram, registry, timeoutMs: c.TELEGRAM_TIMEOUT_MS });
   const answerCallback = (id: string, text?: string) => sender.answerCallbackQuery(id, text);
   const base = { inbox: deps.inbox, registry, answerCallback, ...(c.TELEGRAM_BOT_USERNAME ? { botUsername: c.TELEGRAM_BOT_USERNAME } : {}) };

@@ -37,6 +37,9 @@ export interface UpdateHandlerOptions {
  */
 export async function handleTelegramUpdate(update: unknown, opts: UpdateHandlerOptions): Promise<{ accepted: number; ignored?: string }> {
   const eventOpts: TelegramEventOptions = { registry: opts.registry, botUsername: opts.botUsername, botId: opts.botId, now: opts.now };
+  // A button issued by another instance: load its token first (a failure is not acknowledged).
+  const data = (update as { callback_query?: { data?: unknown } } | null)?.callback_query?.data;
+  if (opts.registry.prefetch && typeof data === 'string') await opts.registry.prefetch(data);
   const result = updateToActivities(update, eventOpts);
   for (const activity of result.activities) await opts.inbox.accept(activity);
   if (result.callbackQuery && opts.answerCallback) {

@@ -131,6 +131,14 @@ export class TelegramSender implements ChannelSender {
 
   async send(target: SendTarget, reply: Reply, _options?: SendOptions): Promise<SendResult> {
     const parts = renderTelegramReply(reply, this.registry);
+    // A shared registry must hold the buttons' tokens before a tap can reach another instance.
+    if (this.registry.flush) {
+      try {
+        await this.registry.flush();
+      } catch {
+        return { ok: false, retryable: true, code: 'server_error', reason: 'Chưa lưu được dữ liệu nút bấm. Hệ thống sẽ tự gửi lại sau.' };
+      }
+    }
     const ids: string[] = [];
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i];
