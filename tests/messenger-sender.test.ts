@@ -158,9 +158,10 @@ describe('setupMessengerProfile', () => {
     expect(Array.from(greeting.text as string).length).toBeLessThanOrEqual(160);
     expect(greeting.text).toMatch(/Trợ lý Công đoàn/);
     expect(calls[1]?.body.persistent_menu[0].call_to_actions).toEqual([
-      { type: 'postback', title: 'Hỏi về BHTN', payload: 'MENU_BHTN' },
-      { type: 'postback', title: 'Tính trợ cấp', payload: 'CALC_UNEMPLOYMENT' },
+      { type: 'postback', title: 'Hỏi về BHTN', payload: 'TOPIC:bhtn' },
+      { type: 'postback', title: 'Tính trợ cấp', payload: 'CALC:unemployment' },
       { type: 'postback', title: 'Gặp tư vấn viên', payload: 'HANDOFF' },
+      { type: 'postback', title: 'Menu chính', payload: 'MENU' },
     ]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * A fake Graph API for the Messenger adapter: a real HTTP server on 127.0.0.1 that speaks
- * POST /{version}/me/messages and POST /{version}/me/messenger_profile, records every request,
+ * POST /{version}/me/messages and POST/GET /{version}/me/messenger_profile, records every request,
  * enforces the Send API limits the renderer must respect (so a renderer bug fails like the real
  * API would), and can be scripted to fail: window errors, rate limits, 5xx, delays.
  */
@@ -27,6 +27,8 @@ export interface ScriptedResponse {
 export interface MessengerFake {
   url: string;
   requests: RecordedRequest[];
+  /** The Messenger profile as set so far (get_started, greeting, persistent_menu, …). */
+  profile: Record<string, unknown>;
   /** Send API calls that carried a `message` (not sender actions), failed ones included. */
   messages(): RecordedRequest[];
   /** The next matching calls get these responses, in order. */
@@ -86,6 +88,8 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
   const queue: ScriptedResponse[] = [];
   let delayMs = 0;
   let nextId = 1;
+  /** The Page's profile fields as posted (GET messenger_profile reads them back). */
+  const profile: Record<string, unknown> = {};
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -118,10 +122,19 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
     if (res.destroyed) return;
 
     if (scripted) return send(scripted.status, scripted.body);
-    if (!m || req.method !== 'POST') return send(404, { error: { message: 'Unknown path components', code: 2500 } });
+    const readsProfile = m?.[2] === 'messenger_profile' && req.method === 'GET';
+    if (!m || (req.method !== 'POST' && !readsProfile)) return send(404, { error: { message: 'Unknown path components', code: 2500 } });
     const token = url.searchParams.get('access_token');
     if (!token || (opts.token && token !== opts.token)) return send(401, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190 } });
-    if (m[2] === 'messenger_profile') return send(200, { result: 'success' });
+    if (readsProfile) {
+      const fields = (url.searchParams.get('fields') ?? '').split(',').filter((f) => f in profile);
+      if (!fields.length) return send(200, { data: [] });
+      return send(200, { data: [Object.fromEntries(fields.map((f) => [f, profile[f]]))] });
+    }
+    if (m[2] === 'messenger_profile') {
+      Object.assign(profile, body);
+      return send(200, { result: 'success' });
+    }
     const violation = limitViolation(body);
     if (violation) return send(400, { error: { message: `(#100) ${violation}`, type: 'OAuthException', code: 100 } });
     const recipient = String(body?.recipient?.id ?? '');
@@ -135,6 +148,7 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    profile,
     messages: () => requests.filter((r) => r.endpoint === 'messages' && r.body?.message),
     enqueue: (...responses) => queue.push(...responses),
     setDelay: (ms) => {
@@ -144,6 +158,7 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
       requests.length = 0;
       queue.length = 0;
       delayMs = 0;
+      for (const k of Object.keys(profile)) delete profile[k];
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 /**
  * A fake Telegram Bot API: a real HTTP server on 127.0.0.1 speaking /bot<token>/<method> for
  * the methods the adapter uses (getMe, sendMessage, answerCallbackQuery, sendChatAction,
- * setWebhook, deleteWebhook, getUpdates with offset semantics). It records every request,
+ * setWebhook, deleteWebhook, getWebhookInfo, getUpdates with offset semantics). It records every request,
  * enforces the limits the renderer promises (4,096 characters, 64-byte callback_data, parseable
  * HTML), and can be scripted to fail: 429 with retry_after, 403 blocked, 5xx, delays.
  */
@@ -34,6 +34,8 @@ export interface TelegramFake {
   pushUpdate(update: Record<string, unknown>): number;
   /** Updates confirmed by a later offset (what the real API forgets). */
   confirmedUpdateIds(): number[];
+  /** The registered webhook as getWebhookInfo reports it; set lastError to play a failing delivery. */
+  webhook: { url: string; allowedUpdates?: string[] | undefined; lastError?: string };
   reset(): void;
   close(): Promise<void>;
 }
@@ -101,6 +103,8 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
   const confirmed: number[] = [];
   let nextUpdateId = 1000;
   let nextMessageId = 1;
+  /** What setWebhook last registered, for getWebhookInfo. */
+  const webhook: TelegramFake['webhook'] = { url: '' };
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -147,9 +151,22 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
         return ok(true);
       case 'setWebhook':
         if (body.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(body.secret_token))) return bad('secret token contains unallowed characters');
+        webhook.url = String(body.url ?? '');
+        webhook.allowedUpdates = Array.isArray(body.allowed_updates) ? body.allowed_updates.map(String) : undefined;
         return ok(true);
       case 'deleteWebhook':
+        webhook.url = '';
+        webhook.allowedUpdates = undefined;
         return ok(true);
+      case 'getWebhookInfo':
+        // Like the real API: allowed_updates only when set, last_error_* only after a failure.
+        return ok({
+          url: webhook.url,
+          has_custom_certificate: false,
+          pending_update_count: pending.length,
+          ...(webhook.allowedUpdates ? { allowed_updates: webhook.allowedUpdates } : {}),
+          ...(webhook.lastError ? { last_error_date: Math.floor(Date.now() / 1000) - 60, last_error_message: webhook.lastError } : {}),
+        });
       case 'getUpdates': {
         const offset = Number(body.offset ?? 0);
         // Like the real API: a later offset confirms (forgets) everything before it.
@@ -176,6 +193,7 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
       return id;
     },
     confirmedUpdateIds: () => [...confirmed],
+    webhook,
     reset: () => {
       requests.length = 0;
       scripts.length = 0;

@@ -59,6 +59,8 @@ const graphErrorSchema = z.looseObject({
 const sendResponseSchema = z.looseObject({ recipient_id: z.string().optional(), message_id: z.string().optional() });
 export type SendResponse = z.infer<typeof sendResponseSchema>;
 const profileResponseSchema = z.looseObject({ result: z.string().optional() });
+/** GET messenger_profile answers `{"data":[{…fields that are set…}]}`; an unset profile gives `[]`. */
+const profileReadSchema = z.looseObject({ data: z.array(z.record(z.string(), z.unknown())).default([]) });
 
 /** Graph codes that mean "slow down": app (4), user (17), page (32) and API-specific (613) throttling. */
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
@@ -140,17 +142,26 @@ export class MessengerClient {
     return this.post('me/messenger_profile', body, profileResponseSchema);
   }
 
-  private async post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<GraphResult<T>> {
+  /** GET /{version}/me/messenger_profile?fields=…: what the Page has now (for `setup --check`). */
+  async getMessengerProfile(fields: readonly string[]): Promise<GraphResult<z.infer<typeof profileReadSchema>>> {
+    return this.call('GET', 'me/messenger_profile', undefined, profileReadSchema, { fields: fields.join(',') });
+  }
+
+  private post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<GraphResult<T>> {
+    return this.call('POST', path, body, schema);
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>, query: Record<string, string> = {}): Promise<GraphResult<T>> {
     const url = new URL(`${this.apiRoot}/${this.apiVersion}/${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     // The documented way to pass the page token; the URL is never logged.
     url.searchParams.set('access_token', this.token);
     if (this.proof) url.searchParams.set('appsecret_proof', this.proof);
     let res: Response;
     try {
       res = await this.fetchFn(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        method,
+        ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

@@ -15,7 +15,7 @@ import { PAYLOAD } from '../../flows/texts.js';
 /** Payload of the Get Started button (set by setupMessengerProfile). */
 export const GET_STARTED_PAYLOAD = 'START';
 
-/** Persistent menu payloads (profile.ts) and what the engine understands by them. */
+/** Persistent menu payloads of earlier versions of profile.ts, and what the engine understands by them. */
 export const MENU_PAYLOADS = {
   MENU_BHTN: `${PAYLOAD.topic}bhtn`,
   CALC_UNEMPLOYMENT: `${PAYLOAD.calc}unemployment`,

@@ -63,15 +63,20 @@ export interface MessengerChannel {
   webhookOptions: MessengerWebhookOptions;
 }
 
-export function createMessengerChannel(deps: { config: MessengerConfig; inbox: Inbox; now?: () => Date }): MessengerChannel {
-  const c = deps.config;
-  const client = new MessengerClient({
+/** The Graph client as configured (the channel and the setup command share it). */
+export function createMessengerClient(c: MessengerConfig): MessengerClient {
+  return new MessengerClient({
     pageAccessToken: c.MESSENGER_PAGE_ACCESS_TOKEN,
     ...(c.MESSENGER_APPSECRET_PROOF === 'on' ? { appSecret: c.MESSENGER_APP_SECRET } : {}),
     apiRoot: c.MESSENGER_API_ROOT,
     apiVersion: c.MESSENGER_API_VERSION,
     timeoutMs: c.MESSENGER_TIMEOUT_MS,
   });
+}
+
+export function createMessengerChannel(deps: { config: MessengerConfig; inbox: Inbox; now?: () => Date }): MessengerChannel {
+  const c = deps.config;
+  const client = createMessengerClient(c);
   const sender = new MessengerSender({ client, humanAgent: c.MESSENGER_HUMAN_AGENT === 'on', ...(deps.now ? { now: deps.now } : {}) });
   const webhookOptions: MessengerWebhookOptions = {
     appSecret: c.MESSENGER_APP_SECRET,

@@ -4,6 +4,7 @@
  * The persistent menu only shows once a Get Started button exists, so that is set first.
  * Sources: docs/platforms/messenger.md.
  */
+import { PAYLOAD } from '../../flows/texts.js';
 import type { GraphResult, MessengerClient } from './client.js';
 import { GET_STARTED_PAYLOAD } from './events.js';
 import { MESSENGER_LIMITS } from './render.js';
@@ -13,11 +14,15 @@ export const GREETING_MAX_CHARS = 160;
 export const MESSENGER_GREETING =
   'Xin chào! Mình là Trợ lý Công đoàn: giải đáp bảo hiểm thất nghiệp, pháp luật lao động, tính trợ cấp và kết nối bạn với tư vấn viên.';
 
-/** Payloads are mapped to engine payloads by events.ts (MENU_PAYLOADS). */
+/**
+ * The engine's own postbacks (the main menu's), so a tap means the same as on the web chat.
+ * Pages set up with the older MENU_BHTN / CALC_UNEMPLOYMENT payloads still work: events.ts maps them.
+ */
 export const PERSISTENT_MENU = [
-  { type: 'postback', title: 'Hỏi về BHTN', payload: 'MENU_BHTN' },
-  { type: 'postback', title: 'Tính trợ cấp', payload: 'CALC_UNEMPLOYMENT' },
-  { type: 'postback', title: 'Gặp tư vấn viên', payload: 'HANDOFF' },
+  { type: 'postback', title: 'Hỏi về BHTN', payload: `${PAYLOAD.topic}bhtn` },
+  { type: 'postback', title: 'Tính trợ cấp', payload: `${PAYLOAD.calc}unemployment` },
+  { type: 'postback', title: 'Gặp tư vấn viên', payload: PAYLOAD.handoff },
+  { type: 'postback', title: 'Menu chính', payload: PAYLOAD.menu },
 ] as const;
 
 export interface MessengerProfileBodies {
