@@ -16,6 +16,7 @@ import type { Activity } from '../src/flows/activity.js';
 import { openDatabase, type DatabaseSchema } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrations.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegram-fake.js';
+import { describeEachDialect } from './helpers/dialects.js';
 
 const SECRET = 'shared-secret_1';
 const LONG = 'FAQ:bhtn-dieu-kien-huong-tro-cap-that-nghiep-khi-nghi-viec-dung-luat-va-da-dong-du-12-thang';
@@ -128,5 +129,25 @@ describe('SqlCallbackRegistry', () => {
     const sent = await a.channel.sender.send({ userId: '42', conversationId: '42' }, { text: 'Chọn một mục', choices: [{ label: 'Xem', payload: LONG }] });
     expect(sent).toMatchObject({ ok: false, retryable: true, code: 'server_error' });
     expect(fake.calls('sendMessage')).toEqual([]);
+  });
+});
+
+describeEachDialect('SqlCallbackRegistry', ({ openDb }) => {
+  it('a token stored by one registry resolves on another until it expires', async () => {
+    let now = Date.UTC(2026, 10, 29);
+    const db = await openDb();
+    const a = new SqlCallbackRegistry(db, { ttlMs: 1000, now: () => now });
+    const token = a.encode(LONG);
+    a.encode(LONG); // issued twice: one row, expiry pushed out
+    await a.flush();
+    const b = new SqlCallbackRegistry(db, { now: () => now });
+    expect(b.decode(token)).toEqual({ ok: false, reason: 'expired' });
+    await b.prefetch(token);
+    expect(b.decode(token)).toEqual({ ok: true, payload: LONG });
+    now += 1001;
+    const c = new SqlCallbackRegistry(db, { now: () => now });
+    await c.prefetch(token);
+    expect(c.decode(token)).toEqual({ ok: false, reason: 'expired' });
+    expect(b.decode(token)).toEqual({ ok: false, reason: 'expired' });
   });
 });

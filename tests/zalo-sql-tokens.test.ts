@@ -9,12 +9,16 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalCoordinator } from '../src/coordination/local.js';
+import { RedisCoordinator } from '../src/coordination/redis.js';
+import type { Coordinator } from '../src/coordination/types.js';
 import { ZaloClient } from '../src/bots/zalo/client.js';
 import { createZaloTokenManager, loadZaloConfig, type TokenManager } from '../src/bots/zalo/index.js';
 import { CoordinatorLock, SqlTokenStore } from '../src/bots/zalo/sql-tokens.js';
 import { openDatabase, type DatabaseSchema } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrations.js';
 import { ZaloFake } from './fakes/zalo-fake.js';
+import { describeEachDialect } from './helpers/dialects.js';
+import { SHARED_REDIS_URL, uniquePrefix } from './helpers/redis.js';
 
 const APP = { appId: 'app-7', appSecret: 'secret-7' };
 let dir: string;
@@ -56,7 +60,7 @@ function config(env: Record<string, string> = {}) {
   return c;
 }
 
-function manager(db: Kysely<DatabaseSchema>, coordinator: LocalCoordinator, env: Record<string, string> = {}) {
+function manager(db: Kysely<DatabaseSchema>, coordinator: Coordinator, env: Record<string, string> = {}) {
   const m = createZaloTokenManager({ db, coordinator, config: config(env), overrides: { pollMs: 5, waitForOtherMs: 3000, cacheMs: 0 } });
   managers.push(m);
   return m;
@@ -115,8 +119,42 @@ describe('Zalo tokens in the database', () => {
     expect(fake.refreshReuses).toEqual([]);
   });
 
-  it('keeps one row per app and reads back every field', async () => {
+  it('a migration named before ones a database already has still runs', async () => {
     const db = await connect();
+    await db.schema.dropTable('telegram_callback').execute();
+    await db.schema.dropTable('platform_token').execute();
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '2026-11-29-015-ops' as never).execute();
+    expect(await migrateToLatest(db)).toEqual(['2026-11-29-015-ops']);
+    expect(await new SqlTokenStore(db, 'zalo:x').load()).toBeUndefined();
+  });
+});
+
+describeEachDialect('SqlTokenStore', ({ dialect, openDb }) => {
+  const coordinators: Coordinator[] = [];
+  afterEach(async () => {
+    for (const c of coordinators.splice(0)) await c.close();
+  });
+  /** Each "instance" has its own Coordinator: on PostgreSQL a Redis client, as in production. */
+  const prefix = uniquePrefix('zalo-tokens');
+  const local = new LocalCoordinator();
+  async function coordinator(): Promise<Coordinator> {
+    if (dialect === 'sqlite') return local;
+    const c = await RedisCoordinator.connect({ url: SHARED_REDIS_URL, prefix });
+    coordinators.push(c);
+    return c;
+  }
+
+  it('two instances over one database make exactly one refresh call', async () => {
+    fake.script('token', { kind: 'delay', ms: 100 });
+    const db = await openDb();
+    const [a, b] = [manager(db, await coordinator()), manager(db, await coordinator())];
+    expect(await Promise.all([a.getAccessToken(), b.getAccessToken()])).toEqual(['at-1', 'at-1']);
+    expect(tokenCalls()).toHaveLength(1);
+    expect(fake.refreshReuses).toEqual([]);
+  });
+
+  it('keeps one row per app and reads back every field', async () => {
+    const db = await openDb();
     const store = new SqlTokenStore(db, 'zalo:app-7');
     const other = new SqlTokenStore(db, 'zalo:app-8');
     const t = Date.UTC(2026, 10, 29, 3, 0, 0);
@@ -125,6 +163,9 @@ describe('Zalo tokens in the database', () => {
     expect(await store.load()).toEqual({ accessToken: 'a2', refreshToken: 'r2', accessExpiresAt: new Date(t + 2000), refreshExpiresAt: new Date(t + 9000), obtainedAt: new Date(t + 1) });
     expect(await other.load()).toBeUndefined();
   });
+});
+
+describe('CoordinatorLock', () => {
 
   it('the Coordinator lock lets one holder in until it finishes', async () => {
     const lock = new CoordinatorLock(new LocalCoordinator());
