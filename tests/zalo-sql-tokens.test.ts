@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createChannels, loadChannelConfigs } from '../src/bots/channels.js';
+import type { Delivery } from '../src/bots/delivery/pipeline.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
+import { createLogger } from '../src/log.js';
 import { RedisCoordinator } from '../src/coordination/redis.js';
 import type { Coordinator } from '../src/coordination/types.js';
 import { ZaloClient } from '../src/bots/zalo/client.js';
@@ -176,5 +179,25 @@ describe('CoordinatorLock', () => {
     release();
     expect(await held).toBe('first');
     expect(await lock.withLock('k', 10_000, async () => 'third')).toBe('third');
+  });
+});
+
+describe('createChannels with the database and the Coordinator', () => {
+  it('keeps the Zalo pair in the database', async () => {
+    const db = await connect();
+    const delivery = { inbox: { accept: async () => 'accepted' }, register: () => undefined } as unknown as Delivery;
+    const configs = loadChannelConfigs({
+      ZALO_APP_ID: APP.appId,
+      ZALO_APP_SECRET: APP.appSecret,
+      ZALO_OA_SECRET_KEY: 'oa-secret',
+      ZALO_ACCESS_TOKEN: 'at-0',
+      ZALO_REFRESH_TOKEN: 'rt-0',
+      ZALO_OAUTH_ROOT: fake.url,
+      ZALO_API_ROOT: fake.url,
+    });
+    const channels = createChannels(configs, delivery, createLogger('silent'), { db, coordinator: new LocalCoordinator() });
+    await channels.start(); // seeds the empty table from the environment
+    await channels.stop();
+    expect(await new SqlTokenStore(db, `zalo:${APP.appId}`).load()).toMatchObject({ accessToken: 'at-0', refreshToken: 'rt-0' });
   });
 });

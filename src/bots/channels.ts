@@ -9,12 +9,15 @@
  * instead long-poll (TELEGRAM_MODE=polling) for development without a public URL.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Coordinator } from '../coordination/types.js';
 import type { Logger } from '../log.js';
+import type { DatabaseSchema } from '../store/db.js';
 import type { Delivery } from './delivery/pipeline.js';
 import { createMessengerChannel, loadMessengerConfig, messengerWebhook, type MessengerConfig, MessengerConfigError } from './messenger/index.js';
 import { createTelegramChannel, loadTelegramConfig, telegramWebhook, TelegramConfigError, type CallbackDataRegistry, type TelegramConfig } from './telegram/index.js';
 import type { PollingHandle } from './telegram/routes.js';
-import { createZaloChannel, loadZaloConfig, zaloWebhook, ZaloConfigError, type Lock, type TokenStore, type ZaloConfig } from './zalo/index.js';
+import { createZaloChannel, createZaloTokenManager, loadZaloConfig, zaloWebhook, ZaloConfigError, type Lock, type TokenStore, type ZaloConfig } from './zalo/index.js';
 import { ZALO_WEBHOOK_PATH } from './zalo/routes.js';
 
 export interface ChannelConfigs {
@@ -57,6 +60,13 @@ export function loadChannelConfigs(env: NodeJS.ProcessEnv = process.env): Channe
 
 /** Durable pieces supplied by other modules when they exist; in-memory defaults otherwise. */
 export interface ChannelExtras {
+  /**
+   * With the database and the Coordinator: Zalo's rotating token pair is stored in the database
+   * and refreshed under a Coordinator lock (createZaloTokenManager), and Telegram's button
+   * tokens are shared by every instance (SqlCallbackRegistry). Production passes both.
+   */
+  db?: Kysely<DatabaseSchema>;
+  coordinator?: Coordinator;
   zaloTokenStore?: TokenStore;
   zaloLock?: Lock;
   telegramRegistry?: CallbackDataRegistry;
@@ -81,7 +91,12 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
   const stops: (() => Promise<void>)[] = [];
 
   if (configs.telegram) {
-    const channel = createTelegramChannel({ config: configs.telegram, inbox, ...(extras.telegramRegistry ? { registry: extras.telegramRegistry } : {}) });
+    const channel = createTelegramChannel({
+      config: configs.telegram,
+      inbox,
+      ...(extras.telegramRegistry ? { registry: extras.telegramRegistry } : {}),
+      ...(extras.db ? { db: extras.db } : {}),
+    });
     delivery.register(channel.sender);
     const webhook = channel.webhookOptions;
     if (webhook) {
@@ -101,6 +116,9 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
       config: configs.zalo,
       inbox,
       logger,
+      ...(extras.db && extras.coordinator && !extras.zaloTokenStore
+        ? { tokens: createZaloTokenManager({ db: extras.db, coordinator: extras.coordinator, config: configs.zalo, logger }) }
+        : {}),
       ...(extras.zaloTokenStore ? { tokenStore: extras.zaloTokenStore } : {}),
       ...(extras.zaloLock ? { lock: extras.zaloLock } : {}),
     });
