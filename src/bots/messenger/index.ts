@@ -43,6 +43,9 @@ const envSchema = z.object({
 
 export type MessengerConfig = z.infer<typeof envSchema>;
 
+/** Every variable the loader reads (the docs are tested against it). */
+export const MESSENGER_ENV_KEYS = Object.keys(envSchema.shape);
+
 export class MessengerConfigError extends Error {}
 
 /** undefined when the channel is off; throws naming the variable when it is half-configured. */

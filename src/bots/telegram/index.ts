@@ -47,6 +47,9 @@ const envSchema = z
 
 export type TelegramConfig = z.infer<typeof envSchema>;
 
+/** Every variable the loader reads (the docs are tested against it). */
+export const TELEGRAM_ENV_KEYS = Object.keys(envSchema.shape);
+
 export class TelegramConfigError extends Error {}
 
 /** undefined when the channel is off; throws naming the variable when it is half-configured. */

@@ -49,6 +49,9 @@ const envSchema = z.object({
 
 export type ZaloConfig = z.infer<typeof envSchema>;
 
+/** Every variable the loader reads (the docs are tested against it). */
+export const ZALO_ENV_KEYS = Object.keys(envSchema.shape);
+
 export class ZaloConfigError extends Error {}
 
 /** undefined when the channel is off (no ZALO_APP_ID); throws naming the variable when it is half-configured. */
