@@ -1,0 +1,248 @@
+/**
+ * `npm run bench:channels`: a platform message from webhook to delivered reply, through the
+ * real HTTP path, on the embedded default (SQLite file, in-process Coordinator).
+ *
+ * The server (engine, delivery pipeline, Telegram channel, Fastify app with request logs at
+ * info) runs in a child process pinned to one core (taskset, when available); this process
+ * plays Telegram on loopback: it posts webhook updates and receives the bot's sendMessage calls.
+ * A message counts as done when all of its reply parts reached the fake platform. A bare Fastify
+ * echo server, pinned the same way, is measured with the same load for comparison.
+ *
+ * The platforms' own send-rate caps (Telegram: 30 messages/s overall) are lifted for the
+ * server under test: they limit the platform, not our capacity. Figures are printed, not asserted.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 4000);
+const USERS = Number(process.env.BENCH_USERS ?? 64);
+const TOKEN = '123456:BENCH-token';
+const SECRET = 'bench-secret_1';
+const SELF = fileURLToPath(import.meta.url);
+
+/** Worker questions the engine answers (retrieval), a calculation, a menu request, small talk. */
+const QUESTIONS = [
+  'điều kiện hưởng trợ cấp thất nghiệp là gì',
+  'nghỉ việc bao lâu thì được nhận bhtn',
+  'hồ sơ hưởng bảo hiểm thất nghiệp gồm những gì',
+  'công ty nợ lương thì làm sao',
+  'làm thêm giờ được trả lương thế nào',
+  'nghỉ phép năm được mấy ngày',
+  'menu',
+  'cảm ơn',
+];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// ---------------------------------------------------------------------------------------
+// Child roles
+
+async function runServer(apiRoot: string, dataDir: string): Promise<void> {
+  const { createChannels, loadChannelConfigs } = await import('../src/bots/channels.js');
+  const { Delivery } = await import('../src/bots/delivery/pipeline.js');
+  const { LocalCoordinator } = await import('../src/coordination/local.js');
+  const { createEngine } = await import('../src/flows/engine.js');
+  const { createLogger } = await import('../src/log.js');
+  const { buildApp } = await import('../src/server/app.js');
+  const { createStore } = await import('../src/store/sql-store.js');
+  // Request logs as in production, written where nobody reads them.
+  const logger = createLogger('info', { write: () => true } as never);
+  const store = await createStore({ databasePath: join(dataDir, 'bench.db') });
+  const engine = createEngine({ store });
+  const unlimited = { perChat: { limit: 1e9, windowMs: 1000 }, global: { limit: 1e9, windowMs: 1000 } };
+  const coordinator = new LocalCoordinator();
+  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, outbox: { limits: { telegram: unlimited } } });
+  const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_BOT_USERNAME: 'BenchBot' };
+  const channels = createChannels(loadChannelConfigs(env), delivery, logger, { db: store.db, coordinator });
+  const app = await buildApp({ config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false }, engine, store, logger, webEngine: delivery, channels });
+  await delivery.start();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  await channels.start();
+  process.send?.({ port: (app.server.address() as AddressInfo).port });
+}
+
+async function runEcho(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  app.post('/webhooks/telegram', async (req) => req.body);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.send?.({ port: (app.server.address() as AddressInfo).port });
+}
+
+// ---------------------------------------------------------------------------------------
+// Driver
+
+/** Starts this file in a role, pinned to CPU 0 when taskset exists; resolves with its port. */
+function startChild(role: string, args: string[]): Promise<{ child: ChildProcess; port: number; pinned: boolean }> {
+  const pinned = spawnSync('taskset', ['--version']).status === 0;
+  const node = [process.execPath, '--import', 'tsx', SELF, role, ...args];
+  const [cmd, ...rest] = pinned ? ['taskset', '-c', '0', ...node] : node;
+  const child = spawn(cmd!, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve({ child, port: m.port, pinned }));
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+/** The fake Bot API: answers sendMessage and tells the waiting virtual user. */
+async function startFakeTelegram(onMessage: (chatId: number) => void) {
+  let messageId = 1;
+  const server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const method = /\/bot[^/]+\/(\w+)$/.exec(req.url ?? '')?.[1];
+    let result: unknown = true;
+    if (method === 'sendMessage') {
+      const body = JSON.parse(raw) as { chat_id: number | string };
+      result = { message_id: messageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' } };
+      onMessage(Number(body.chat_id));
+    } else if (method === 'getMe') {
+      result = { id: 1, is_bot: true, first_name: 'Bench', username: 'BenchBot' };
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: true, result }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+let updateId = 1;
+function update(chatId: number, text: string): string {
+  const id = updateId++;
+  const from = { id: chatId, is_bot: false, first_name: 'Lan' };
+  return JSON.stringify({ update_id: id, message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, from, text } });
+}
+
+async function post(port: number, body: string): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}/webhooks/telegram`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+    body,
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+}
+
+interface Result {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  seconds: number;
+}
+
+/**
+ * USERS virtual users, each its own chat, each sending its next message once the previous one
+ * is done; `done` resolves a message (after the reply parts arrived, or at once for the echo).
+ */
+async function load(count: number, send: (user: number, i: number) => Promise<void>): Promise<Result> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: USERS }, async (_, user) => {
+      for (let i = next++; i < count; i = next++) {
+        const t = performance.now();
+        await send(user, i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
+}
+
+async function benchBot(): Promise<{ result: Result; pinned: boolean; parts: Map<string, number> }> {
+  const waiting = new Map<number, { remaining: number; resolve: () => void }>();
+  const arrived = new Map<number, number>();
+  const fake = await startFakeTelegram((chatId) => {
+    arrived.set(chatId, (arrived.get(chatId) ?? 0) + 1);
+    const w = waiting.get(chatId);
+    if (w && --w.remaining === 0) {
+      waiting.delete(chatId);
+      w.resolve();
+    }
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'tlcd-bench-channels-'));
+  const { child, port, pinned } = await startChild('server', [fake.url, dataDir]);
+  const settle = () => new Promise((r) => setTimeout(r, 400));
+  try {
+    // How many parts each question's reply has, in a conversation that already began
+    // (the first message of a chat also gets the greeting and the privacy notice).
+    const parts = new Map<string, number>();
+    const probe = 9_000_000;
+    await post(port, update(probe, 'chào'));
+    await settle();
+    for (const q of QUESTIONS) {
+      const before = arrived.get(probe) ?? 0;
+      await post(port, update(probe, q));
+      await settle();
+      parts.set(q, (arrived.get(probe) ?? 0) - before);
+    }
+    // Warm-up: every virtual user's chat begins (not measured).
+    await Promise.all(Array.from({ length: USERS }, (_, u) => post(port, update(1_000_000 + u, 'chào'))));
+    await settle();
+    await settle();
+
+    const result = await load(MESSAGES, async (user, i) => {
+      const chatId = 1_000_000 + user;
+      const q = QUESTIONS[i % QUESTIONS.length]!;
+      const done = new Promise<void>((resolve) => waiting.set(chatId, { remaining: parts.get(q) ?? 1, resolve }));
+      await post(port, update(chatId, q));
+      // A reply with fewer parts than measured must not hang the run.
+      await Promise.race([done, new Promise<void>((r) => setTimeout(r, 10_000))]);
+    });
+    return { result, pinned, parts };
+  } finally {
+    child.kill();
+    fake.server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchEcho(): Promise<Result> {
+  const { child, port } = await startChild('echo', []);
+  try {
+    await load(Math.min(2000, MESSAGES), (user, i) => post(port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!))); // warm-up
+    return await load(MESSAGES, (user, i) => post(port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!)));
+  } finally {
+    child.kill();
+  }
+}
+
+const fmt = (r: Result) => `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms`;
+
+async function main(): Promise<void> {
+  const [role, ...args] = process.argv.slice(2);
+  if (role === 'server') return runServer(args[0]!, args[1]!);
+  if (role === 'echo') return runEcho();
+  const bot = await benchBot();
+  const echo = await benchEcho();
+  process.stdout.write(
+    [
+      `channels bench: ${MESSAGES} Telegram webhook messages, ${USERS} chats in parallel, server ${bot.pinned ? 'pinned to one core (taskset -c 0)' : 'NOT pinned (no taskset)'}`,
+      `reply parts per question: ${[...bot.parts.values()].join(', ')}`,
+      `webhook → delivered reply  ${fmt(bot.result)}`,
+      `bare Fastify echo          ${fmt(echo)}`,
+      `ratio                      ${((100 * bot.result.perSecond) / echo.perSecond).toFixed(1)}% of the echo (target ≥ 50%, and ≥ 1,500 msg/s)`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
