@@ -70,6 +70,8 @@ const schema = z.object({
       .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1–64 letters, digits or : _ . -')
       .default('tlcd:'),
   ),
+  /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; unset = open (keep it on a private network). */
+  METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters').optional()),
   LOG_LEVEL: optional(
     z
       .string()

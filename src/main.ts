@@ -1,8 +1,9 @@
 /**
  * `npm start`: the bot on the embedded default — SQLite in ./var, the web chat at /,
- * no credentials, no network. Zalo, Messenger and Telegram start when their credentials are in
- * the environment (src/bots/channels.ts). On SIGTERM/SIGINT it reports not-ready, stops taking
- * webhooks and polling, finishes the requests and deliveries in flight, then closes the database.
+ * no credentials, no network; PostgreSQL and Redis when DATABASE_URL and REDIS_URL say so.
+ * Zalo, Messenger and Telegram start when their credentials are in the environment
+ * (src/bots/channels.ts). On SIGTERM/SIGINT it reports not-ready, refuses new webhooks with 503,
+ * stops polling, finishes the requests and deliveries in flight, then closes Redis and the database.
  *
  * Exit codes: 2 bad configuration, 3 knowledge base or holidays file with errors, 1 anything else at start-up.
  */
@@ -17,6 +18,7 @@ import type { Coordinator } from './coordination/types.js';
 import { KnowledgeError } from './knowledge/load.js';
 import { createLogger, type Logger } from './log.js';
 import { buildApp } from './server/app.js';
+import { instrumentEngine } from './server/metrics.js';
 import { createStore } from './store/sql-store.js';
 import type { Store } from './store/types.js';
 
@@ -58,13 +60,13 @@ async function main(): Promise<void> {
   // Broken connections are replaced by the pool/client; a warning is enough.
   const store = await createStore({ ...config, onConnectionError: (err) => logger.warn({ err }, 'database connection lost') });
   const coordinator = await createCoordinator(config, { onError: (err) => logger.warn({ err }, 'redis connection problem') });
-  const engine = await openEngine(store, config, logger, coordinator);
+  const engine = instrumentEngine(await openEngine(store, config, logger, coordinator));
   const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
   const channels = createChannels(channelConfigs, delivery, logger);
 
   let stopping = false;
   const checks: Record<string, () => Promise<boolean>> = config.REDIS_URL ? { redis: () => coordinator.ping() } : {};
-  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping, checks, webEngine: delivery, channels });
+  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping, draining: () => stopping, checks, webEngine: delivery, channels });
   await delivery.start();
   await app.listen({ port: config.PORT, host: config.HOST });
   await channels.start();
@@ -88,8 +90,9 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
-      // Take no more events (polling, then webhooks and requests in flight), finish the
-      // processing and sends under way, then close what they use.
+      // From here /readyz fails and new webhooks get 503 (platforms redeliver elsewhere).
+      // Take no more events (polling, then requests in flight), finish the processing and
+      // sends under way, then close what they use.
       await channels.stop();
       await app.close();
       await delivery.stop();

@@ -238,6 +238,7 @@ describe('configuration', () => {
       COUNSEL_HOURS: undefined,
       HOLIDAYS_FILE: 'data/rules/holidays/vietnam.yaml',
       COUNSEL_WAIT_MINUTES: { min: 10, max: 20 },
+      METRICS_TOKEN: undefined,
       databasePath: 'var/tro-ly-cong-doan.db',
       database: { kind: 'sqlite', path: 'var/tro-ly-cong-doan.db' },
     });

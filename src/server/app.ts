@@ -10,9 +10,10 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { webChat } from '../bots/web/routes.js';
 import type { Channels } from '../bots/channels.js';
+import { registerOperations } from './operations.js';
 
 export interface AppDeps {
-  config: Pick<Config, 'MAX_MESSAGE_CHARS' | 'TRUST_PROXY'>;
+  config: Pick<Config, 'MAX_MESSAGE_CHARS' | 'TRUST_PROXY'> & Partial<Pick<Config, 'METRICS_TOKEN'>>;
   engine: ConversationEngine;
   store: Store;
   logger: Logger;
@@ -27,6 +28,8 @@ export interface AppDeps {
   webEngine?: ConversationEngine;
   /** The platform channels that are on: their webhook routes. */
   channels?: Pick<Channels, 'routes'>;
+  /** True once shutdown began: new requests other than probes get 503 (see operations.ts). */
+  draining?: () => boolean;
 }
 
 /** The shape of every error response, for the page and for API clients. */
@@ -105,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((_req, reply) => {
     void reply.status(404).send(errorBody(404));
   });
+
+  registerOperations(app, { store: deps.store, draining: deps.draining, metricsToken: deps.config.METRICS_TOKEN, unavailable: () => errorBody(503) });
 
   // Probes are frequent: keep them out of the info-level request log.
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
