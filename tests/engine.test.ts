@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Activity, EngineResult } from '../src/flows/activity.js';
 import { createEngine, type Engine } from '../src/flows/engine.js';
-import { createStore } from '../src/store/sql-store.js';
+import { openTestStore } from './helpers/test-store.js';
 import type { Store } from '../src/store/types.js';
 
 let store: Store;
@@ -12,7 +12,7 @@ let engine: Engine;
 let n = 0;
 
 beforeEach(async () => {
-  store = await createStore({ databasePath: ':memory:' });
+  store = await openTestStore();
   engine = createEngine({ store, now: () => new Date('2026-11-28T10:00:00+07:00') });
 });
 afterEach(async () => {

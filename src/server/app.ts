@@ -11,6 +11,7 @@ import type { Store } from '../store/types.js';
 import { webChat } from '../bots/web/routes.js';
 import type { Channels } from '../bots/channels.js';
 import { registerOperations } from './operations.js';
+import { isDatabaseUnavailable } from '../store/errors.js';
 
 export interface AppDeps {
   config: Pick<Config, 'MAX_MESSAGE_CHARS' | 'TRUST_PROXY'> & Partial<Pick<Config, 'METRICS_TOKEN'>>;
@@ -99,6 +100,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // The database away for a moment (restart, failover) is not a bug: 503, try again soon.
+    if (!err.statusCode && isDatabaseUnavailable(err)) {
+      req.log.warn({ code: err.code }, 'database unavailable');
+      void reply.header('retry-after', '5');
+      return reply.status(503).send(errorBody(503));
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: err.code, statusCode: status }, 'request refused');

@@ -44,10 +44,17 @@ export const DIALECTS: readonly SqlDialectName[] = ['sqlite', 'postgres'];
 export function describeEachDialect(name: string, suite: (ctx: DialectContext) => void): void {
   for (const dialect of DIALECTS) {
     describe(`${name} (${dialect})`, () => {
-      const ctx = dialect === 'sqlite' ? sqliteContext() : postgresContext();
-      suite(ctx);
+      suite(dialectContext(dialect));
     });
   }
+}
+
+/**
+ * Databases of one dialect, closed (and the PostgreSQL database dropped) after the enclosing
+ * suite. Call it while tests are being collected: at the top of a file or inside describe().
+ */
+export function dialectContext(dialect: SqlDialectName): DialectContext {
+  return dialect === 'sqlite' ? sqliteContext() : postgresContext();
 }
 
 function sqliteContext(): DialectContext {

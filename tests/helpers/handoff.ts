@@ -8,7 +8,8 @@ import { CONSOLE_TOPIC, type ConsoleEvent } from '../../src/flows/handoff/events
 import { HandoffRecords } from '../../src/flows/handoff/records.js';
 import { LocalCoordinator } from '../../src/coordination/local.js';
 import { DEFAULT_PATHS, loadKnowledgeOrThrow } from '../../src/knowledge/load.js';
-import { createStore, type SqlStore } from '../../src/store/sql-store.js';
+import type { SqlStore } from '../../src/store/sql-store.js';
+import { openTestStore } from './test-store.js';
 
 type Knowledge = ReturnType<typeof loadKnowledgeOrThrow>;
 let knowledge: Knowledge | undefined;
@@ -38,7 +39,7 @@ let n = 0;
 
 export async function openBench(channel: Channel, clock: Date, extra: Partial<EngineOptions> = {}): Promise<Bench> {
   knowledge ??= loadKnowledgeOrThrow(DEFAULT_PATHS);
-  const store = await createStore({ databasePath: ':memory:' });
+  const store = await openTestStore();
   const coordinator = new LocalCoordinator();
   const events: ConsoleEvent[] = [];
   await coordinator.subscribe(CONSOLE_TOPIC, (e) => events.push(e as ConsoleEvent));
