@@ -17,6 +17,7 @@ import { createEngine, type Engine } from '../src/flows/engine.js';
 import { createLogger } from '../src/log.js';
 import { buildApp } from '../src/server/app.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import { openTestStore } from './helpers/test-store.js';
 import { startMessengerFake, type MessengerFake } from './fakes/messenger-fake.js';
 import { startTelegramFake, TG, type TelegramFake } from './fakes/telegram-fake.js';
 import { ZaloFake } from './fakes/zalo-fake.js';
@@ -74,7 +75,7 @@ async function start(): Promise<Server> {
     MESSENGER_API_ROOT: messenger.url,
   };
   const logger = createLogger('silent');
-  const store = await createStore({ databasePath: join(tmp, `wired-${++n}.db`) });
+  const store = await openTestStore(`wired-${++n}`);
   const coordinator = new LocalCoordinator();
   const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, outbox: { backoff: { baseMs: 20, maxMs: 100 } } });
   const channels = createChannels(loadChannelConfigs(env), delivery, logger);
@@ -135,9 +136,13 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 8000): Promise
 
 async function settled(): Promise<void> {
   await until(async () => {
-    const open = await server.store.db.selectFrom('outbox').select('id').where('status', 'in', ['pending', 'sending']).execute();
+    // Inbox first: a message's outbox rows commit with its inbox row, so once the inbox is
+    // finished its replies are visible. (The other order can look between the two commits on
+    // a database with several connections, such as PostgreSQL.)
     const inbox = await server.store.db.selectFrom('inbox').select('id').where('status', 'in', ['pending', 'processing']).execute();
-    return open.length === 0 && inbox.length === 0;
+    if (inbox.length > 0) return false;
+    const open = await server.store.db.selectFrom('outbox').select('id').where('status', 'in', ['pending', 'sending']).execute();
+    return open.length === 0;
   });
   await server.delivery.idle();
 }

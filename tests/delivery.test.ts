@@ -16,6 +16,7 @@ import { Delivery } from '../src/bots/delivery/pipeline.js';
 import type { ChannelSender, SendResult, SendTarget } from '../src/bots/delivery/types.js';
 import type { StoreBoundEngine } from '../src/bots/delivery/processor.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import { openTestStore } from './helpers/test-store.js';
 import type { Store } from '../src/store/types.js';
 import { UnknownConversationError } from '../src/bots/delivery/outbound.js';
 
@@ -66,7 +67,7 @@ async function closeRig(rig: Rig) {
 }
 
 async function rig(path = ':memory:', over: { engine?: StoreBoundEngine; coordinator?: Coordinator; start?: boolean } = {}): Promise<Rig> {
-  const store = await createStore({ databasePath: path });
+  const store = await openTestStore(path === ':memory:' ? undefined : path);
   const coordinator = over.coordinator ?? new LocalCoordinator();
   const events: ConsoleEvent[] = [];
   await coordinator.subscribe(CONSOLE_TOPIC, (e) => events.push(e as ConsoleEvent));
@@ -198,7 +199,14 @@ describe('inbox', () => {
     sender.delayMs = 5;
     const chats = ['601', '602', '603', '604'];
     const steps = ['xin chào', 'menu', 'cảm ơn', 'bhtn là gì', 'tạm biệt'];
-    await Promise.all(chats.flatMap((c) => steps.map((text, i) => ({ c, text, i }))).map(({ c, text, i }) => delivery.inbox.accept(tg(c, text, `${c}:o${i}`))));
+    // Chats concurrently; each chat's messages one after another, as a platform delivers them.
+    // (Accepts of one chat issued all at once may commit in any order on a database with
+    // several connections, such as PostgreSQL: arrival order is commit order.)
+    await Promise.all(
+      chats.map(async (c) => {
+        for (const [i, text] of steps.entries()) await delivery.inbox.accept(tg(c, text, `${c}:o${i}`));
+      }),
+    );
     await until(async () => (await store.db.selectFrom('inbox').select('status').where('status', '!=', 'done').execute()).length === 0);
     await until(async () => (await outboxStatuses(store)).every((s) => s === 'sent'));
     for (const c of chats) {

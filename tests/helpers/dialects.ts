@@ -17,6 +17,9 @@
  * postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe } from 'vitest';
@@ -28,12 +31,15 @@ export const PG_ADMIN_URL = process.env.TLCD_TEST_PG_URL ?? 'postgres://postgres
 
 export interface DialectContext {
   dialect: SqlDialectName;
-  /** A fresh, empty database handle with every migration applied (one per call). */
-  openDb(): Promise<Kysely<DatabaseSchema>>;
+  /**
+   * A fresh, empty database handle with every migration applied (one per call). With a name,
+   * the same database every time for that name, as a restarted process would reopen it.
+   */
+  openDb(name?: string): Promise<Kysely<DatabaseSchema>>;
   /** The same, as a SqlStore. */
-  openStore(): Promise<SqlStore>;
-  /** A fresh, empty handle with no migration applied, for migration tests. */
-  openBareDb(): Promise<Kysely<DatabaseSchema>>;
+  openStore(name?: string): Promise<SqlStore>;
+  /** A fresh, empty handle with no migration applied (or the named one), for migration tests. */
+  openBareDb(name?: string): Promise<Kysely<DatabaseSchema>>;
   /** Applies the pending migrations to a handle from openBareDb; returns their names. */
   migrate(db: Kysely<DatabaseSchema>): Promise<string[]>;
 }
@@ -59,21 +65,24 @@ export function dialectContext(dialect: SqlDialectName): DialectContext {
 
 function sqliteContext(): DialectContext {
   const open: Kysely<DatabaseSchema>[] = [];
+  let dir: string | undefined;
   afterAll(async () => {
     await Promise.all(open.map((db) => db.destroy()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  const openBareDb = async () => {
-    const db = openDatabase(':memory:');
+  const openBareDb = async (name?: string) => {
+    if (name) dir ??= mkdtempSync(join(tmpdir(), 'tlcd-test-'));
+    const db = openDatabase(name ? join(dir!, `${safeName(name)}.db`) : ':memory:');
     open.push(db);
     return db;
   };
   const migrate = (db: Kysely<DatabaseSchema>) => migrateToLatest(db, 'sqlite');
-  const openDb = async () => {
-    const db = await openBareDb();
+  const openDb = async (name?: string) => {
+    const db = await openBareDb(name);
     await migrate(db);
     return db;
   };
-  return { dialect: 'sqlite', openDb, openBareDb, migrate, openStore: async () => new SqlStore(await openDb(), 'sqlite') };
+  return { dialect: 'sqlite', openDb, openBareDb, migrate, openStore: async (name) => new SqlStore(await openDb(name), 'sqlite') };
 }
 
 function postgresContext(): DialectContext {
@@ -87,11 +96,16 @@ function postgresContext(): DialectContext {
     await admin?.end();
     await database?.drop();
   });
-  const openBareDb = async () => {
+  const named = new Map<string, string>();
+  const openBareDb = async (name?: string) => {
     database ??= await createTestDatabase();
     admin ??= new pg.Pool({ connectionString: database.url, max: 1 });
-    const schema = `t${n++}`;
-    await admin.query(`create schema ${schema}`);
+    let schema = name ? named.get(name) : undefined;
+    if (!schema) {
+      schema = `t${n++}`;
+      if (name) named.set(name, schema);
+      await admin.query(`create schema ${schema}`);
+    }
     const db = openPostgres(database.url, { schema, max: 4 });
     open.push(db);
     schemas.set(db, schema);
@@ -100,12 +114,16 @@ function postgresContext(): DialectContext {
   // Kysely's bookkeeping tables go in the test's schema too, or the next schema would find
   // the previous one's and believe itself migrated.
   const migrate = (db: Kysely<DatabaseSchema>) => migrateToLatest(db, 'postgres', { schema: schemas.get(db) });
-  const openDb = async () => {
-    const db = await openBareDb();
+  const openDb = async (name?: string) => {
+    const db = await openBareDb(name);
     await migrate(db);
     return db;
   };
-  return { dialect: 'postgres', openDb, openBareDb, migrate, openStore: async () => new SqlStore(await openDb(), 'postgres') };
+  return { dialect: 'postgres', openDb, openBareDb, migrate, openStore: async (name) => new SqlStore(await openDb(name), 'postgres') };
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_').slice(-80);
 }
 
 export interface TestDatabase {

@@ -19,12 +19,15 @@ export const TEST_DIALECT: SqlDialectName = process.env.TLCD_TEST_DIALECT === 'p
 // Importing this module registers the file-level clean-up (close handles, drop the database).
 const ctx = dialectContext(TEST_DIALECT);
 
-/** An empty, migrated store of its own. Closing it is optional. */
-export function openTestStore(): Promise<SqlStore> {
-  return ctx.openStore();
+/**
+ * An empty, migrated store of its own. Closing it is optional. With a name, the same
+ * database for every call with that name (to reopen it after a simulated crash).
+ */
+export function openTestStore(name?: string): Promise<SqlStore> {
+  return ctx.openStore(name);
 }
 
-/** An empty, migrated database handle of its own, for repositories over Kysely. */
-export function openTestDb(): Promise<Kysely<DatabaseSchema>> {
-  return ctx.openDb();
+/** An empty, migrated database handle of its own (or the named one), for repositories over Kysely. */
+export function openTestDb(name?: string): Promise<Kysely<DatabaseSchema>> {
+  return ctx.openDb(name);
 }
