@@ -27,6 +27,8 @@ export const PAYLOAD = {
 } as const;
 
 export const T = {
+  /** Once per window to a worker who sends faster than anyone types (see bots/delivery/flood.ts). */
+  tooFast: 'Bạn gửi nhanh quá, mình chưa kịp đọc hết. Bạn đợi khoảng một phút rồi nhắn tiếp nhé, mình vẫn ở đây.',
   greeting:
     'Xin chào bạn! Mình là Trợ lý Công đoàn. Mình giải đáp về bảo hiểm thất nghiệp và pháp luật lao động, tính giúp bạn trợ cấp, và kết nối bạn với tư vấn viên của Công đoàn khi cần.',
   consent:

@@ -21,6 +21,7 @@ import { OutboxDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { failedInbox, pruneInbox, type FailedInbound } from './inbox-table.js';
 import { SqlOutbound, transcriptSender, type Outbound } from './outbound.js';
 import { InboxProcessor, type InboxProcessorOptions, type StoreBoundEngine } from './processor.js';
+import { DEFAULT_FLOOD_POLICY, FloodGuard, type FloodPolicy } from './flood.js';
 import type { ChannelSender } from './types.js';
 
 export interface DeliveryOptions {
@@ -31,6 +32,8 @@ export interface DeliveryOptions {
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Retry policy of inbound processing. */
   inbox?: Pick<InboxProcessorOptions, 'maxAttempts' | 'retryBaseMs'>;
+  /** Per-worker flood control (default 20 messages a minute); false to switch it off. */
+  flood?: FloodPolicy | false;
   /** Retry policy and rate limits of sending. */
   outbox?: Pick<DispatcherOptions, 'maxAttempts' | 'backoff' | 'limits' | 'random'>;
   /** How often due retries and abandoned rows are looked for (default 5 s). */
@@ -64,6 +67,7 @@ export class Delivery implements ConversationEngine {
       deliversReplies: (channel) => channel !== 'web',
       ...(logger ? { logger } : {}),
       ...(now ? { now } : {}),
+      ...(opts.flood === false ? {} : { flood: new FloodGuard(coordinator, opts.flood ?? DEFAULT_FLOOD_POLICY) }),
       ...opts.inbox,
     });
     this.outbound = new SqlOutbound({ db, store, onOutbox, ...(now ? { now } : {}) });

@@ -16,7 +16,9 @@ import type { Logger } from '../../log.js';
 import { redactPII } from '../../privacy/redact.js';
 import type { Store } from '../../store/types.js';
 import type { Coordinator, Lease } from '../../coordination/types.js';
+import { T } from '../../flows/texts.js';
 import { dueConversations } from './due.js';
+import type { FloodGuard, FloodVerdict } from './flood.js';
 import { KeyedPump } from './keyed-pump.js';
 import { claimInbox, conversationIdOf, failInbox, finishInbox, headOfInbox, insertInbox, type InboxRow } from './inbox-table.js';
 import { insertOutbox, type NewOutboxRow } from './outbox-table.js';
@@ -42,6 +44,8 @@ export interface InboxProcessorOptions {
   maxAttempts?: number;
   /** First retry delay; doubles each attempt (default 1 s). */
   retryBaseMs?: number;
+  /** Per-worker flood control; none when absent. */
+  flood?: FloodGuard;
   now?: () => number;
 }
 
@@ -151,9 +155,10 @@ export class InboxProcessor implements Inbox {
     const { store, engine } = this.opts;
     const activity = row.activity;
     let wroteOutbox = false;
+    const verdict: FloodVerdict = this.opts.flood ? await this.opts.flood.check(activity) : 'ok';
     try {
       const result = await store.transaction(async (tx) => {
-        const r = await engine.handleIn(activity, tx);
+        const r = verdict === 'ok' ? await engine.handleIn(activity, tx) : await flooded(activity, tx, verdict);
         const deliver = this.opts.deliversReplies?.(activity.channel) ?? activity.channel !== 'web';
         if (deliver && !r.duplicate && r.replies.length > 0) {
           const rows: NewOutboxRow[] = r.replies.map((reply) => ({
@@ -194,6 +199,12 @@ export class InboxProcessor implements Inbox {
     if (outcome && typeof outcome === 'object' && 'replies' in outcome) w.resolve(outcome as EngineResult);
     else w.reject(outcome);
   }
+}
+
+/** A message over the worker's flood limit: the engine is not asked; one notice, then nothing. */
+async function flooded(activity: Activity, store: Store, verdict: Exclude<FloodVerdict, 'ok'>): Promise<EngineResult> {
+  const conv = await store.getConversation(activity.channel, activity.conversationId);
+  return { replies: verdict === 'notice' ? [{ text: T.tooFast }] : [], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: conv?.mode ?? 'bot' };
 }
 
 /** A newer attempt owns the row: this one's transaction must not commit. */
