@@ -27,7 +27,7 @@ import { DEFAULT_PATHS, formatProblem, loadKnowledgeOrThrow } from '../knowledge
 import type { Coordinator } from '../coordination/types.js';
 import { LocalCoordinator } from '../coordination/local.js';
 import type { ConsoleEvent } from './handoff/events.js';
-import { live, publishAll } from './handoff/live.js';
+import { consoleEvent, publishAll } from './handoff/live.js';
 import { HandoffRecords } from './handoff/records.js';
 import { SURVEY_TEXT, isSurveyPayload, surveyRating } from './handoff/survey.js';
 import { WAIT_LOOKBACK_MS, estimateWait, waitInWords, type WaitRange } from './handoff/wait.js';
@@ -110,12 +110,20 @@ export class Engine implements ConversationEngine {
    * waits for the transaction's connection and would never get it.
    */
   handleIn(activity: Activity, store: Store): Promise<EngineResult> {
-    return this.serial.run(`${activity.channel}:${activity.conversationId}`, () => store.transaction((tx) => this.process(activity, tx)));
+    return this.serial.run(`${activity.channel}:${activity.conversationId}`, async () => {
+      const events: ConsoleEvent[] = [];
+      const result = await store.transaction((tx) => this.process(activity, tx, events));
+      // Announced once the engine's writes are done (and committed, unless the caller's
+      // transaction is still open); a rolled-back message announces nothing.
+      await publishAll(this.coordinator, events, this.opts.logger);
+      return result;
+    });
   }
 
-  private async process(activity: Activity, store: Store): Promise<EngineResult> {
+  /** `live` collects the console events to publish afterwards. */
+  private async process(activity: Activity, store: Store, live: ConsoleEvent[]): Promise<EngineResult> {
     const existing = await store.getConversation(activity.channel, activity.conversationId);
-    if (activity.typing && !activity.text && !activity.postback && !activity.attachments?.length) return this.typing(activity, existing);
+    if (activity.typing && !activity.text && !activity.postback && !activity.attachments?.length) return this.typing(activity, existing, live);
     if (!(await store.markSeen(activity.channel, activity.messageId))) {
       return { replies: [], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: existing?.mode ?? 'bot', duplicate: true };
     }
@@ -135,7 +143,7 @@ export class Engine implements ConversationEngine {
     const turn = await this.route(ctx);
     await Promise.all(ctx.pending);
     if (turn.deleted) {
-      await publishAll(this.coordinator, [live.left(conv.id, now)], this.opts.logger);
+      live.push(consoleEvent.left(conv.id, now));
       return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
     }
 
@@ -153,17 +161,15 @@ export class Engine implements ConversationEngine {
     }
     // Live lines for the console, in the order they happened: the worker's (also the one that
     // asked for a person, or left), then queued/left, then what the bot said while queued.
-    const events: ConsoleEvent[] = [];
-    if (workerLine && (isWithPerson(modeBefore) || isWithPerson(conv.mode))) events.push(live.message(conv.id, 'worker', workerLine, now));
-    events.push(...ctx.events);
-    if (isWithPerson(conv.mode)) for (const reply of turn.replies) events.push(live.message(conv.id, 'bot', reply.text, now));
-    await publishAll(this.coordinator, events, this.opts.logger);
+    if (workerLine && (isWithPerson(modeBefore) || isWithPerson(conv.mode))) live.push(consoleEvent.message(conv.id, 'worker', workerLine, now));
+    live.push(...ctx.events);
+    if (isWithPerson(conv.mode)) for (const reply of turn.replies) live.push(consoleEvent.message(conv.id, 'bot', reply.text, now));
     return { replies: turn.replies, outcome: turn.outcome, mode: conv.mode };
   }
 
   /** A typing indicator: relayed to a counsellor's console, never stored or answered. */
-  private async typing(activity: Activity, conv: Conversation | undefined): Promise<EngineResult> {
-    if (conv && isWithPerson(conv.mode)) await publishAll(this.coordinator, [live.typing(conv.id, this.now())], this.opts.logger);
+  private typing(activity: Activity, conv: Conversation | undefined, live: ConsoleEvent[]): EngineResult {
+    if (conv && isWithPerson(conv.mode)) live.push(consoleEvent.typing(conv.id, this.now()));
     return { replies: [], outcome: { kind: 'smalltalk', handoff: conv?.state.handoff === 'queued' ? 'queued' : 'none', urgent: conv?.urgent ?? false }, mode: conv?.mode ?? 'bot' };
   }
 
@@ -203,13 +209,13 @@ export class Engine implements ConversationEngine {
       conv.urgent = false;
       conv.queuedAt = null;
       conv.state.handoff = 'none';
-      ctx.events.push(live.left(conv.id, ctx.now));
+      ctx.events.push(consoleEvent.left(conv.id, ctx.now));
       return { replies: [{ text: T.leftQueue, choices: MAIN_MENU }], outcome: { kind: 'handoff', handoff: 'none', urgent: false } };
     }
     const signal = ctx.text ? detectHandoffSignal(forms) : undefined;
     if (signal?.kind === 'urgent' && !conv.urgent) {
       conv.urgent = true;
-      ctx.events.push(live.queued(conv.id, conv.channel, true, ctx.now, conv.state.topic));
+      ctx.events.push(consoleEvent.queued(conv.id, conv.channel, true, ctx.now, conv.state.topic));
       return { replies: [{ text: `${T.queuedUrgent}\n\n${T.emergency}`, urgent: true }], outcome: { kind: 'handoff', handoff, urgent: true } };
     }
     return { replies: [], outcome: { kind: 'handoff', handoff, urgent: conv.urgent } };
@@ -406,7 +412,7 @@ export class Engine implements ConversationEngine {
     conv.state.handoff = 'queued';
     conv.state.flow = undefined;
     await ctx.store.saveConversation(conv);
-    ctx.events.push(live.queued(conv.id, conv.channel, conv.urgent, ctx.now, conv.state.topic));
+    ctx.events.push(consoleEvent.queued(conv.id, conv.channel, conv.urgent, ctx.now, conv.state.topic));
     if (conv.urgent) {
       const text = [T.emergency, T.queuedUrgent, ...(office && !office.open ? [T.urgentOffHours] : [])].join('\n\n');
       return { replies: [{ text, urgent: true }], outcome: { kind: 'handoff', handoff: 'queued', urgent: true, topic: conv.state.topic } };

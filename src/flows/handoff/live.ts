@@ -23,7 +23,7 @@ export async function publishAll(coordinator: Coordinator, events: readonly Cons
 }
 
 /** Builders, so that every event carries the same ISO time. */
-export const live = {
+export const consoleEvent = {
   queued: (conversationId: string, channel: Channel, urgent: boolean, at: Date, topic?: string): ConsoleEvent => ({
     type: 'queued',
     conversationId,
