@@ -32,6 +32,19 @@ const RECALL_DEPTH = 16;
 const MIN_IDF = 0.05;
 const RECALL_TERMS = 8;
 const RECALL_SHARE = 0.5;
+/**
+ * Most postings one term may have in the recall index. A term found in more entries keeps
+ * only the entries where it weighs most (static index pruning): recall then scores at most
+ * RECALL_TERMS × POSTINGS_CAP postings whatever the size of the knowledge base, and such a
+ * common term says little about which entry is meant anyway. The rescoring stage still sees
+ * every term of every entry. Below this many entries nothing is pruned.
+ */
+export const POSTINGS_CAP = 128;
+
+export interface FaqIndexOptions {
+  /** Overrides POSTINGS_CAP (tests compare capped and uncapped recall). */
+  postingsCap?: number;
+}
 
 export class FaqIndex {
   private readonly search: MiniSearch<Doc>;
@@ -41,29 +54,34 @@ export class FaqIndex {
   private readonly idf = new Map<string, number>();
   private readonly maxIdf: number;
 
-  constructor(entries: readonly FaqEntry[]) {
+  constructor(entries: readonly FaqEntry[], options: FaqIndexOptions = {}) {
+    // Documents hold terms already analysed, one space apart: split them back, never re-analyse.
+    const split = (text: string) => (text === '' ? [] : text.split(' '));
     this.search = new MiniSearch<Doc>({
       fields: ['text'],
       storeFields: ['entryId'],
-      tokenize: (text) => analyzeForIndex(text),
+      tokenize: split,
       processTerm: (term) => term,
-      searchOptions: { combineWith: 'OR', boost: { text: 1 } },
+      searchOptions: { combineWith: 'OR', boost: { text: 1 }, tokenize: split, processTerm: (term) => term },
     });
-    const docs: Doc[] = [];
     const documentFrequency = new Map<string, number>();
+    // One recall document per entry (all its ways of asking): 8× fewer postings than one
+    // per phrasing; the per-phrasing comparison happens in the rescoring stage.
+    const recallTerms: string[][] = [];
     for (const entry of entries) {
       this.entries.set(entry.id, entry);
       const raw = [entry.question, ...entry.phrasings, ...(entry.keywords ?? [])];
-      const sets = raw.map((t) => new Set(analyzeForIndex(t)));
+      const analysed = raw.map((t) => analyzeForIndex(t));
+      const sets = analysed.map((a) => new Set(a));
       this.texts.set(entry.id, sets);
-      const union = new Set<string>();
-      for (const s of sets) for (const t of s) union.add(t);
-      for (const t of union) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
-      // One recall document per entry (all its ways of asking): 8× fewer postings than one
-      // per phrasing; the per-phrasing comparison happens in the rescoring stage.
-      docs.push({ id: docs.length, entryId: entry.id, text: raw.join(' \n ') });
+      const all = analysed.flat();
+      for (const t of new Set(all)) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
+      recallTerms.push(all);
     }
-    this.search.addAll(docs);
+    const keep = prunedPostings(recallTerms, documentFrequency, options.postingsCap ?? POSTINGS_CAP);
+    this.search.addAll(
+      entries.map((entry, id) => ({ id, entryId: entry.id, text: recallTerms[id]!.filter((t) => keep(t, id)).join(' ') })),
+    );
     const n = Math.max(entries.length, 1);
     // Plain log(N/df), floored: words shared by most entries ("trợ cấp thất nghiệp") must
     // weigh little, so that what tells two entries apart ("mức", "tối đa") decides.
@@ -90,8 +108,7 @@ export class FaqIndex {
       .sort((a, b) => this.weight(b) - this.weight(a))
       .slice(0, RECALL_TERMS);
     if (recallTerms.length === 0) return [];
-    // The terms are already analysed: split them back apart rather than re-analysing.
-    const hits = this.search.search(recallTerms.join(' '), { tokenize: (s) => s.split(' '), processTerm: (t) => t });
+    const hits = this.search.search(recallTerms.join(' '));
     const best = new Map<string, number>();
     for (const hit of hits) {
       const id = hit['entryId'] as string;
@@ -144,4 +161,26 @@ export class FaqIndex {
     }
     return best;
   }
+}
+
+/**
+ * Which postings the recall index keeps: for a term in more than `cap` documents, only the
+ * `cap` documents where it is the largest share of the text (a term repeated across an
+ * entry's ways of asking is what that entry is about).
+ */
+function prunedPostings(docs: readonly string[][], df: ReadonlyMap<string, number>, cap: number): (term: string, doc: number) => boolean {
+  const common = new Map<string, { doc: number; share: number }[]>();
+  for (const [t, n] of df) if (n > cap) common.set(t, []);
+  if (common.size === 0) return () => true;
+  docs.forEach((terms, doc) => {
+    const tf = new Map<string, number>();
+    for (const t of terms) if (common.has(t)) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const [t, n] of tf) common.get(t)!.push({ doc, share: n / terms.length });
+  });
+  const kept = new Map<string, Set<number>>();
+  for (const [t, postings] of common) {
+    postings.sort((a, b) => b.share - a.share || a.doc - b.doc);
+    kept.set(t, new Set(postings.slice(0, cap).map((p) => p.doc)));
+  }
+  return (term, doc) => kept.get(term)?.has(doc) ?? true;
 }

@@ -1,0 +1,28 @@
+/** Retrieval's index: capped recall keeps the answers of the shipped knowledge base. */
+import { describe, expect, it } from 'vitest';
+import { FaqIndex } from '../src/knowledge/search/faq-index.js';
+import { loadKnowledgeOrThrow } from '../src/knowledge/load.js';
+
+const { kb } = loadKnowledgeOrThrow();
+const entries = kb.servable('2026-11-28');
+// Every entry's question and one in four of its phrasings: broad, and quick enough for the suite.
+const questions = entries.flatMap((e) => [e.question, ...e.phrasings.filter((_, i) => i % 4 === 0)]);
+const top = (index: FaqIndex, q: string) => index.query(q, 1)[0]?.entry.id;
+
+describe('FaqIndex recall with capped postings', () => {
+  const uncapped = new FaqIndex(entries, { postingsCap: Number.POSITIVE_INFINITY });
+
+  it('returns the same top answer as uncapped recall for every way of asking in the shipped KB', () => {
+    const capped = new FaqIndex(entries);
+    const differ = questions.filter((q) => top(capped, q) !== top(uncapped, q));
+    expect(differ).toEqual([]);
+  });
+
+  it('still finds entries by their telling words when common words are pruned hard', () => {
+    // A cap far below the KB's size prunes every common word: the rarer words still recall
+    // the right entry for nearly every way of asking.
+    const capped = new FaqIndex(entries, { postingsCap: 16 });
+    const same = questions.filter((q) => top(capped, q) === top(uncapped, q)).length;
+    expect(same / questions.length).toBeGreaterThan(0.97);
+  });
+});
