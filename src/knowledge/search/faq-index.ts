@@ -32,6 +32,8 @@ const RECALL_DEPTH = 16;
 const MIN_IDF = 0.05;
 const RECALL_TERMS = 8;
 const RECALL_SHARE = 0.5;
+/** How much of the question a way of asking covers, against how much of it the question holds. */
+const COVERAGE_SHARE = 0.65;
 /**
  * Most postings one term may have in the recall index. A term found in more entries keeps
  * only the entries where it weighs most (static index pruning): recall then scores at most
@@ -156,7 +158,7 @@ export class FaqIndex {
       // Long messages tell a story around the question: how much of a way of asking the
       // message contains matters as much as how much of the message that way covers.
       const docCoverage = dMass === 0 ? 0 : shared / dMass;
-      const s = 0.65 * coverage + 0.35 * docCoverage;
+      const s = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * docCoverage;
       if (s > best) best = s;
     }
     return best;

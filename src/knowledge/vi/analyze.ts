@@ -1,7 +1,7 @@
 /**
  * The one analysis pipeline used both to index the knowledge base and to read a question:
  * normalise → split into syllables → fold diacritics → expand abbreviations → fix typos →
- * drop words that carry no meaning. Index and query must go through the very same steps,
+ * drop words that carry no meaning → bring synonyms to one form. Index and query must go through the very same steps,
  * or "tro cap that nghiep" would not meet "trợ cấp thất nghiệp".
  *
  * Vietnamese words are often two or three syllables ("thất nghiệp", "hợp đồng lao động"):
@@ -10,6 +10,7 @@
 import { expansionAt } from './abbreviations.js';
 import { fold, hasVowelMarks, normalizeWords } from './normalize.js';
 import { ACCENTED_TYPED, EXPANDED, PLAIN, stopwordMask, type Origin } from './stopwords.js';
+import { canonicalize } from './synonyms.js';
 import { correctToken, fixConfusedPairs } from './typos.js';
 
 /** Numbers (with their separators), letter runs, and "%": "10tr5" → 10 tr 5, "60%" → 60 %. */
@@ -65,9 +66,14 @@ export function analyze(text: string): string[] {
   }
   fixConfusedPairs(tokens);
   const drop = stopwordMask(tokens, origins, asTyped);
-  const out: string[] = [];
-  for (let i = 0; i < tokens.length; i++) if (!drop[i]) out.push(tokens[i]!);
-  return out;
+  const kept: string[] = [];
+  const keptTyped: (string | undefined)[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (drop[i]) continue;
+    kept.push(tokens[i]!);
+    keptTyped.push(origins[i] === ACCENTED_TYPED ? asTyped[i] : undefined);
+  }
+  return canonicalize(kept, keptTyped).tokens;
 }
 
 /** Adjacent syllables joined by "_" ("that_nghiep"); n ≥ 1. */
