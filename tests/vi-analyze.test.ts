@@ -207,7 +207,7 @@ describe('analyze', () => {
     const formal = analyze('Em nghỉ việc được 2 tháng rồi, có được hưởng trợ cấp thất nghiệp không ạ?');
     const sloppy = analyze('e nghi viec dc 2 thang r co dc huong tctn ko ad');
     expect(sloppy).toEqual(formal);
-    expect(sloppy).toEqual(words('nghi viec duoc 2 thang co duoc huong tro cap that nghiep khong'));
+    expect(sloppy).toEqual(words('nghi viec duoc 2 thang co duoc nhan tro cap that nghiep khong'));
   });
 
   it.each([

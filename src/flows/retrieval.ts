@@ -40,8 +40,8 @@ export const THRESHOLDS = {
   /** Lead over the runner-up an answer needs. */
   margin: 0.12,
   /** From this confidence on, a small lead suffices. */
-  strong: 0.8,
-  strongMargin: 0.02,
+  strong: 0.75,
+  strongMargin: 0.04,
   /** At or above (and not answered): ask which one, with the best few as buttons. */
   clarify: 0.36,
   /** Below: the question is likely about something else entirely. */
