@@ -150,12 +150,15 @@ function getPath(root: unknown, path: (string | number)[]): unknown {
   return node;
 }
 
-/** A value of another JSON type than `current` (so a required field is truly broken). */
+/**
+ * A value of another JSON type than `current` (so a required field is truly broken). Platform
+ * ids are accepted as strings or numbers by design, so a string is never replaced by a number.
+ */
 function wrongType(r: () => number, current: unknown): unknown {
   const type = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 50; i++) {
     const v = pick(r, hostileValues(r));
-    if (type(v) !== type(current)) return v;
+    if (type(v) !== type(current) && !(type(current) === 'string' && type(v) === 'number')) return v;
   }
   return Symbol.for('unreachable');
 }
@@ -228,11 +231,20 @@ function build(n: number, t: FuzzTarget, kind: string, r: () => number): FuzzCas
     default: {
       // Hostile query strings on a GET endpoint, credentials valid where there are any.
       const params = t.queryParams?.length ? t.queryParams : ['q'];
-      const qs = params.map((p) => `${encodeURIComponent(p)}=${encodeURIComponent(String(pick(r, [...HOSTILE_STRINGS.filter((s) => s.length < 5000), '1e999', '-1', '[]', 'true']))).slice(0, 4000)}`);
+      const qs = params.map((p) => `${encodeURIComponent(p)}=${encode(String(pick(r, [...HOSTILE_STRINGS.filter((s) => s.length < 5000), '1e999', '-1', '[]', 'true']))).slice(0, 4000)}`);
       if (r() < 0.3) qs.push(`${params[0]}=${encodeURIComponent('dup')}`, '__proto__[polluted]=1', 'constructor[prototype][polluted]=1');
       const sep = t.url.includes('?') ? '&' : '?';
       return { ...base, url: `${t.url.split('?')[0]}${sep}${qs.join('&')}`, headers: t.auth ? t.auth(Buffer.alloc(0)) : {} };
     }
+  }
+}
+
+/** Percent-encoding; a lone surrogate becomes bytes that are not UTF-8 at all (hostile too). */
+function encode(v: string): string {
+  try {
+    return encodeURIComponent(v);
+  } catch {
+    return '%ED%A0%80%C0%AF';
   }
 }
 
