@@ -21,6 +21,7 @@ import { openTestStore } from './helpers/test-store.js';
 import { startMessengerFake, type MessengerFake } from './fakes/messenger-fake.js';
 import { startTelegramFake, TG, type TelegramFake } from './fakes/telegram-fake.js';
 import { ZaloFake } from './fakes/zalo-fake.js';
+import { wiredChannelEnv } from './helpers/wired-env.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tlcd-wired-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -56,24 +57,11 @@ interface Server {
 let server: Server;
 
 async function start(): Promise<Server> {
-  const env = {
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    TELEGRAM_BOT_USERNAME: 'TroLyCongDoanBot',
-    ZALO_APP_ID: ZALO.appId,
-    ZALO_APP_SECRET: ZALO.appSecret,
-    ZALO_OA_SECRET_KEY: ZALO.oaSecret,
-    ZALO_ACCESS_TOKEN: 'at-0',
-    ZALO_REFRESH_TOKEN: 'rt-0',
-    ZALO_ACCESS_TOKEN_EXPIRES_AT: new Date(Date.now() + 3600_000).toISOString(),
-    ZALO_API_ROOT: zalo.url,
-    ZALO_OAUTH_ROOT: zalo.url,
-    MESSENGER_PAGE_ACCESS_TOKEN: FB.token,
-    MESSENGER_APP_SECRET: FB.secret,
-    MESSENGER_VERIFY_TOKEN: FB.verify,
-    MESSENGER_API_ROOT: messenger.url,
-  };
+  const env = wiredChannelEnv({
+    telegram: { token: telegram.token, url: telegram.url, secret: TG_SECRET, username: 'TroLyCongDoanBot' },
+    zalo: { url: zalo.url, ...ZALO },
+    messenger: { url: messenger.url, token: FB.token, secret: FB.secret, verify: FB.verify },
+  });
   const logger = createLogger('silent');
   const store = await openTestStore(`wired-${++n}`);
   const coordinator = new LocalCoordinator();

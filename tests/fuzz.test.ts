@@ -20,6 +20,7 @@ import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import { startMessengerFake, type MessengerFake } from './fakes/messenger-fake.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegram-fake.js';
 import { ZaloFake } from './fakes/zalo-fake.js';
+import { wiredChannelEnv } from './helpers/wired-env.js';
 import { fuzzCases, PLANTED, type FuzzTarget } from './helpers/fuzz.js';
 
 const CASES = Number(process.env.TLCD_FUZZ_CASES ?? 10_000);
@@ -40,24 +41,11 @@ beforeAll(async () => {
   telegram = await startTelegramFake({ username: 'FuzzBot' });
   messenger = await startMessengerFake({ token: FB.token });
   zalo = await ZaloFake.start({ appId: ZALO.appId, appSecret: ZALO.appSecret, accessToken: 'at-0', refreshToken: 'rt-0' });
-  const env = {
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    TELEGRAM_BOT_USERNAME: 'FuzzBot',
-    ZALO_APP_ID: ZALO.appId,
-    ZALO_APP_SECRET: ZALO.appSecret,
-    ZALO_OA_SECRET_KEY: ZALO.oaSecret,
-    ZALO_ACCESS_TOKEN: 'at-0',
-    ZALO_REFRESH_TOKEN: 'rt-0',
-    ZALO_ACCESS_TOKEN_EXPIRES_AT: new Date(Date.now() + 3600_000).toISOString(),
-    ZALO_API_ROOT: zalo.url,
-    ZALO_OAUTH_ROOT: zalo.url,
-    MESSENGER_PAGE_ACCESS_TOKEN: FB.token,
-    MESSENGER_APP_SECRET: FB.secret,
-    MESSENGER_VERIFY_TOKEN: FB.verify,
-    MESSENGER_API_ROOT: messenger.url,
-  };
+  const env = wiredChannelEnv({
+    telegram: { token: telegram.token, url: telegram.url, secret: TG_SECRET, username: 'FuzzBot' },
+    zalo: { url: zalo.url, ...ZALO },
+    messenger: { url: messenger.url, token: FB.token, secret: FB.secret, verify: FB.verify },
+  });
   // Debug level: the most the logs will ever say.
   const logger = createLogger('debug', { write: (s: string) => void logs.push(s) });
   store = await createStore({ databasePath: ':memory:' });
