@@ -88,7 +88,9 @@ async function runEcho(): Promise<void> {
 /** Starts this file in a role, pinned to CPU 0 when taskset exists; resolves with its port. */
 function startChild(role: string, args: string[]): Promise<{ child: ChildProcess; port: number; pinned: boolean }> {
   const pinned = spawnSync('taskset', ['--version']).status === 0;
-  const node = [process.execPath, '--import', 'tsx', SELF, role, ...args];
+  // BENCH_PROFILE=dir writes a CPU profile of each child there (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const node = [process.execPath, ...profile, '--import', 'tsx', SELF, role, ...args];
   const [cmd, ...rest] = pinned ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd!, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
@@ -206,7 +208,7 @@ async function benchBot(): Promise<{ result: Result; pinned: boolean; parts: Map
     });
     return { result, pinned, parts };
   } finally {
-    child.kill();
+    child.kill('SIGINT');
     fake.server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -218,7 +220,7 @@ async function benchEcho(): Promise<Result> {
     await load(Math.min(2000, MESSAGES), (user, i) => post(port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!))); // warm-up
     return await load(MESSAGES, (user, i) => post(port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!)));
   } finally {
-    child.kill();
+    child.kill('SIGINT');
   }
 }
 
@@ -226,8 +228,11 @@ const fmt = (r: Result) => `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${
 
 async function main(): Promise<void> {
   const [role, ...args] = process.argv.slice(2);
-  if (role === 'server') return runServer(args[0]!, args[1]!);
-  if (role === 'echo') return runEcho();
+  if (role === 'server' || role === 'echo') {
+    // Exit cleanly on the driver's SIGINT, so that a --cpu-prof profile gets written.
+    process.once('SIGINT', () => process.exit(0));
+    return role === 'server' ? runServer(args[0]!, args[1]!) : runEcho();
+  }
   const bot = await benchBot();
   const echo = await benchEcho();
   process.stdout.write(
