@@ -141,6 +141,24 @@ const schema = z.object({
       })
       .default({ min: 10, max: 20 }),
   ),
+  // --- Optional language model (src/knowledge/llm). Off unless OPENAI_API_KEY is set; the
+  // defaults of the others apply only then, in llmSettings(). ---
+  OPENAI_API_KEY: optional(z.string().trim().min(1).optional()),
+  /** Any OpenAI-compatible server (vLLM, Ollama, LM Studio, a gateway); default OpenAI's. */
+  OPENAI_BASE_URL: optional(z.url({ error: 'must be a URL such as http://127.0.0.1:8000/v1' }).optional()),
+  OPENAI_MODEL: optional(z.string().trim().min(1).optional()),
+  /** `none` turns embeddings (hybrid search) off while keeping the chat model. */
+  OPENAI_EMBEDDING_MODEL: optional(z.string().trim().min(1).optional()),
+  OPENAI_TIMEOUT_MS: optional(
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(200, 'must be between 200 and 120000')
+      .max(120_000, 'must be between 200 and 120000')
+      .optional(),
+  ),
+  /** Tokens (prompt + completion + embeddings) per day, Vietnam time; then the bot runs without the model until midnight. */
+  OPENAI_DAILY_TOKEN_BUDGET: optional(z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').optional()),
 });
 
 export type Config = z.infer<typeof schema> & {

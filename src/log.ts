@@ -13,7 +13,7 @@ import { redactDeep, redactPII } from './privacy/redact.js';
 export type { Logger };
 
 /** Fields that hold credentials, wherever a caller puts them (one level of nesting). */
-const SECRET_KEYS = ['authorization', 'cookie', 'token', 'accessToken', 'access_token', 'refreshToken', 'refresh_token', 'secret', 'password', 'apiKey', 'api_key'];
+const SECRET_KEYS = ['authorization', 'cookie', 'token', 'accessToken', 'access_token', 'refreshToken', 'refresh_token', 'secret', 'password', 'apiKey', 'api_key', 'OPENAI_API_KEY'];
 const SECRET_HEADERS = ['authorization', 'cookie', '["set-cookie"]', 'access_token', '["x-telegram-bot-api-secret-token"]', '["x-api-key"]'];
 export const SECRET_PATHS = [
   ...SECRET_KEYS,

@@ -16,6 +16,7 @@ import { HolidaysError } from './flows/handoff/holidays.js';
 import { handoffSettings } from './flows/handoff/settings.js';
 import type { Coordinator } from './coordination/types.js';
 import { KnowledgeError } from './knowledge/load.js';
+import { llmSettings } from './knowledge/llm/settings.js';
 import { createLogger, type Logger } from './log.js';
 import { buildApp } from './server/app.js';
 import { instrumentEngine } from './server/metrics.js';
@@ -41,7 +42,7 @@ function readOrExit<T>(read: () => T): T {
 async function openEngine(store: Store, config: Config, logger: Logger, coordinator: Coordinator) {
   try {
     const handoff = handoffSettings(config, logger);
-    return createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger, coordinator, handoff });
+    return createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger, coordinator, handoff, llm: llmSettings(config) });
   } catch (err) {
     if (err instanceof KnowledgeError || err instanceof HolidaysError) {
       logger.fatal(err.message);

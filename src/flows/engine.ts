@@ -35,6 +35,8 @@ import { describeActivity } from './handoff/describe.js';
 import type { HandoffSettings } from './handoff/settings.js';
 import { openingInWords } from './handoff/office-hours.js';
 export type { HandoffSettings } from './handoff/settings.js';
+import { ModelAssist, type LanguageAssist, type Turn as ModelTurn, type Understanding } from '../knowledge/llm/assist.js';
+import type { LlmSettings } from '../knowledge/llm/settings.js';
 
 export interface EngineOptions {
   store: Store;
@@ -47,6 +49,8 @@ export interface EngineOptions {
   records?: HandoffRecords;
   handoff?: HandoffSettings;
   logger?: EngineLogger;
+  /** The optional language model (src/knowledge/llm); without it the engine is fully deterministic. */
+  assist?: LanguageAssist;
 }
 
 export interface EngineLogger {
@@ -213,7 +217,8 @@ export class Engine implements ConversationEngine {
       return { replies: [{ text: T.leftQueue, choices: MAIN_MENU }], outcome: { kind: 'handoff', handoff: 'none', urgent: false } };
     }
     const signal = ctx.text ? detectHandoffSignal(forms) : undefined;
-    if (signal?.kind === 'urgent' && !conv.urgent) {
+    const urgent = signal?.kind === 'urgent' || (!conv.urgent && (await this.understand(ctx))?.urgent === true);
+    if (urgent && !conv.urgent) {
       conv.urgent = true;
       ctx.events.push(consoleEvent.queued(conv.id, conv.channel, true, ctx.now, conv.state.topic));
       return { replies: [{ text: `${T.queuedUrgent}\n\n${T.emergency}`, urgent: true }], outcome: { kind: 'handoff', handoff, urgent: true } };
@@ -289,6 +294,10 @@ export class Engine implements ConversationEngine {
     if (signal?.kind === 'urgent') return this.queue(ctx, true);
     if (state.ticket) return this.ticketStep(ctx);
     if (signal?.kind === 'explicit') return this.queue(ctx, false);
+    // The model's second opinion can only raise the alarm or offer a person, never lower either.
+    const [understood, semantic] = await Promise.all([this.understand(ctx), this.opts.assist?.similarity(ctx.text)]);
+    if (understood?.urgent) return this.queue(ctx, true);
+    const sensitive = signal?.kind === 'sensitive' || understood?.sensitive === true;
 
     if (state.handoff === 'offered') {
       if (isYes(forms)) return this.queue(ctx, false);
@@ -305,16 +314,17 @@ export class Engine implements ConversationEngine {
       if (id && this.opts.kb.isServable(id, ctx.day)) return this.answer(ctx, { entryId: id, confidence: 1 });
     }
 
-    const retrieval = this.retriever.retrieve(ctx.text, ctx.day, state);
+    const lexical = this.retriever.retrieve(ctx.text, ctx.day, state, semantic);
+    const retrieval = this.retriever.withRestatement(lexical, ctx.text, understood?.standalone, ctx.day);
 
     if (state.flow) {
-      const turn = this.calculators.continue(ctx.text, state, ctx.day, retrieval.decision === 'answer' && retrieval.confidence >= 0.75);
+      const turn = this.calculators.continue(ctx.text, state, ctx.day, retrieval.decision === 'answer' && retrieval.confidence >= 0.75, await this.valueHints(ctx));
       if (turn) return this.flowTurn(ctx, turn);
     }
     const started = this.calculators.detect(ctx.text, forms, state, ctx.day, retrieval);
     if (started) return this.flowTurn(ctx, started);
 
-    if (signal?.kind === 'sensitive') return this.sensitive(ctx, retrieval);
+    if (sensitive) return this.sensitive(ctx, retrieval);
 
     const talk = smallTalk(forms);
     if (talk && retrieval.decision !== 'answer') {
@@ -322,9 +332,42 @@ export class Engine implements ConversationEngine {
       return say(ctx, [{ text, choices: talk === 'hello' || talk === 'who' ? MAIN_MENU : undefined }], 'smalltalk');
     }
 
-    if (retrieval.decision === 'answer' && retrieval.entryId) return this.answer(ctx, { entryId: retrieval.entryId, confidence: retrieval.confidence });
+    if (retrieval.decision === 'answer' && retrieval.entryId) return this.fluent(ctx, this.answer(ctx, { entryId: retrieval.entryId, confidence: retrieval.confidence }));
     if (retrieval.decision === 'clarify') return this.clarify(ctx, retrieval);
     return this.fallback(ctx, retrieval);
+  }
+
+  // ---- hooks for the optional language model (src/knowledge/llm); each is a no-op without one ----
+
+  /** The model's reading of the message in its conversation (its recent transcript). */
+  private async understand(ctx: Ctx): Promise<Understanding | undefined> {
+    const assist = this.opts.assist;
+    if (!assist || ctx.text.length < 4) return undefined;
+    const recent = await this.opts.store.transcript(ctx.conv.id, 6);
+    const conversation: ModelTurn[] = recent
+      .filter((m) => m.role === 'worker' || m.role === 'bot')
+      .map((m) => ({ from: m.role === 'worker' ? ('worker' as const) : ('bot' as const), text: m.text.slice(0, 600) }));
+    if (conversation.at(-1)?.text !== ctx.text.slice(0, 600)) conversation.push({ from: 'worker', text: ctx.text.slice(0, 600) });
+    return assist.understand(conversation);
+  }
+
+  /** Calculator values the model reads where the flow's own parser found none. */
+  private async valueHints(ctx: Ctx): Promise<Record<string, unknown>> {
+    const fields = this.opts.assist ? this.calculators.unreadFields(ctx.text, ctx.conv.state) : [];
+    return fields.length > 0 ? this.opts.assist!.values(fields, ctx.text) : {};
+  }
+
+  /** The curated answer reworded for the worker's message, when the reword passes the grounding check. */
+  private async fluent(ctx: Ctx, turn: Turn): Promise<Turn> {
+    const reply = turn.replies[0];
+    const entry = turn.outcome.faqId ? this.opts.kb.get(turn.outcome.faqId) : undefined;
+    if (!this.opts.assist || !reply || !entry) return turn;
+    // The review note is ours to add, whatever the model writes.
+    const note = entry.review.state === 'needed' ? `\n\n${T.reviewNeeded}` : '';
+    const answer = note && reply.text.endsWith(note) ? reply.text.slice(0, -note.length) : reply.text;
+    const text = await this.opts.assist.compose({ message: ctx.text, question: entry.question, answer, citations: reply.citations ?? [] });
+    if (text) reply.text = text + note;
+    return turn;
   }
 
   private answer(ctx: Ctx, hit: { entryId: string; confidence: number }): Turn {
@@ -575,6 +618,8 @@ export interface CreateEngineOptions {
   coordinator?: Coordinator;
   records?: HandoffRecords;
   handoff?: HandoffSettings;
+  /** Language model settings (from OPENAI_API_KEY…); none: the deterministic engine alone. */
+  llm?: LlmSettings;
 }
 
 /** Loads the knowledge and builds an engine; throws KnowledgeError when the data has errors. */
@@ -584,7 +629,10 @@ export function createEngine(options: CreateEngineOptions): Engine {
   if (warnings.length > 0) options.logger?.warn({ count: warnings.length, first: warnings.slice(0, 5).map(formatProblem) }, 'knowledge base warnings');
   const { store, now, coordinator, records, handoff, logger } = options;
   const engineLogger = logger ? { warn: logger.warn.bind(logger), info: (logger.info ?? (() => undefined)).bind(logger) } : undefined;
-  const engine = new Engine({ store, kb, rules, now, coordinator, records, handoff, logger: engineLogger });
+  const assist = options.llm ? new ModelAssist(options.llm, kb.entries, { logger, now }) : undefined;
+  // Embeddings are computed (or read from the cache) in the background; search is lexical meanwhile.
+  void assist?.warm();
+  const engine = new Engine({ store, kb, rules, now, coordinator, records, handoff, logger: engineLogger, assist });
   // Build today's index now, so the first worker does not wait for it.
   engine.retriever.indexFor(vnDay(options.now?.() ?? new Date()));
   return engine;

@@ -6,6 +6,7 @@
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import { FaqIndex, type Candidate } from '../knowledge/search/faq-index.js';
 import { analyzeForIndex } from '../knowledge/vi/analyze.js';
+import { fold, normalize } from '../knowledge/vi/normalize.js';
 import type { ConversationState } from '../store/types.js';
 import { looksLikeFollowUp } from './intents.js';
 import { textForms } from './handoff/triggers.js';
@@ -113,10 +114,14 @@ export class Retriever {
     return this.cached.index;
   }
 
-  retrieve(text: string, day: string, state?: Pick<ConversationState, 'lastFaqId' | 'topic'>): Retrieval {
+  /**
+   * `semantic`: the language model's similarity of the text to each entry (hybrid search,
+   * optional); it reorders the lexical candidates and leaves their calibration alone.
+   */
+  retrieve(text: string, day: string, state?: Pick<ConversationState, 'lastFaqId' | 'topic'>, semantic?: SemanticScores): Retrieval {
     const index = this.indexFor(day);
     const terms = analyzeForIndex(text);
-    const base = preferSubject(index.queryTerms(terms, 8), terms).slice(0, 5);
+    const base = withSemantic(preferSubject(index.queryTerms(terms, 8), terms), semantic).slice(0, 5);
     let best = decide(base, false);
 
     if (state?.lastFaqId && looksLikeFollowUp(textForms(text), terms.filter((t) => !t.includes('_')).length)) {
@@ -124,7 +129,7 @@ export class Retriever {
       const subject = FAMILY_CONTEXT[family] ?? (state.topic ? this.kb.topicTitle(state.topic) : undefined);
       if (subject) {
         const contextTerms = [...new Set([...terms, ...analyzeForIndex(subject)])];
-        const withContext = preferSubject(index.queryTerms(contextTerms, 8), contextTerms).slice(0, 5);
+        const withContext = withSemantic(preferSubject(index.queryTerms(contextTerms, 8), contextTerms), semantic).slice(0, 5);
         const contextual = decide(withContext, true);
         const inFamily = (r: Retrieval) => r.candidates[0]?.entry.id.startsWith(`${family}.`) ?? false;
         // A message that leans on the conversation stays in its subject, unless it clearly
@@ -135,6 +140,41 @@ export class Retriever {
     }
     return best;
   }
+
+  /**
+   * A question restated on its own by the language model, for a message the lexical reading
+   * could not answer alone ("còn nếu hợp đồng 2 năm thì sao?"). The restatement is used only
+   * when it reads more decisively; a confident reading of the message itself stands.
+   */
+  withRestatement(current: Retrieval, text: string, standalone: string | undefined, day: string): Retrieval {
+    if (!standalone || (current.decision === 'answer' && !current.usedContext)) return current;
+    if (fold(normalize(standalone)) === fold(normalize(text))) return current;
+    const restated = this.retrieve(standalone, day);
+    const better = rank(restated) > rank(current) || (rank(restated) === rank(current) && current.usedContext && restated.confidence > current.confidence);
+    return better ? { ...restated, usedContext: true } : current;
+  }
+}
+
+/** Entry id → cosine similarity to the question, from the embeddings index. */
+export type SemanticScores = ReadonlyMap<string, number>;
+
+/** How far semantic agreement may move a lexical confidence, up or down. */
+const SEMANTIC_WEIGHT = 0.2;
+
+/**
+ * Hybrid ranking: each candidate's confidence moves by up to ±10% with how similar its
+ * meaning is to the question, relative to the other candidates' — a near-tie between two
+ * entries goes to the one that means the same, while a clear lexical winner stays.
+ */
+function withSemantic(candidates: Candidate[], semantic: SemanticScores | undefined): Candidate[] {
+  if (!semantic || candidates.length < 2) return candidates;
+  const sims = candidates.map((c) => semantic.get(c.entry.id) ?? 0);
+  const lo = Math.min(...sims);
+  const hi = Math.max(...sims);
+  if (hi - lo < 1e-6) return candidates;
+  return candidates
+    .map((c, i) => ({ ...c, confidence: Math.min(1, c.confidence * (1 + SEMANTIC_WEIGHT * ((sims[i]! - lo) / (hi - lo) - 0.5))) }))
+    .sort((a, b) => b.confidence - a.confidence);
 }
 
 /** Answer, ask which one, or fall back, from ranked candidates. Exported for tests. */

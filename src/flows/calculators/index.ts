@@ -43,7 +43,22 @@ export class CalculatorFlows {
    * A message while a flow is active. Returns undefined when the message is not an answer
    * to the flow (the flow is left and the engine routes the message as usual).
    */
-  continue(text: string, state: ConversationState, day: string, looksLikeNewQuestion: boolean): FlowTurn | undefined {
+  /**
+   * The fields a language model may read from this message: those the active flow still
+   * lacks, when its own parser found no answer to the question asked. Empty otherwise.
+   */
+  unreadFields(text: string, state: ConversationState): string[] {
+    const flow = state.flow;
+    const spec = flow && this.specs.get(flow.name);
+    if (!flow || !spec) return [];
+    const forms = textForms(text);
+    const found = spec.extract(text, forms);
+    if (flow.asked && (found[flow.asked] !== undefined || spec.fields[flow.asked]?.parse(text, forms) !== undefined)) return [];
+    return Object.keys(spec.fields).filter((f) => flow.values[f] === undefined);
+  }
+
+  /** `hints`: values a language model read; the flow's own parser wins wherever it found one. */
+  continue(text: string, state: ConversationState, day: string, looksLikeNewQuestion: boolean, hints: Values = {}): FlowTurn | undefined {
     const flow = state.flow;
     const spec = flow && this.specs.get(flow.name);
     if (!flow || !spec) {
@@ -52,7 +67,8 @@ export class CalculatorFlows {
     }
     const forms = textForms(text);
     // A value typed in answer to the question asked, plus anything else the message says.
-    const found: Values = { ...spec.extract(text, forms) };
+    const fromModel = Object.fromEntries(Object.entries(hints).filter(([k]) => k in spec.fields));
+    const found: Values = { ...fromModel, ...spec.extract(text, forms) };
     const asked = flow.asked ? spec.fields[flow.asked] : undefined;
     if (flow.asked && asked && found[flow.asked] === undefined) {
       const v = asked.parse(text, forms);

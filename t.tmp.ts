@@ -1,0 +1,16 @@
+import { FakeOpenAI } from './tests/fakes/openai.js';
+import { loadKnowledgeOrThrow } from './src/knowledge/load.js';
+import { EmbeddingIndex } from './src/knowledge/llm/embeddings.js';
+import { ModelClient } from './src/knowledge/llm/client.js';
+import { mkdtempSync, readdirSync } from 'node:fs';
+const fake = await new FakeOpenAI().start();
+const { kb } = loadKnowledgeOrThrow();
+const dir = mkdtempSync('/tmp/emb-');
+const settings = { apiKey: 'test-key', baseURL: fake.url, model: 'm', embeddingModel: 'e', timeoutMs: 3000, dailyTokenBudget: 1e9, cacheDir: dir };
+const c = new ModelClient(settings, { logger: { warn: (o, m) => console.log('WARN', m, JSON.stringify(o)) } });
+const a = new EmbeddingIndex(c, kb.entries, dir, 'e');
+await a.warm(); console.log('ready', a.ready, readdirSync(dir), fake.requests.length);
+const b = new EmbeddingIndex(c, kb.entries, dir, 'e');
+await b.warm(); console.log('ready', b.ready, fake.requests.length);
+console.log((await b.similarity('mức hưởng bhtn'))?.size, fake.requests.length);
+await fake.close();
