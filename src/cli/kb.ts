@@ -1,7 +1,9 @@
 /**
  * Curators' tool.
  *   npm run kb -- lint             validate data/faq and data/rules; non-zero exit on any error
- *   npm run kb -- eval [--quiet]   run the development set in data/eval and print the scores
+ *   npm run kb -- eval [--quiet] [--llm=fake|env]
+ *                                  run the development set in data/eval and print the scores;
+ *                                  with --llm, once more with the language model (see eval-model.ts)
  *   npm run kb -- stats            entries per topic, review status
  */
 import { DEFAULT_PATHS, formatProblem, loadKnowledge } from '../knowledge/load.js';
@@ -9,6 +11,8 @@ import { loadEvalSet } from '../knowledge/eval/dataset.js';
 import { formatReport, runEval } from '../knowledge/eval/run.js';
 import { vnDay } from '../knowledge/dates.js';
 import { cliRuntime, dateOption } from './runtime.js';
+import { compareReports, evalModel, modelOption, modelUsage } from './eval-model.js';
+import type { LlmSettings } from '../knowledge/llm/settings.js';
 
 const paths = { kbDir: process.env.KB_DIR ?? DEFAULT_PATHS.kbDir, rulesDir: process.env.RULES_DIR ?? DEFAULT_PATHS.rulesDir };
 
@@ -39,16 +43,36 @@ function stats(): number {
 
 async function evaluate(args: string[]): Promise<number> {
   const { date, rest } = dateOption(args);
+  const mode = modelOption(rest);
+  if (mode === 'invalid') {
+    process.stderr.write('--llm takes fake or env: --llm=fake, --llm=env\n');
+    return 2;
+  }
   const dir = rest.find((a) => !a.startsWith('--')) ?? 'data/eval';
   const { cases, errors } = loadEvalSet(dir);
   for (const e of errors) process.stderr.write(`${e}\n`);
   if (errors.length > 0) return 1;
-  const { engine, store } = await cliRuntime({ date });
-  const started = performance.now();
-  const report = await runEval(engine, cases);
-  const ms = performance.now() - started;
-  await store.close();
-  process.stdout.write(`${formatReport(report, !rest.includes('--quiet'))}\n\n${cases.length} cases in ${ms.toFixed(0)} ms\n`);
+  const showMisses = !rest.includes('--quiet');
+  const run = async (llm?: LlmSettings) => {
+    const { engine, store } = await cliRuntime({ date, llm });
+    await engine.modelReady();
+    const started = performance.now();
+    const report = await runEval(engine, cases);
+    const ms = performance.now() - started;
+    await store.close();
+    return { report, ms };
+  };
+  const without = await run();
+  process.stdout.write(`${formatReport(without.report, showMisses && !mode)}\n\n${cases.length} cases in ${without.ms.toFixed(0)} ms\n`);
+  if (!mode) return 0;
+  const model = await evalModel(mode);
+  try {
+    const withModel = await run(model.settings);
+    process.stdout.write(`\n=== With the language model (${model.describe}) ===\n${formatReport(withModel.report, showMisses)}\n\n${cases.length} cases in ${withModel.ms.toFixed(0)} ms\n`);
+    process.stdout.write(`\n${compareReports(without.report, withModel.report)}\n${await modelUsage()}\n`);
+  } finally {
+    await model.stop();
+  }
   return 0;
 }
 
@@ -59,7 +83,7 @@ async function main(): Promise<void> {
   else if (command === 'eval') code = await evaluate(args);
   else if (command === 'stats') code = stats();
   else {
-    process.stderr.write('usage: npm run kb -- lint | eval [dir] [--quiet] [--date YYYY-MM-DD] | stats\n');
+    process.stderr.write('usage: npm run kb -- lint | eval [dir] [--quiet] [--date YYYY-MM-DD] [--llm=fake|env] | stats\n');
     code = 2;
   }
   process.exitCode = code;

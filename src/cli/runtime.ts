@@ -5,16 +5,18 @@
 import { createEngine, type Engine } from '../flows/engine.js';
 import { createStore } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
+import type { LlmSettings } from '../knowledge/llm/settings.js';
 
 export interface CliRuntime {
   engine: Engine;
   store: Store;
 }
 
-export async function cliRuntime(options: { date?: string } = {}): Promise<CliRuntime> {
+/** `llm`: the language model to use (see src/knowledge/llm); none by default. */
+export async function cliRuntime(options: { date?: string; llm?: LlmSettings } = {}): Promise<CliRuntime> {
   const store = await createStore({ databasePath: ':memory:' });
   const now = options.date ? () => new Date(`${options.date}T12:00:00+07:00`) : undefined;
-  const engine = createEngine({ store, now, kbDir: process.env.KB_DIR, rulesDir: process.env.RULES_DIR, logger: { warn: () => undefined } });
+  const engine = createEngine({ store, now, kbDir: process.env.KB_DIR, rulesDir: process.env.RULES_DIR, logger: { warn: () => undefined }, llm: options.llm });
   return { engine, store };
 }
 

@@ -339,11 +339,16 @@ export class Engine implements ConversationEngine {
 
   // ---- hooks for the optional language model (src/knowledge/llm); each is a no-op without one ----
 
+  /** Resolves when the language model's prepared state (the embeddings index) is ready; at once without a model. */
+  async modelReady(): Promise<void> {
+    await this.opts.assist?.warm();
+  }
+
   /** The model's reading of the message in its conversation (its recent transcript). */
   private async understand(ctx: Ctx): Promise<Understanding | undefined> {
     const assist = this.opts.assist;
     if (!assist || ctx.text.length < 4) return undefined;
-    const recent = await this.opts.store.transcript(ctx.conv.id, 6);
+    const recent = await ctx.store.transcript(ctx.conv.id, 6);
     const conversation: ModelTurn[] = recent
       .filter((m) => m.role === 'worker' || m.role === 'bot')
       .map((m) => ({ from: m.role === 'worker' ? ('worker' as const) : ('bot' as const), text: m.text.slice(0, 600) }));

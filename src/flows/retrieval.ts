@@ -119,6 +119,14 @@ export class Retriever {
    * optional); it reorders the lexical candidates and leaves their calibration alone.
    */
   retrieve(text: string, day: string, state?: Pick<ConversationState, 'lastFaqId' | 'topic'>, semantic?: SemanticScores): Retrieval {
+    const lexical = this.read(text, day, state);
+    // A confident lexical answer stands: meaning only helps where the words left doubt.
+    if (!semantic || lexical.decision !== 'clarify') return lexical;
+    const hybrid = this.read(text, day, state, semantic);
+    return rank(hybrid) >= rank(lexical) ? hybrid : lexical;
+  }
+
+  private read(text: string, day: string, state?: Pick<ConversationState, 'lastFaqId' | 'topic'>, semantic?: SemanticScores): Retrieval {
     const index = this.indexFor(day);
     const terms = analyzeForIndex(text);
     const base = withSemantic(preferSubject(index.queryTerms(terms, 8), terms), semantic).slice(0, 5);
@@ -158,13 +166,14 @@ export class Retriever {
 /** Entry id → cosine similarity to the question, from the embeddings index. */
 export type SemanticScores = ReadonlyMap<string, number>;
 
-/** How far semantic agreement may move a lexical confidence, up or down. */
+/** How far a candidate least like the question in meaning is discounted. */
 const SEMANTIC_WEIGHT = 0.2;
 
 /**
- * Hybrid ranking: each candidate's confidence moves by up to ±10% with how similar its
- * meaning is to the question, relative to the other candidates' — a near-tie between two
- * entries goes to the one that means the same, while a clear lexical winner stays.
+ * Hybrid ranking: a candidate whose meaning is further from the question than the other
+ * candidates' is discounted, by up to 20%; the closest keeps its lexical confidence. So a
+ * near-tie goes to the entry that means the same, and no confidence ever rises above what the
+ * words earned: the calibrated thresholds keep their meaning.
  */
 function withSemantic(candidates: Candidate[], semantic: SemanticScores | undefined): Candidate[] {
   if (!semantic || candidates.length < 2) return candidates;
@@ -173,7 +182,7 @@ function withSemantic(candidates: Candidate[], semantic: SemanticScores | undefi
   const hi = Math.max(...sims);
   if (hi - lo < 1e-6) return candidates;
   return candidates
-    .map((c, i) => ({ ...c, confidence: Math.min(1, c.confidence * (1 + SEMANTIC_WEIGHT * ((sims[i]! - lo) / (hi - lo) - 0.5))) }))
+    .map((c, i) => ({ ...c, confidence: c.confidence * (1 - SEMANTIC_WEIGHT * (1 - (sims[i]! - lo) / (hi - lo))) }))
     .sort((a, b) => b.confidence - a.confidence);
 }
 
