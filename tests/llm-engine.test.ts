@@ -61,7 +61,7 @@ async function fallbacks(reason: string, purpose = 'compose'): Promise<number> {
   return metric.values.find((v) => v.labels.reason === reason && v.labels.purpose === purpose)?.value ?? 0;
 }
 
-const QUESTION = 'mức hưởng trợ cấp thất nghiệp là bao nhiêu';
+const QUESTION = 'mức hưởng trợ cấp thất nghiệp hằng tháng';
 
 describe('grounded answers', () => {
   it('sends a reworded answer that keeps to the entry, with the entry\'s citations', async () => {
