@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   const coordinator = await createCoordinator(config, { onError: (err) => logger.warn({ err }, 'redis connection problem') });
   const engine = instrumentEngine(await openEngine(store, config, logger, coordinator));
   const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
-  const channels = createChannels(channelConfigs, delivery, logger);
+  // The database and the Coordinator make Zalo tokens and Telegram buttons durable and shared across instances.
+  const channels = createChannels(channelConfigs, delivery, logger, { db: store.db, coordinator });
 
   let stopping = false;
   const checks: Record<string, () => Promise<boolean>> = config.REDIS_URL ? { redis: () => coordinator.ping() } : {};
