@@ -9,6 +9,7 @@
  */
 import { ChannelConfigError, createChannels, loadChannelConfigs } from './bots/channels.js';
 import { Delivery } from './bots/delivery/pipeline.js';
+import { OutboxDelivery } from './console/delivery.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { createEngine } from './flows/engine.js';
@@ -61,14 +62,27 @@ async function main(): Promise<void> {
   // Broken connections are replaced by the pool/client; a warning is enough.
   const store = await createStore({ ...config, onConnectionError: (err) => logger.warn({ err }, 'database connection lost') });
   const coordinator = await createCoordinator(config, { onError: (err) => logger.warn({ err }, 'redis connection problem') });
-  const engine = instrumentEngine(await openEngine(store, config, logger, coordinator));
+  const bareEngine = await openEngine(store, config, logger, coordinator);
+  const engine = instrumentEngine(bareEngine);
   const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
   // The database and the Coordinator make Zalo tokens and Telegram buttons durable and shared across instances.
   const channels = createChannels(channelConfigs, delivery, logger, { db: store.db, coordinator });
 
   let stopping = false;
   const checks: Record<string, () => Promise<boolean>> = config.REDIS_URL ? { redis: () => coordinator.ping() } : {};
-  const app = await buildApp({ config, engine, store, logger, isReady: async () => !stopping, draining: () => stopping, checks, webEngine: delivery, channels });
+  const app = await buildApp({
+    config,
+    engine,
+    store,
+    logger,
+    isReady: async () => !stopping,
+    draining: () => stopping,
+    checks,
+    webEngine: delivery,
+    channels,
+    // Counsellors' messages go through the same durable outbox as the bot's.
+    console: { db: store.db, coordinator, delivery: new OutboxDelivery(delivery.outbound), kb: bareEngine.kb },
+  });
   await delivery.start();
   await app.listen({ port: config.PORT, host: config.HOST });
   await channels.start();

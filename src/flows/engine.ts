@@ -101,6 +101,11 @@ export class Engine implements ConversationEngine {
     this.calculators = new CalculatorFlows(calculatorSpecs(opts.rules, opts.kb.laws), guessCalculator);
   }
 
+  /** The knowledge the engine answers from (the console searches the same). */
+  get kb(): KnowledgeBase {
+    return this.opts.kb;
+  }
+
   handle(activity: Activity): Promise<EngineResult> {
     return this.handleIn(activity, this.opts.store);
   }

@@ -12,6 +12,7 @@ import { webChat } from '../bots/web/routes.js';
 import type { Channels } from '../bots/channels.js';
 import { registerOperations } from './operations.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
+import { consoleRoutes, type ConsoleOptions } from '../console/routes.js';
 
 export interface AppDeps {
   config: Pick<Config, 'MAX_MESSAGE_CHARS' | 'TRUST_PROXY'> & Partial<Pick<Config, 'METRICS_TOKEN'>>;
@@ -31,6 +32,8 @@ export interface AppDeps {
   channels?: Pick<Channels, 'routes'>;
   /** True once shutdown began: new requests other than probes get 503 (see operations.ts). */
   draining?: () => boolean;
+  /** The counsellor console (/console); off when absent. */
+  console?: Omit<ConsoleOptions, 'store'>;
 }
 
 /** The shape of every error response, for the page and for API clients. */
@@ -131,5 +134,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(webChat, { engine: deps.webEngine ?? deps.engine, store: deps.store, maxMessageChars: deps.config.MAX_MESSAGE_CHARS });
   await deps.channels?.routes(app);
+  if (deps.console) await app.register(consoleRoutes, { store: deps.store, ...deps.console });
   return app;
 }

@@ -186,6 +186,107 @@ export interface DatabaseSchema {
   handoff_wait: HandoffWaitTable;
   inbox: InboxTable;
   outbox: OutboxTable;
+  counsellor: CounsellorTable;
+  console_session: ConsoleSessionTable;
+  console_audit: ConsoleAuditTable;
+  console_assignment: ConsoleAssignmentTable;
+  console_note: ConsoleNoteTable;
+  console_message: ConsoleMessageTable;
+  console_closure: ConsoleClosureTable;
+  kb_draft: KbDraftTable;
+}
+
+/** A console account (counsellor or admin). */
+export interface CounsellorTable {
+  id: string;
+  /** Lowercased. */
+  email: string;
+  name: string;
+  role: string;
+  /** scrypt$N$r$p$salt$hash (see src/console/passwords.ts). */
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A console login. The cookie holds a random token; only its SHA-256 is stored. */
+export interface ConsoleSessionTable {
+  token_hash: string;
+  counsellor_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Every console action, who did it and on which conversation. */
+export interface ConsoleAuditTable {
+  id: Generated<number>;
+  at: number;
+  counsellor_id: string | null;
+  action: string;
+  conversation_id: string | null;
+  /** Small JSON object, never message text. */
+  detail: string | null;
+}
+
+/** Who has a conversation now; one row at most per conversation (primary key). */
+export interface ConsoleAssignmentTable {
+  conversation_id: string;
+  counsellor_id: string;
+  claimed_at: number;
+}
+
+/** Private notes on a conversation, for counsellors only. */
+export interface ConsoleNoteTable {
+  id: Generated<number>;
+  conversation_id: string;
+  counsellor_id: string;
+  text: string;
+  at: number;
+}
+
+/** A counsellor's message and what became of its delivery. */
+export interface ConsoleMessageTable {
+  id: Generated<number>;
+  conversation_id: string;
+  counsellor_id: string;
+  text: string;
+  /** The delivery's own id (outbox id), once handed over. */
+  outbox_id: string | null;
+  /** pending | sent | retrying | failed */
+  status: string;
+  /** Why it failed, in Vietnamese, for the counsellor. */
+  reason: string | null;
+  at: number;
+  updated_at: number;
+}
+
+/** How a counsellor closed a conversation. */
+export interface ConsoleClosureTable {
+  id: Generated<number>;
+  conversation_id: string;
+  counsellor_id: string;
+  outcome: string;
+  /** JSON array of strings. */
+  tags: string;
+  at: number;
+}
+
+/** A knowledge-base entry drafted from a counsellor's answer, for a curator. */
+export interface KbDraftTable {
+  id: Generated<number>;
+  conversation_id: string | null;
+  counsellor_id: string;
+  question: string;
+  /** JSON array of strings. */
+  phrasings: string;
+  answer: string;
+  /** Free text the curator turns into a structured citation. */
+  citation: string;
+  /** open | done | dropped */
+  status: string;
+  created_at: number;
 }
 
 /**

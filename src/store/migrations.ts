@@ -187,6 +187,96 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         for (const table of ['telegram_callback', 'platform_token']) await db.schema.dropTable(table).ifExists().execute();
       },
     },
+    '2026-11-29-020-console': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('counsellor')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('console_session')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('counsellor_id', 'text', (c) => c.notNull())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('console_session_counsellor').on('console_session').column('counsellor_id').execute();
+        await db.schema
+          .createTable('console_audit')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('counsellor_id', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text')
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema.createIndex('console_audit_at').on('console_audit').column('at').execute();
+        await db.schema
+          .createTable('console_assignment')
+          .addColumn('conversation_id', 'text', (c) => c.primaryKey())
+          .addColumn('counsellor_id', 'text', (c) => c.notNull())
+          .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('console_note')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('counsellor_id', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('console_note_conversation').on('console_note').column('conversation_id').execute();
+        await db.schema
+          .createTable('console_message')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('counsellor_id', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('outbox_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('console_message_conversation').on('console_message').column('conversation_id').execute();
+        await db.schema.createIndex('console_message_outbox').on('console_message').column('outbox_id').execute();
+        await db.schema
+          .createTable('console_closure')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('counsellor_id', 'text', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('console_closure_conversation').on('console_closure').column('conversation_id').execute();
+        await db.schema
+          .createTable('kb_draft')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('conversation_id', 'text')
+          .addColumn('counsellor_id', 'text', (c) => c.notNull())
+          .addColumn('question', 'text', (c) => c.notNull())
+          .addColumn('phrasings', 'text', (c) => c.notNull())
+          .addColumn('answer', 'text', (c) => c.notNull())
+          .addColumn('citation', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ['kb_draft', 'console_closure', 'console_message', 'console_note', 'console_assignment', 'console_audit', 'console_session', 'counsellor']) {
+          await db.schema.dropTable(table).ifExists().execute();
+        }
+      },
+    },
   };
 }
 

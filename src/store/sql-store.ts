@@ -114,6 +114,11 @@ export class SqlStore implements TransactionStore {
       await trx.deleteFrom('handoff_ticket').where((eb) => eb.or([eb('conversation_id', 'in', list), eb.and([eb('channel', '=', channel), eb('user_id', '=', userId)])])).execute();
       await trx.deleteFrom('satisfaction_rating').where((eb) => eb.or([eb('conversation_id', 'in', list), eb.and([eb('channel', '=', channel), eb('user_id', '=', userId)])])).execute();
       await trx.deleteFrom('handoff_wait').where('conversation_id', 'in', list).execute();
+      // What counsellors wrote about or to the worker goes too; audit rows keep only the bare id.
+      for (const table of ['console_note', 'console_message', 'console_closure', 'console_assignment'] as const) {
+        await trx.deleteFrom(table).where('conversation_id', 'in', list).execute();
+      }
+      await trx.updateTable('kb_draft').set({ conversation_id: null }).where('conversation_id', 'in', list).execute();
       await trx.deleteFrom('conversation').where('id', 'in', list).execute();
       await trx.deleteFrom('worker').where('channel', '=', channel).where('user_id', '=', userId).execute();
     });

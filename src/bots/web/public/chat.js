@@ -74,6 +74,7 @@
     }
     if (role === 'counsellor') bubble.appendChild(el('span', 'who', 'Tư vấn viên'));
     renderText(bubble, text);
+    bubble.dataset.text = text;
     if (reply && Array.isArray(reply.citations) && reply.citations.length) {
       const cites = el('div', 'cites');
       cites.appendChild(el('p', 'cites-title', 'Căn cứ pháp lý'));
@@ -287,16 +288,32 @@
       const data = await fetchHistory(counsellorSince);
       if (!data.invalid) {
         const follow = atBottom();
+        const handedBack = !WAITING_MODES.includes(data.mode);
+        // Without a starting point on the server's clock, only what came after the worker's
+        // last message can be new to this page.
+        const fresh = counsellorSince ? data.messages : data.messages.slice(data.messages.map((m) => m.role).lastIndexOf('worker') + 1);
         for (const m of data.messages) {
           if (m.role === 'counsellor' && noteCounsellor(m)) addMessage('counsellor', m.text);
+          // What was sent to the worker while a person had the chat (the closing question when
+          // the counsellor hands back), unless this page already showed it from its own request.
+          else if (m.role === 'bot' && handedBack && fresh.includes(m) && !recentBotTexts().has(m.text)) addMessage('bot', m.text, m);
         }
+        const last = data.messages[data.messages.length - 1];
+        if (last && !counsellorSince) counsellorSince = last.at;
         if (follow) scrollToEnd();
-        if (!WAITING_MODES.includes(data.mode)) { showMode(data.mode); return; }
+        if (handedBack) { showMode(data.mode); return; }
       }
     } catch {
       delay = POLL_MS * 3;
     }
     if (polling && pollTimer === null) pollTimer = setTimeout(poll, delay);
+  }
+  /** Texts of the last bot bubbles on the page, to avoid showing a reply twice. */
+  function recentBotTexts() {
+    const texts = new Set();
+    const bubbles = log.querySelectorAll('.msg.bot');
+    for (let i = Math.max(0, bubbles.length - 10); i < bubbles.length; i++) texts.add(bubbles[i].dataset.text || '');
+    return texts;
   }
   function startPolling() {
     polling = true;
