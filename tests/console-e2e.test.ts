@@ -16,7 +16,8 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { LocalCoordinator } from '../src/coordination/local.js';
 import { Accounts } from '../src/console/accounts.js';
-import { TranscriptDelivery } from '../src/console/delivery.js';
+import { OutboxDelivery } from '../src/console/delivery.js';
+import { Delivery } from '../src/bots/delivery/pipeline.js';
 import { scryptParams } from '../src/console/passwords.js';
 import { createEngine } from '../src/flows/engine.js';
 import { createLogger } from '../src/log.js';
@@ -34,6 +35,7 @@ if (!present) {
 let store: SqlStore;
 let coordinator: LocalCoordinator;
 let app: FastifyInstance;
+let delivery: Delivery;
 let base: string;
 let context: BrowserContext;
 let userDataDir: string;
@@ -46,12 +48,17 @@ beforeAll(async () => {
   coordinator = new LocalCoordinator();
   const engine = createEngine({ store, coordinator });
   await new Accounts(store.db).create({ email: 'lan@congdoan.vn', name: 'Nguyễn Thị Lan', role: 'counsellor' }, PASSWORD);
+  // Wired as src/main.ts wires it: the web chat through the durable inbox, counsellors' messages
+  // through the outbox.
+  delivery = new Delivery({ db: store.db, store, engine, coordinator });
+  await delivery.start();
   app = await buildApp({
     config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false },
     engine,
+    webEngine: delivery,
     store,
     logger: createLogger('silent'),
-    console: { db: store.db, coordinator, delivery: new TranscriptDelivery(store), kb: engine.kb },
+    console: { db: store.db, coordinator, delivery: new OutboxDelivery(delivery.outbound), kb: engine.kb },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -70,6 +77,7 @@ afterAll(async () => {
   if (!present) return;
   await context?.close();
   await app?.close();
+  await delivery?.stop();
   await coordinator?.close();
   await store?.close();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
