@@ -339,6 +339,9 @@
     if (wasClosedByMe && $('draft-box').hidden) offerDraft();
 
     const log = $('transcript');
+    // Follow the conversation when something new arrives (or on opening it); otherwise keep
+    // the place of a counsellor reading back.
+    const before = log.dataset.for === r.conversationId ? Number(log.dataset.count || 0) : -1;
     const follow = log.scrollTop + log.clientHeight >= log.scrollHeight - 40;
     log.replaceChildren();
     // Each counsellor line of the transcript is paired with its console message (same text, in
@@ -374,8 +377,9 @@
       }
       log.append(li);
     }
-    if (follow || log.dataset.for !== r.conversationId) log.scrollTop = log.scrollHeight;
+    if (follow || before < lines.length) log.scrollTop = log.scrollHeight;
     log.dataset.for = r.conversationId;
+    log.dataset.count = String(lines.length);
 
     const notes = $('notes');
     notes.replaceChildren();
@@ -408,7 +412,8 @@
     try {
       const { message } = await api(`/conversations/${encodeURIComponent(current)}/reply`, { method: 'POST', body: { text } });
       $('reply').value = '';
-      $('reply-status').textContent = message.status === 'failed' ? `Không gửi được: ${message.reason || ''}` : STATUS[message.status] || '';
+      // The message's own line shows its status as it changes; only a failure is repeated here.
+      $('reply-status').textContent = message.status === 'failed' ? `Không gửi được: ${message.reason || ''}` : '';
       await loadChat();
     } catch (err) {
       $('reply-status').textContent = err.message;
