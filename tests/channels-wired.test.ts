@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createChannels, loadChannelConfigs, type Channels } from '../src/bots/channels.js';
+import { ChannelConfigError, createChannels, loadChannelConfigs, type Channels } from '../src/bots/channels.js';
 import { Delivery } from '../src/bots/delivery/pipeline.js';
 import { signMessengerBody } from '../src/bots/messenger/verify.js';
 import { computeZaloMac } from '../src/bots/zalo/verify.js';
@@ -56,12 +56,15 @@ interface Server {
 }
 let server: Server;
 
-async function start(): Promise<Server> {
-  const env = wiredChannelEnv({
-    telegram: { token: telegram.token, url: telegram.url, secret: TG_SECRET, username: 'TroLyCongDoanBot' },
-    zalo: { url: zalo.url, ...ZALO },
-    messenger: { url: messenger.url, token: FB.token, secret: FB.secret, verify: FB.verify },
-  });
+async function start(overrides: Record<string, string | undefined> = {}): Promise<Server> {
+  const env = {
+    ...wiredChannelEnv({
+      telegram: { token: telegram.token, url: telegram.url, secret: TG_SECRET, username: 'TroLyCongDoanBot' },
+      zalo: { url: zalo.url, ...ZALO },
+      messenger: { url: messenger.url, token: FB.token, secret: FB.secret, verify: FB.verify },
+    }),
+    ...overrides,
+  };
   const logger = createLogger('silent');
   const store = await openTestStore(`wired-${++n}`);
   const coordinator = new LocalCoordinator();
@@ -246,5 +249,47 @@ describe('the wired server', () => {
     expect(replies.some((r) => r.length > 0)).toBe(true);
     const workerLines = (await server.store.transcript(`web:${a.session}`)).filter((m) => m.role === 'worker');
     expect(workerLines).toHaveLength(2);
+  });
+});
+
+describe('channel configuration', () => {
+  it('turns on only the channels whose credentials are set', () => {
+    expect(loadChannelConfigs({})).toEqual({});
+    const on = loadChannelConfigs({ MESSENGER_PAGE_ACCESS_TOKEN: 'tok', MESSENGER_APP_SECRET: 's', MESSENGER_VERIFY_TOKEN: 'verify-123' });
+    expect(Object.keys(on)).toEqual(['messenger']);
+  });
+
+  it('stops on a missing or malformed credential, naming the variable and never its value', () => {
+    const attempt = () => loadChannelConfigs({ TELEGRAM_BOT_TOKEN: 'not-a-token-SECRETVALUE', ZALO_APP_ID: '1', MESSENGER_PAGE_ACCESS_TOKEN: 'x' });
+    expect(attempt).toThrow(ChannelConfigError);
+    let message = '';
+    try {
+      attempt();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'MESSENGER_APP_SECRET', 'MESSENGER_VERIFY_TOKEN']) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toContain('SECRETVALUE');
+  });
+});
+
+describe('telegram in polling mode', () => {
+  it('takes updates with getUpdates and answers through the outbox', async () => {
+    // The webhook server of beforeEach is replaced by one that polls.
+    await server.channels.stop();
+    await server.app.close();
+    await server.delivery.stop();
+    await server.store.close();
+    server = await start({ TELEGRAM_MODE: 'polling', TELEGRAM_WEBHOOK_SECRET: undefined });
+    expect(server.channels.on.telegram).toBe('polling');
+    telegram.pushUpdate(JSON.parse(telegramUpdate(91010, 'xin chào')) as Record<string, unknown>);
+    await until(() => telegramTexts(91010).length > 0);
+    await settled();
+    const bot = (await server.store.transcript('telegram:91010')).filter((m) => m.role === 'bot');
+    expect(telegramTexts(91010)).toHaveLength(bot.length);
+    const webhook = await postTelegram(telegramUpdate(91010, 'x'));
+    expect(webhook.status).toBe(404);
   });
 });

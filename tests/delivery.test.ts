@@ -66,7 +66,7 @@ async function closeRig(rig: Rig) {
   await rig.coordinator.close();
 }
 
-async function rig(path = ':memory:', over: { engine?: StoreBoundEngine; coordinator?: Coordinator; start?: boolean } = {}): Promise<Rig> {
+async function rig(path = ':memory:', over: { engine?: StoreBoundEngine; coordinator?: Coordinator; start?: boolean; perChat?: { limit: number; windowMs: number } } = {}): Promise<Rig> {
   const store = await openTestStore(path === ':memory:' ? undefined : path);
   const coordinator = over.coordinator ?? new LocalCoordinator();
   const events: ConsoleEvent[] = [];
@@ -77,7 +77,7 @@ async function rig(path = ':memory:', over: { engine?: StoreBoundEngine; coordin
     engine: over.engine ?? engine,
     coordinator,
     inbox: { retryBaseMs: 10, maxAttempts: 3 },
-    outbox: { backoff: { baseMs: 10, maxMs: 50 }, limits: { telegram: { perChat: { limit: 1000, windowMs: 1000 }, global: { limit: 1000, windowMs: 1000 } } } },
+    outbox: { backoff: { baseMs: 10, maxMs: 50 }, limits: { telegram: { perChat: over.perChat ?? { limit: 1000, windowMs: 1000 }, global: { limit: 1000, windowMs: 1000 } } } },
     sweepMs: 50,
   });
   const sender = new ScriptedSender('telegram');
@@ -94,7 +94,7 @@ function tg(chat: string, text?: string, messageId = `${chat}:${++seq}`, postbac
 }
 
 /** Waits until the condition holds (the pipeline works in the background). */
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not reached in time');
@@ -284,5 +284,35 @@ describe('outbox', () => {
     const lines = (await second.store.transcript('telegram:704')).filter((m) => m.role === 'counsellor').map((m) => m.text);
     expect(lines).toEqual(['Chào bạn, mình là tư vấn viên Hoa.']);
     await expect(second.delivery.outbound.enqueue('telegram:nobody', [{ text: 'x' }], { fromHuman: true })).rejects.toBeInstanceOf(UnknownConversationError);
+  });
+});
+
+describe('delivery limits and shutdown', () => {
+  it('holds sends back to the per-chat rate without counting them as attempts, in order', async () => {
+    const { delivery, sender, store } = await rig(':memory:', { perChat: { limit: 2, windowMs: 400 } });
+    const now = new Date();
+    await store.saveConversation({ id: 'telegram:801', channel: 'telegram', userId: '801', mode: 'human', urgent: false, state: { misses: 0, handoff: 'queued', consentShown: true }, createdAt: now, updatedAt: now });
+    const texts = ['một', 'hai', 'ba', 'bốn', 'năm'];
+    const started = Date.now();
+    const ids = await delivery.outbound.enqueue('telegram:801', texts.map((text) => ({ text })), { fromHuman: true });
+    await until(async () => (await delivery.outbound.status(ids)).every((s) => s.status === 'sent'));
+    // Five sends at two per 400 ms: at least two windows had to pass.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    expect(sender.sent.map((s) => s.reply.text)).toEqual(texts);
+    expect((await delivery.outbound.status(ids)).map((s) => s.attempts)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('finishes the sends in flight when stopped, and leaves the rest for the next start', async () => {
+    const r = await rig(':memory:');
+    r.sender.delayMs = 400;
+    const now = new Date();
+    await r.store.saveConversation({ id: 'telegram:802', channel: 'telegram', userId: '802', mode: 'human', urgent: false, state: { misses: 0, handoff: 'queued', consentShown: true }, createdAt: now, updatedAt: now });
+    const ids = await r.delivery.outbound.enqueue('telegram:802', [{ text: 'một' }, { text: 'hai' }], { fromHuman: true });
+    await until(() => r.sender.attempts >= 1);
+    await r.delivery.stop();
+    const statuses = (await r.delivery.outbound.status(ids)).map((s) => s.status);
+    // The send under way completed and was recorded; nothing was cut off half-way.
+    expect(statuses[0]).toBe('sent');
+    expect(statuses.every((s) => s === 'sent' || s === 'pending')).toBe(true);
   });
 });

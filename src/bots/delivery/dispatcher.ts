@@ -24,6 +24,7 @@ import type { DatabaseSchema } from '../../store/db.js';
 import { lastInboundAt } from './inbox-table.js';
 import { dueConversations } from './due.js';
 import { KeyedPump } from './keyed-pump.js';
+import { deliveryMetrics } from './metrics.js';
 import { claimOutbox, headOfOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
 import type { ChannelSender, SendResult } from './types.js';
 
@@ -185,6 +186,8 @@ export class OutboxDispatcher {
 
   private async announce(row: OutboxRow, outcome: OutboxOutcome): Promise<void> {
     const status = outcome.status === 'pending' ? 'retrying' : outcome.status;
+    if (outcome.status === 'sent') deliveryMetrics.sent.inc({ channel: row.channel });
+    else (outcome.status === 'pending' ? deliveryMetrics.retried : deliveryMetrics.failed).inc({ channel: row.channel, code: outcome.code });
     const event: ConsoleEvent = {
       type: 'delivery',
       conversationId: row.conversationId,

@@ -20,6 +20,7 @@ import { T } from '../../flows/texts.js';
 import { dueConversations } from './due.js';
 import type { FloodGuard, FloodVerdict } from './flood.js';
 import { KeyedPump } from './keyed-pump.js';
+import { deliveryMetrics } from './metrics.js';
 import { claimInbox, conversationIdOf, failInbox, finishInbox, headOfInbox, insertInbox, type InboxRow } from './inbox-table.js';
 import { insertOutbox, type NewOutboxRow } from './outbox-table.js';
 import type { AcceptResult, Inbox } from './types.js';
@@ -83,6 +84,7 @@ export class InboxProcessor implements Inbox {
 
   async accept(activity: Activity): Promise<AcceptResult> {
     const id = await insertInbox(this.db, activity, this.now());
+    deliveryMetrics.inbound.inc({ channel: activity.channel, result: id === undefined ? 'duplicate' : 'accepted' });
     if (id === undefined) return 'duplicate';
     void this.pump.kick(conversationIdOf(activity));
     return 'accepted';
@@ -95,6 +97,7 @@ export class InboxProcessor implements Inbox {
    */
   async acceptAndWait(activity: Activity, timeoutMs = 15_000): Promise<EngineResult | undefined> {
     const id = await insertInbox(this.db, activity, this.now());
+    deliveryMetrics.inbound.inc({ channel: activity.channel, result: id === undefined ? 'duplicate' : 'accepted' });
     if (id === undefined) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const result = new Promise<EngineResult | undefined>((resolve, reject) => {
@@ -140,6 +143,7 @@ export class InboxProcessor implements Inbox {
       if (row.status === 'pending' && row.nextAttemptAt > now) return row.nextAttemptAt - now;
       if (row.attempts >= this.maxAttempts) {
         await failInbox(this.db, row.id, row.attempts, row.lastError ?? 'the process stopped while handling it', now, undefined);
+        deliveryMetrics.inboundFailed.inc({ channel: row.channel });
         this.settleWaiter(row.id, new Error('inbound message failed'));
         continue;
       }
@@ -186,6 +190,7 @@ export class InboxProcessor implements Inbox {
       const giveUp = attempt >= this.maxAttempts;
       const retryAt = giveUp ? undefined : now + this.retryBaseMs * 2 ** (attempt - 1);
       await failInbox(this.db, row.id, attempt, error, now, retryAt);
+      if (giveUp) deliveryMetrics.inboundFailed.inc({ channel: row.channel });
       this.opts.logger?.[giveUp ? 'error' : 'warn']({ err, inboxId: row.id, channel: row.channel, attempt }, giveUp ? 'inbound message failed for good' : 'inbound message failed, will retry');
       this.settleWaiter(row.id, err);
       return giveUp ? undefined : (retryAt as number) - now;
