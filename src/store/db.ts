@@ -290,6 +290,29 @@ export interface KbDraftTable {
 }
 
 /**
+ * Kysely's SQLite driver prepares every query anew, and preparing costs more than running a
+ * small query. better-sqlite3 statements are reusable (and re-prepared by SQLite itself after a
+ * schema change), and the driver runs one query at a time, so the most recent ones are kept by
+ * their SQL text. About three times fewer microseconds per query on the delivery path.
+ */
+function reusePreparedStatements(sqlite: Database.Database, max = 500): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      // Most recently used last, so the first key is the one to drop.
+      cache.delete(source);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
+}
+
+/**
  * Opens a SQLite database through Kysely, creating its folder if needed; ':memory:' gives a
  * throw-away database (one per call). Does not migrate: see createStore.
  */
@@ -303,6 +326,7 @@ export function openDatabase(path: string): Kysely<DatabaseSchema> {
   sqlite.pragma('foreign_keys = ON');
   // Another process (a CLI command) holding the write lock briefly should not fail a request.
   sqlite.pragma('busy_timeout = 5000');
+  reusePreparedStatements(sqlite);
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 

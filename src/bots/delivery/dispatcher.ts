@@ -25,7 +25,7 @@ import { lastInboundAt } from './inbox-table.js';
 import { dueConversations } from './due.js';
 import { KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
-import { claimOutbox, headOfOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
+import { claimOutbox, nextOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
 import type { ChannelSender, SendResult } from './types.js';
 
 export interface RateLimit {
@@ -65,6 +65,7 @@ export interface DispatcherOptions {
 }
 
 const LEASE_MS = 60_000;
+const BATCH = 16;
 
 export class OutboxDispatcher {
   private readonly senders = new Map<Channel, ChannelSender>();
@@ -121,8 +122,11 @@ export class OutboxDispatcher {
 
   private async drain(key: string, lease: Lease): Promise<number | undefined> {
     const { db } = this.opts;
+    // A few rows at a time: one read for a reply's several messages.
+    let batch: OutboxRow[] = [];
     for (;;) {
-      const row = await headOfOutbox(db, key);
+      if (batch.length === 0) batch = await nextOutbox(db, key, BATCH);
+      const row = batch.shift();
       if (!row) return undefined;
       const now = this.now();
       if (row.status === 'pending' && row.nextAttemptAt > now) return row.nextAttemptAt - now;
@@ -154,7 +158,9 @@ export class OutboxDispatcher {
 
   private async send(sender: ChannelSender, row: OutboxRow): Promise<SendResult> {
     try {
-      const last = row.channel === 'web' ? undefined : await lastInboundAt(this.opts.db, row.conversationId);
+      // A bot reply was written as its worker's message was processed: that is recent enough
+      // for any messaging window, and saves a read per send.
+      const last = row.channel === 'web' ? undefined : row.inboxId !== undefined ? new Date(row.createdAt) : await lastInboundAt(this.opts.db, row.conversationId);
       return await sender.send(
         { userId: row.userId, conversationId: row.platformConversationId },
         row.reply,

@@ -66,18 +66,17 @@ export async function insertInbox(db: Db, activity: Activity, now: number): Prom
   return row ? Number(row.id) : undefined;
 }
 
-/** The conversation's oldest unfinished row: what must be handled before anything after it. */
-export async function headOfInbox(db: Db, conversationId: string): Promise<InboxRow | undefined> {
-  const r = await db
+/** The conversation's oldest unfinished rows, in order: what must be handled before anything after them. */
+export async function nextInbox(db: Db, conversationId: string, limit: number): Promise<InboxRow[]> {
+  const rows = await db
     .selectFrom('inbox')
     .selectAll()
     .where('conversation_id', '=', conversationId)
     .where('status', 'in', ['pending', 'processing'])
     .orderBy('id', 'asc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!r) return undefined;
-  return {
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
     id: Number(r.id),
     channel: r.channel,
     messageId: r.message_id,
@@ -89,7 +88,7 @@ export async function headOfInbox(db: Db, conversationId: string): Promise<Inbox
     leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
     lastError: r.last_error,
     receivedAt: Number(r.received_at),
-  };
+  }));
 }
 
 /** Marks the row as being processed by a new attempt; false when someone else got there first. */

@@ -89,17 +89,17 @@ function toRow(r: OutboxTable & { id: number }): OutboxRow {
   };
 }
 
-/** The conversation's oldest unsent row: nothing after it goes out first. */
-export async function headOfOutbox(db: Db, conversationId: string): Promise<OutboxRow | undefined> {
-  const r = await db
+/** The conversation's oldest unsent rows, in order: nothing after them goes out first. */
+export async function nextOutbox(db: Db, conversationId: string, limit: number): Promise<OutboxRow[]> {
+  const rows = await db
     .selectFrom('outbox')
     .selectAll()
     .where('conversation_id', '=', conversationId)
     .where('status', 'in', ['pending', 'sending'])
     .orderBy('id', 'asc')
-    .limit(1)
-    .executeTakeFirst();
-  return r ? toRow(r as OutboxTable & { id: number }) : undefined;
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toRow(r as OutboxTable & { id: number }));
 }
 
 export async function claimOutbox(db: Db, row: OutboxRow, now: number, leaseMs: number): Promise<boolean> {

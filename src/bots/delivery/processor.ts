@@ -21,7 +21,7 @@ import { dueConversations } from './due.js';
 import type { FloodGuard, FloodVerdict } from './flood.js';
 import { KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
-import { claimInbox, conversationIdOf, failInbox, finishInbox, headOfInbox, insertInbox, type InboxRow } from './inbox-table.js';
+import { claimInbox, conversationIdOf, failInbox, finishInbox, insertInbox, nextInbox, type InboxRow } from './inbox-table.js';
 import { insertOutbox, type NewOutboxRow } from './outbox-table.js';
 import type { AcceptResult, Inbox } from './types.js';
 
@@ -57,6 +57,7 @@ interface Waiter {
 }
 
 const LEASE_MS = 30_000;
+const BATCH = 16;
 
 export class InboxProcessor implements Inbox {
   private readonly pump: KeyedPump;
@@ -134,8 +135,11 @@ export class InboxProcessor implements Inbox {
   }
 
   private async drain(key: string, lease: Lease): Promise<number | undefined> {
+    // A few rows at a time: a conversation with a backlog costs one read per batch.
+    let batch: InboxRow[] = [];
     for (;;) {
-      const row = await headOfInbox(this.db, key);
+      if (batch.length === 0) batch = await nextInbox(this.db, key, BATCH);
+      const row = batch.shift();
       if (!row) return undefined;
       const now = this.now();
       // Under the lease nobody else works on this conversation, so a row left 'processing'
