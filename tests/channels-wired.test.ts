@@ -117,7 +117,7 @@ function messengerEvent(psid: string, text: string, mid = `m_${++seq}`) {
 }
 const postMessenger = (raw: string, secret = FB.secret) => post('/webhooks/messenger', raw, { 'x-hub-signature-256': signMessengerBody(raw, secret) });
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not reached in time');
