@@ -30,6 +30,12 @@ export interface CalculatorSpec {
   /** Shown when the flow starts asking: "Mình tính trợ cấp thất nghiệp cho bạn nhé." */
   intro: string;
   fields: Record<string, FieldSpec>;
+  /**
+   * Whether words alone (no figure) are values enough to start unasked. Only the notice
+   * calculator, whose inputs are who leaves and the contract type; elsewhere a word like
+   * "ca đêm" names a topic and the worker is asking the rule.
+   */
+  wordsAreValues?: boolean;
   /** Values found anywhere in a free-text message. */
   extract(text: string, forms: TextForms): Values;
   compute(values: Values, day: string): Computation;

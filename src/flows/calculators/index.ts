@@ -116,10 +116,9 @@ export class CalculatorFlows {
     const spec = this.specs.get(name);
     if (!spec) return undefined;
     const values = spec.extract(text, forms);
-    const hasValues = Object.keys(values).length > 0;
     // "tính trợ cấp thất nghiệp giúp em": an explicit request starts the flow without values.
     const explicit = asksToCompute(forms) && this.guess(forms) === name;
-    if (!explicit && (!hasValues || !asksForCalculationOrValues(forms, values))) return undefined;
+    if (!explicit && !asksForAmountWithFigures(spec, forms, values)) return undefined;
     return this.step(spec, values, state, day, true);
   }
 
@@ -164,7 +163,37 @@ function asksToCompute(forms: TextForms): boolean {
   return atStart && !['the', 'sao', 'nhu', 'ntn', 'theo', 'tu', 'sai', 'lai', 'bang', 'la'].includes(next);
 }
 
-/** Values alone are not enough ("em làm 5 năm rồi" may be context): a question word must be there too. */
-function asksForCalculationOrValues(forms: TextForms, values: Values): boolean {
+/**
+ * Questions about the rule itself, even when they carry a figure: a rate ("mấy phần trăm",
+ * "%"), how or by which base something is computed ("tính thế nào", "tính theo số nào"),
+ * yes/no ("có phép năm chưa", "có còn phải trả … không"), either-or ("… hay có mức trần"),
+ * limits and time windows ("giới hạn", "từ mấy giờ"). These belong to the KB.
+ */
+const RULE_QUESTION = new RegExp(
+  [
+    'phan tram', '%',
+    '(the|ra|nhu) (nao|sao)', '(tinh|la|tra|huong) sao', '(^|\\s)ntn(\\s|$)',
+    '(theo|tren|dua tren) (so|muc|luong|khoan|cai) nao',
+    '(^|\\s)co(\\s.*)?\\s(khong|ko|k|hok|chua)\\s*(a|vay|ha|nhi|nhe|ad|ban)?\\s*\\??$',
+    '(^|\\s)co (duoc|phai|con) [^?]*(khong|ko|chua)(\\s|$)',
+    '\\S\\s+(hay|hoac) (la |phai |co |chi |duoc |bi )',
+    'gioi han', 'toi da', 'may gio den', 'tu may gio',
+  ].join('|'),
+);
+
+/** A figure the worker gave (a wage, a duration, hours), not just a topic word. */
+function hasFigures(spec: CalculatorSpec, values: Values): boolean {
+  const given = Object.values(values);
+  return spec.wordsAreValues ? given.length > 0 : given.some((v) => typeof v === 'number');
+}
+
+/**
+ * A flow starts unasked only when the worker wants an amount or a count worked out for them
+ * and gave figures to work with ("lương 10 triệu đóng 5 năm thì được bao nhiêu?"); a rule
+ * question that happens to hold a number ("mới vào 7 tháng có phép năm chưa") goes to the KB.
+ * Two figures without a question word ("lương 10tr đóng 5 năm") still read as a request.
+ */
+function asksForAmountWithFigures(spec: CalculatorSpec, forms: TextForms, values: Values): boolean {
+  if (!hasFigures(spec, values) || RULE_QUESTION.test(forms.folded)) return false;
   return asksForCalculation(forms) || Object.keys(values).length >= 2;
 }

@@ -59,18 +59,29 @@ const regionField: FieldSpec = {
  * `contextual`, a duration counts only next to such words ("đóng 5 năm", "làm 4 năm"), so
  * "một tháng được bao nhiêu" is not read as one month of contributions.
  */
-function splitDurations(text: string, forms: TextForms, contextual = false): { worked?: number; insured?: number } {
-  const out: { worked?: number; insured?: number } = {};
-  for (const d of findDurations(text)) {
+function splitDurations(text: string, forms: TextForms, contextual = false): { worked?: number; insured?: number; uninsured?: number } {
+  const out: { worked?: number; insured?: number; uninsured?: number } = {};
+  const found = findDurations(text);
+  for (const [i, d] of found.entries()) {
     const before = forms.folded.slice(Math.max(0, d.start - 30), d.start);
     if (contextual && !/(dong|tham gia|lam|lam viec|cong tac|bhtn|bao hiem|bh)\s*(\S+\s*){0,3}$/.test(before)) continue;
-    const after = forms.folded.slice(d.end, d.end + 25);
+    // Up to the next duration: the folded form has no commas to end a clause.
+    const after = forms.folded.slice(d.end, Math.min(d.end + 40, found[i + 1]?.start ?? Infinity));
+    // "5 năm đầu công ty chưa đóng bảo hiểm", "không đóng BHTN 3 năm": a period NOT insured.
+    const clause = (s: string) => s.split(/,|\.|;| va | nhung /);
+    const negated = /(khong|chua|ko) (duoc )?(dong|tham gia)/;
+    if (out.uninsured === undefined && (negated.test(clause(after)[0] ?? '') || negated.test(clause(before).at(-1) ?? ''))) {
+      // The first duration named is the time worked even when it is the one not insured ("làm 3 năm ko đóng bhtn").
+      if (out.worked === undefined) out.worked = d.months;
+      out.uninsured = d.months;
+      continue;
+    }
     const aboutInsurance = /dong|bhtn|bao hiem|tham gia|bh/.test(before.split(/,|\.| va | nhung /).at(-1) ?? before) || /^\s*(bhtn|bao hiem)/.test(after);
     if (aboutInsurance && out.insured === undefined) out.insured = d.months;
     else if (out.worked === undefined) out.worked = d.months;
     else if (out.insured === undefined) out.insured = d.months;
   }
-  if (out.insured === undefined && /(khong|chua|ko) (duoc )?(dong|tham gia) (bhtn|bao hiem|bhxh)/.test(forms.folded)) out.insured = 0;
+  if (out.insured === undefined && out.uninsured === undefined && /(khong|chua|ko) (duoc )?(dong|tham gia) (bhtn|bao hiem|bhxh)/.test(forms.folded)) out.insured = 0;
   return out;
 }
 
@@ -117,7 +128,9 @@ function allowance(rules: Rules, laws: LawRegistry, kind: 'severance' | 'job-los
     },
     extract: (text, forms) => {
       const d = splitDurations(text, forms);
-      return definedOnly({ monthsWorked: d.worked, monthsInsured: d.insured, averageSalary: findMoney(text)[0]?.value });
+      // Told the uninsured part only: the insured part is the rest (Điều 8 NĐ 145/2020).
+      const insured = d.insured ?? (d.uninsured !== undefined && d.worked !== undefined ? Math.max(0, d.worked - d.uninsured) : undefined);
+      return definedOnly({ monthsWorked: d.worked, monthsInsured: insured, averageSalary: findMoney(text)[0]?.value });
     },
     compute: (v, day) => {
       const values = { ...v };
@@ -143,6 +156,7 @@ function notice(rules: Rules, laws: LawRegistry): CalculatorSpec {
   };
   return {
     name: 'notice',
+    wordsAreValues: true,
     intro: 'Mình xem thời hạn báo trước cho bạn nhé.',
     fields: {
       side: {
@@ -175,8 +189,10 @@ function overtime(rules: Rules, laws: LawRegistry): CalculatorSpec {
     const m = findMoney(text)[0];
     if (!m) return {};
     const after = forms.folded.slice(m.end, m.end + 15);
-    const before = forms.folded.slice(Math.max(0, m.start - 15), m.start);
-    return /(\/|mot|1|moi) ?(gio|h|tieng)/.test(after) || /luong gio/.test(before) ? { hourlyWage: m.value } : { monthlySalary: m.value };
+    // "lương giờ của em 40 nghìn", "lương theo giờ là 40k": the wage named as hourly a few words before.
+    const before = forms.folded.slice(Math.max(0, m.start - 30), m.start);
+    const hourly = /^\s*(\/|mot|1|moi) ?(gio|h|tieng)/.test(after) || /luong (theo |mot |1 |moi )?(gio|tieng)(\s+\S+){0,4}\s*$/.test(before);
+    return hourly ? { hourlyWage: m.value } : { monthlySalary: m.value };
   };
   return {
     name: 'overtime',
@@ -236,7 +252,8 @@ function leave(rules: Rules, laws: LawRegistry): CalculatorSpec {
       },
     },
     extract: (text, forms) => {
-      const d = findDurations(text)[0];
+      // "1 năm được nghỉ phép mấy ngày" is per year, not a tenure: a tenure follows work words.
+      const d = findDurations(text).find((x) => /(lam|lam viec|cong tac|vao|tham nien|duoc|o)\s*(\S+\s*){0,3}$/.test(forms.folded.slice(Math.max(0, x.start - 30), x.start)));
       const thisYear = d && d.months < 12 && /nam nay|trong nam|moi vao/.test(forms.folded);
       return definedOnly({ yearsWithEmployer: d ? (thisYear ? 0 : Math.floor(d.months / 12)) : undefined, monthsThisYear: thisYear ? d.months : undefined, workType: workType(forms) });
     },
