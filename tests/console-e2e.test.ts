@@ -165,6 +165,10 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     await eventually(() => counsellor.locator('#draft-answer').inputValue()).toMatch(/^Chào bạn, mình là \[TÊN\], tư vấn viên Công đoàn\. Bạn được hưởng trợ cấp thất nghiệp/);
     await eventually(() => counsellor.locator('#draft-question').inputValue()).toMatch(/Công ty cho em nghỉ việc/);
     await worker.getByText(/từ 1 \(/).waitFor({ timeout: 20_000 });
+    // The question comes with its five buttons; one tap records the rating.
+    await worker.getByRole('button', { name: /5 · Rất hài lòng/ }).click();
+    await worker.getByText(/Cảm ơn bạn đã đánh giá/).waitFor({ timeout: 20_000 });
+    expect((await store.db.selectFrom('satisfaction_rating').select('rating').execute()).map((r) => Number(r.rating))).toEqual([5]);
 
     const bots = await worker.locator('.msg.bot').count();
     await worker.fill('#input', 'điều kiện hưởng trợ cấp thất nghiệp là gì');

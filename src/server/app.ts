@@ -9,6 +9,7 @@ import type { ConversationEngine } from '../flows/activity.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { webChat } from '../bots/web/routes.js';
+import { sentChoicesByText } from '../bots/delivery/outbox-table.js';
 import type { Channels } from '../bots/channels.js';
 import { registerOperations } from './operations.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
@@ -132,7 +133,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, failed: entries.filter(([, ok]) => !ok).map(([name]) => name) });
   });
 
-  await app.register(webChat, { engine: deps.webEngine ?? deps.engine, store: deps.store, maxMessageChars: deps.config.MAX_MESSAGE_CHARS });
+  const consoleDb = deps.console?.db;
+  await app.register(webChat, {
+    engine: deps.webEngine ?? deps.engine,
+    store: deps.store,
+    maxMessageChars: deps.config.MAX_MESSAGE_CHARS,
+    ...(consoleDb ? { sentChoices: (conversationId: string) => sentChoicesByText(consoleDb, conversationId) } : {}),
+  });
   await deps.channels?.routes(app);
   if (deps.console) await app.register(consoleRoutes, { store: deps.store, ...deps.console });
   return app;

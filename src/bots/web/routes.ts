@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import type { ConversationEngine, ConversationMode, Reply } from '../../flows/activity.js';
+import type { Choice, ConversationEngine, ConversationMode, Reply } from '../../flows/activity.js';
 import type { Store, TranscriptRole } from '../../store/types.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -53,6 +53,8 @@ export interface HistoryMessage {
   role: Extract<TranscriptRole, 'worker' | 'bot' | 'counsellor'>;
   text: string;
   at: string;
+  /** Buttons, for a message sent outside the chat's own responses (the closing question). */
+  choices?: Choice[];
 }
 
 export interface HistoryResponse {
@@ -69,6 +71,8 @@ export interface WebChatOptions {
   engine: ConversationEngine;
   store: Store;
   maxMessageChars: number;
+  /** Buttons of messages sent outside the chat's own responses (a counsellor's close), by text. */
+  sentChoices?: (conversationId: string) => Promise<Map<string, Choice[]>>;
   /** How long and how many responses are remembered for retries (defaults: 2 min, 500). */
   replay?: { ttlMs?: number; max?: number };
 }
@@ -112,7 +116,7 @@ function apiError(code: string, message: string) {
   return { error: { code, message } };
 }
 
-export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, maxMessageChars, replay }) => {
+export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, maxMessageChars, replay, sentChoices }) => {
   const recent = new RecentResponses(replay?.ttlMs ?? 2 * 60_000, replay?.max ?? 500);
 
   // Revalidated on every load (ETag), so a deploy reaches phones at once.
@@ -166,11 +170,18 @@ export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine,
     const q = historyQuery.safeParse(req.query);
     if (!q.success) return reply.status(400).send(apiError('BAD_REQUEST', 'Yêu cầu không hợp lệ.'));
     const { session, since } = q.data;
-    const [conversation, transcript] = await Promise.all([store.getConversation('web', session), store.transcript(`web:${session}`, HISTORY_LIMIT)]);
+    const [conversation, transcript, choices] = await Promise.all([
+      store.getConversation('web', session),
+      store.transcript(`web:${session}`, HISTORY_LIMIT),
+      sentChoices ? sentChoices(`web:${session}`) : new Map<string, Choice[]>(),
+    ]);
     const from = since ? Date.parse(since) : undefined;
     const messages: HistoryMessage[] = transcript
       .filter((m) => SHOWN_ROLES.has(m.role) && (from === undefined || m.at.getTime() >= from))
-      .map((m) => ({ role: m.role as HistoryMessage['role'], text: m.text, at: m.at.toISOString() }));
+      .map((m) => {
+        const buttons = m.role === 'worker' ? undefined : choices.get(m.text);
+        return { role: m.role as HistoryMessage['role'], text: m.text, at: m.at.toISOString(), ...(buttons ? { choices: buttons } : {}) };
+      });
     const body: HistoryResponse = { session, mode: conversation?.mode ?? 'bot', messages };
     return body;
   });
