@@ -11,6 +11,7 @@ import { TranscriptDelivery } from '../src/console/delivery.js';
 import type { DatabaseSchema } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrations.js';
 import type { Store } from '../src/store/types.js';
+import { SqlStore } from '../src/store/sql-store.js';
 
 const ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NAME = `tlcd_console_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -76,5 +77,30 @@ describe('claiming on PostgreSQL', () => {
     const rows = await db.selectFrom('console_assignment').selectAll().execute();
     expect(rows).toHaveLength(20);
     expect(await desk.queue()).toEqual([]);
+  });
+  it("a claim made while the engine is saving a worker's message is kept, not overwritten by the engine's save", async (ctx) => {
+    if (!db) return ctx.skip();
+    const now = Date.now();
+    await db.insertInto('counsellor').values({ id: 'lan', email: 'lan@x.vn', name: 'Lan', role: 'counsellor', password_hash: 'x', disabled: 0, created_at: now, updated_at: now }).execute();
+    await db
+      .insertInto('conversation')
+      .values({ id: 'telegram:77', channel: 'telegram', user_id: '77', mode: 'queued', urgent: 0, state: '{"misses":0,"handoff":"queued","consentShown":true}', queued_at: now, created_at: now, updated_at: now })
+      .execute();
+    const store = new SqlStore(db, 'postgres');
+    const desk = new Desk({ db, store: {} as Store, delivery: new TranscriptDelivery({ appendTranscript: async () => undefined }) });
+
+    // The engine's transaction for a worker message: read the conversation, let a counsellor
+    // claim meanwhile, then save what the engine read (still 'queued') and commit.
+    let claim: Promise<Awaited<ReturnType<Desk['claim']>>> | undefined;
+    await store.transaction(async (tx) => {
+      const conv = (await tx.getConversation('telegram', '77'))!;
+      expect(conv.mode).toBe('queued');
+      claim = desk.claim('telegram:77', 'lan');
+      await new Promise((r) => setTimeout(r, 300));
+      await tx.saveConversation({ ...conv, updatedAt: new Date() });
+    });
+    expect((await claim!).ok).toBe(true);
+    const row = await db.selectFrom('conversation').select('mode').where('id', '=', 'telegram:77').executeTakeFirstOrThrow();
+    expect(row.mode).toBe('human');
   });
 });

@@ -29,7 +29,13 @@ export class SqlStore implements TransactionStore {
   }
 
   async getConversation(channel: Channel, conversationId: string): Promise<Conversation | undefined> {
-    const row = await this.db.selectFrom('conversation').selectAll().where('id', '=', conversationKey(channel, conversationId)).executeTakeFirst();
+    let query = this.db.selectFrom('conversation').selectAll().where('id', '=', conversationKey(channel, conversationId));
+    // Inside a message's transaction on PostgreSQL the row is locked until commit, so a
+    // counsellor's claim or close (a conditional UPDATE) waits for the engine's save instead of
+    // being overwritten by it. SQLite needs nothing: its one connection runs transactions one
+    // at a time.
+    if (this.db.isTransaction && this.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
     return row ? toConversation(row) : undefined;
   }
 
@@ -140,7 +146,7 @@ export class SqlStore implements TransactionStore {
 
   async transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new SqlStore(trx)));
+    return this.db.transaction().execute((trx) => fn(new SqlStore(trx, this.dialect)));
   }
 
   /** Several statements as one: a transaction of their own, or part of the one this store is in. */
