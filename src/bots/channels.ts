@@ -14,10 +14,11 @@ import type { Coordinator } from '../coordination/types.js';
 import type { Logger } from '../log.js';
 import type { DatabaseSchema } from '../store/db.js';
 import type { Delivery } from './delivery/pipeline.js';
-import { createMessengerChannel, loadMessengerConfig, messengerWebhook, type MessengerConfig, MessengerConfigError } from './messenger/index.js';
-import { createTelegramChannel, loadTelegramConfig, telegramWebhook, TelegramConfigError, type CallbackDataRegistry, type TelegramConfig } from './telegram/index.js';
+import { ChannelEnvError } from './channel-env.js';
+import { createMessengerChannel, loadMessengerConfig, messengerWebhook, type MessengerConfig } from './messenger/index.js';
+import { createTelegramChannel, loadTelegramConfig, telegramWebhook, type CallbackDataRegistry, type TelegramConfig } from './telegram/index.js';
 import type { PollingHandle } from './telegram/routes.js';
-import { createZaloChannel, createZaloTokenManager, loadZaloConfig, zaloWebhook, ZaloConfigError, type Lock, type TokenStore, type ZaloConfig } from './zalo/index.js';
+import { createZaloChannel, createZaloTokenManager, loadZaloConfig, zaloWebhook, type Lock, type TokenStore, type ZaloConfig } from './zalo/index.js';
 import { ZALO_WEBHOOK_PATH } from './zalo/routes.js';
 
 export interface ChannelConfigs {
@@ -41,7 +42,7 @@ export function loadChannelConfigs(env: NodeJS.ProcessEnv = process.env): Channe
     try {
       return load(env);
     } catch (err) {
-      if (err instanceof TelegramConfigError || err instanceof ZaloConfigError || err instanceof MessengerConfigError) {
+      if (err instanceof ChannelEnvError) {
         problems.push(err.message);
         return undefined;
       }

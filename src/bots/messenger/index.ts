@@ -3,6 +3,7 @@
  * MESSENGER_PAGE_ACCESS_TOKEN is set), the Graph client, the sender and the webhook options.
  * See docs/platforms/messenger.md.
  */
+import { optionalText as optional, parseChannelEnv } from '../channel-env.js';
 import { z } from 'zod';
 import type { Inbox } from '../delivery/types.js';
 import { DEFAULT_GRAPH_API_ROOT, DEFAULT_GRAPH_API_VERSION, DEFAULT_TIMEOUT_MS, MessengerClient } from './client.js';
@@ -14,12 +15,6 @@ export { MessengerSender, chooseMessagingType } from './sender.js';
 export { MessengerClient, classifyGraphError } from './client.js';
 export { setupMessengerProfile } from './profile.js';
 export { toActivities as messengerToActivities } from './events.js';
-
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 const envSchema = z.object({
   MESSENGER_PAGE_ACCESS_TOKEN: z.string().trim().min(1),
@@ -46,17 +41,11 @@ export type MessengerConfig = z.infer<typeof envSchema>;
 /** Every variable the loader reads (the docs are tested against it). */
 export const MESSENGER_ENV_KEYS = Object.keys(envSchema.shape);
 
-export class MessengerConfigError extends Error {}
-
 /** undefined when the channel is off; throws naming the variable when it is half-configured. */
 export function loadMessengerConfig(env: NodeJS.ProcessEnv = process.env): MessengerConfig | undefined {
   if (!env.MESSENGER_PAGE_ACCESS_TOKEN?.trim()) return undefined;
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new MessengerConfigError(`invalid Messenger configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  const config = parseChannelEnv(envSchema, env, 'Messenger');
+  return config;
 }
 
 export interface MessengerChannel {

@@ -4,6 +4,7 @@
  * by both directions, and either the webhook options or a polling starter.
  * See docs/platforms/telegram.md.
  */
+import { optionalText as optional, parseChannelEnv } from '../channel-env.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DatabaseSchema } from '../../store/db.js';
@@ -20,12 +21,6 @@ export { registerTelegramWebhook } from './setup.js';
 export { MemoryCallbackRegistry } from './callback-data.js';
 export { SqlCallbackRegistry } from './sql-callback-data.js';
 export type { CallbackDataRegistry } from './callback-data.js';
-
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 const envSchema = z
   .object({
@@ -50,17 +45,11 @@ export type TelegramConfig = z.infer<typeof envSchema>;
 /** Every variable the loader reads (the docs are tested against it). */
 export const TELEGRAM_ENV_KEYS = Object.keys(envSchema.shape);
 
-export class TelegramConfigError extends Error {}
-
 /** undefined when the channel is off; throws naming the variable when it is half-configured. */
 export function loadTelegramConfig(env: NodeJS.ProcessEnv = process.env): TelegramConfig | undefined {
   if (!env.TELEGRAM_BOT_TOKEN?.trim()) return undefined;
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new TelegramConfigError(`invalid Telegram configuration:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  const config = parseChannelEnv(envSchema, env, 'Telegram');
+  return config;
 }
 
 export interface TelegramChannel {

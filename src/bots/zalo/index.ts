@@ -4,6 +4,7 @@
  * webhook plugin. In production pass `tokens: createZaloTokenManager({ db, coordinator, config })`
  * (pair in the database, refresh lock on the Coordinator); the defaults are in-memory.
  */
+import { optionalText as optional, parseChannelEnv } from '../channel-env.js';
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import type { Inbox } from '../delivery/types.js';
@@ -20,12 +21,6 @@ export { ZaloClient } from './client.js';
 export { TokenManager, MemoryTokenStore, InProcessLock } from './tokens.js';
 export type { TokenPair, TokenStore, Lock } from './tokens.js';
 export { createZaloTokenManager, SqlTokenStore, CoordinatorLock } from './sql-tokens.js';
-
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 const envSchema = z.object({
   ZALO_APP_ID: z.string().trim().min(1),
@@ -52,18 +47,12 @@ export type ZaloConfig = z.infer<typeof envSchema>;
 /** Every variable the loader reads (the docs are tested against it). */
 export const ZALO_ENV_KEYS = Object.keys(envSchema.shape);
 
-export class ZaloConfigError extends Error {}
-
 /** undefined when the channel is off (no ZALO_APP_ID); throws naming the variable when it is half-configured. */
 export function loadZaloConfig(env: NodeJS.ProcessEnv = process.env): ZaloConfig | undefined {
   if (!env.ZALO_APP_ID?.trim()) return undefined;
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ZaloConfigError(`invalid Zalo configuration:\n${lines.join('\n')}`);
-  }
+  const config = parseChannelEnv(envSchema, env, 'Zalo');
   // No token in the environment is not an error: a durable token store may already hold a pair.
-  return parsed.data;
+  return config;
 }
 
 export interface ZaloChannelDeps {
