@@ -29,6 +29,13 @@ export interface TelegramFake {
   token: string;
   requests: TgRecordedRequest[];
   calls(method: string): TgRecordedRequest[];
+  /** sendMessage calls the fake accepted (answered 200): what a worker would actually see. */
+  delivered(): TgRecordedRequest[];
+  /**
+   * Until cleared (undefined), every call of the script's method gets the script: an outage
+   * (429s, 5xx, a hang of delayMs; with status 0 the connection is dropped after the delay).
+   */
+  outage(script: TgScripted | undefined): void;
   enqueue(...scripts: TgScripted[]): void;
   /** Queue an update for getUpdates; update_id is assigned when omitted. */
   pushUpdate(update: Record<string, unknown>): number;
@@ -99,6 +106,8 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
   const token = opts.token ?? '123456:TEST-token';
   const requests: TgRecordedRequest[] = [];
   const scripts: TgScripted[] = [];
+  const delivered: TgRecordedRequest[] = [];
+  let outage: TgScripted | undefined;
   const pending: Record<string, unknown>[] = [];
   const confirmed: number[] = [];
   let nextUpdateId = 1000;
@@ -122,9 +131,16 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
     };
     if (!m?.[1] || !m[2]) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, reqToken, method] = m;
-    requests.push({ method, token: reqToken, body, at: new Date() });
+    const recorded: TgRecordedRequest = { method, token: reqToken, body, at: new Date() };
+    requests.push(recorded);
     if (reqToken !== token) return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' });
 
+    if (outage && (!outage.method || outage.method === method)) {
+      const s = outage;
+      if (s.delayMs) await new Promise((r) => setTimeout(r, s.delayMs));
+      if (s.status === 0) return void res.destroy();
+      return reply(s.status, s.body);
+    }
     const idx = scripts.findIndex((s) => !s.method || s.method === method);
     if (idx >= 0) {
       const [s] = scripts.splice(idx, 1);
@@ -142,6 +158,7 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
       case 'sendMessage': {
         const violation = sendMessageViolation(body);
         if (violation) return bad(violation);
+        delivered.push(recorded);
         return ok({ message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text });
       }
       case 'answerCallbackQuery':
@@ -186,6 +203,8 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
     token,
     requests,
     calls: (method) => requests.filter((r) => r.method === method),
+    delivered: () => [...delivered],
+    outage: (script) => void (outage = script),
     enqueue: (...s) => scripts.push(...s),
     pushUpdate: (update) => {
       const id = typeof update.update_id === 'number' ? update.update_id : nextUpdateId++;
@@ -196,6 +215,8 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
     webhook,
     reset: () => {
       requests.length = 0;
+      delivered.length = 0;
+      outage = undefined;
       scripts.length = 0;
       pending.length = 0;
       confirmed.length = 0;

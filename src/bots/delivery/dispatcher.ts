@@ -11,9 +11,12 @@
  *   send without counting it as an attempt.
  * - Every outcome is published as a `delivery` ConsoleEvent, so the console shows it live.
  *
- * Delivery is at least once: a process that dies during a send leaves the row 'sending', and the
- * next holder of the conversation sends it again (the platform call may or may not have
- * happened; losing a counsellor's answer is worse than repeating it).
+ * Delivery is exactly once except in one window no platform lets us close: a process that dies
+ * (or stalls past its lease) after the platform accepted a message but before the row is marked
+ * 'sent' leaves the row 'sending', and the next holder of the conversation sends it again — none
+ * of Telegram, Messenger or Zalo takes an idempotency key, and losing an answer is worse than
+ * repeating it. Such a row is marked 'interrupted' (console and tlcd_outbox_interrupted_total)
+ * so nobody has to guess. tests/multi-instance.test.ts measures how often it happens.
  */
 import type { Kysely } from 'kysely';
 import type { Channel } from '../../flows/activity.js';
@@ -23,7 +26,7 @@ import type { Logger } from '../../log.js';
 import type { DatabaseSchema } from '../../store/db.js';
 import { lastInboundAt } from './inbox-table.js';
 import { dueConversations } from './due.js';
-import { KeyedPump } from './keyed-pump.js';
+import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
 import { claimOutbox, nextOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
 import type { ChannelSender, SendResult } from './types.js';
@@ -64,7 +67,8 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-const LEASE_MS = 60_000;
+/** The conversation's lease (kept alive by the pump's heartbeat) and a claimed row's. */
+const LEASE_MS = DEFAULT_LOCK_TTL_MS;
 const BATCH = 16;
 
 export class OutboxDispatcher {
@@ -136,7 +140,11 @@ export class OutboxDispatcher {
       const wait = await this.rateWait(row);
       if (wait !== undefined) return wait;
       if (!(await claimOutbox(db, row, now, LEASE_MS))) return 0;
+      if (row.status === 'sending') deliveryMetrics.interrupted.inc({ channel: row.channel });
       const attempt = row.attempts + 1;
+      // The platform's answer is recorded in the same tick it arrives (no await in between):
+      // a crash after the platform took the message but before this mark is what makes a
+      // repeated message possible, so that window is kept as short as the database allows.
       const outcome = this.outcome(await this.send(sender, row), attempt);
       if (!(await settleOutbox(db, row.id, attempt, outcome, this.now()))) return 0;
       await this.announce(row, outcome);

@@ -20,14 +20,22 @@ export interface KeyedPumpOptions {
    * milliseconds until the next row is due, or undefined when nothing is left for the key.
    */
   drain(key: string, lease: Lease): Promise<number | undefined>;
-  /** The lease's time to live; drain extends it as it goes. */
+  /**
+   * The lease's time to live. While drain runs, a heartbeat extends it every quarter of it, so
+   * a short ttl costs nothing to a live holder and a dead holder's keys are free again soon.
+   */
   lockTtlMs?: number;
   /** How soon to look again at a key another instance holds, or whose run failed. */
   retryMs?: number;
   onError?(err: unknown, key: string): void;
 }
 
-export const DEFAULT_LOCK_TTL_MS = 30_000;
+/**
+ * Short, with the heartbeat: a SIGKILLed instance's conversations are taken over by the others
+ * about this long after its last heartbeat. A live holder loses its lease only when its event
+ * loop stalls for most of it (then the rows' attempt counters fence the late writer).
+ */
+export const DEFAULT_LOCK_TTL_MS = 8_000;
 
 export class KeyedPump {
   private readonly serial = new KeyedSerialQueue();
@@ -96,6 +104,9 @@ export class KeyedPump {
       this.opts.onError?.(err, key);
     }
     if (!lease) return this.later(key, this.retryMs);
+    const held = lease;
+    const heartbeat = setInterval(() => void held.extend().catch(() => false), Math.max(50, Math.floor(this.lockTtlMs / 4)));
+    heartbeat.unref();
     try {
       const wait = await this.opts.drain(key, lease);
       if (wait !== undefined) this.later(key, wait);
@@ -103,6 +114,7 @@ export class KeyedPump {
       this.opts.onError?.(err, key);
       this.later(key, this.retryMs);
     } finally {
+      clearInterval(heartbeat);
       await lease.release().catch(() => undefined);
     }
   }

@@ -15,5 +15,6 @@ export const deliveryMetrics = {
   inboundFailed: counter('tlcd_inbox_failed_total', 'Inbound events whose processing failed for good', ['channel'] as const),
   sent: counter('tlcd_outbox_sent_total', 'Outbound messages delivered', ['channel'] as const),
   retried: counter('tlcd_outbox_retries_total', 'Outbound attempts that failed and will be retried', ['channel', 'code'] as const),
+  interrupted: counter('tlcd_outbox_interrupted_total', 'Outbound messages sent again after an attempt cut short (the worker may get them twice)', ['channel'] as const),
   failed: counter('tlcd_outbox_failed_total', 'Outbound messages given up', ['channel', 'code'] as const),
 };

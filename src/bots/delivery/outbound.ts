@@ -22,7 +22,7 @@ import type { Kysely } from 'kysely';
 import type { Channel, Reply } from '../../flows/activity.js';
 import type { DatabaseSchema } from '../../store/db.js';
 import type { Store } from '../../store/types.js';
-import { insertOutbox, outboxOfConversation, outboxRows, type OutboxRow, type OutboxStatus } from './outbox-table.js';
+import { INTERRUPTED, insertOutbox, outboxOfConversation, outboxRows, type OutboxRow, type OutboxStatus } from './outbox-table.js';
 import type { ChannelSender } from './types.js';
 
 export interface EnqueueOptions {
@@ -115,8 +115,9 @@ function toStatus(r: OutboxRow): DeliveryStatus {
     channel: r.channel,
     status: r.status,
     attempts: r.attempts,
-    ...(r.lastCode && r.status !== 'sent' ? { code: r.lastCode } : {}),
-    ...(r.lastReason && r.status !== 'sent' ? { reason: r.lastReason } : {}),
+    // A sent row keeps only the mark that it may have reached the worker twice.
+    ...(r.lastCode && (r.status !== 'sent' || r.lastCode === INTERRUPTED.code) ? { code: r.lastCode } : {}),
+    ...(r.lastReason && (r.status !== 'sent' || r.lastCode === INTERRUPTED.code) ? { reason: r.lastReason } : {}),
     platformMessageIds: r.platformMessageIds,
     fromHuman: r.fromHuman,
     text: r.reply.text,

@@ -102,10 +102,22 @@ export async function nextOutbox(db: Db, conversationId: string, limit: number):
   return rows.map((r) => toRow(r as OutboxTable & { id: number }));
 }
 
+/**
+ * Set on a row taken over while 'sending': the attempt before was cut short (its process died,
+ * or lost its lease) after it may have reached the platform, which has no idempotency key. The
+ * row is sent again (a repeated message is better than a lost one) and keeps this mark, so the
+ * console can say the worker may have got it twice.
+ */
+export const INTERRUPTED = {
+  code: 'interrupted',
+  reason: 'Lần gửi trước bị gián đoạn giữa chừng nên tin được gửi lại; người lao động có thể nhận tin này hai lần.',
+} as const;
+
 export async function claimOutbox(db: Db, row: OutboxRow, now: number, leaseMs: number): Promise<boolean> {
+  const interrupted = row.status === 'sending' ? { last_code: INTERRUPTED.code, last_reason: INTERRUPTED.reason } : {};
   const r = await db
     .updateTable('outbox')
-    .set({ status: 'sending', attempts: row.attempts + 1, lease_until: now + leaseMs, updated_at: now })
+    .set({ status: 'sending', attempts: row.attempts + 1, lease_until: now + leaseMs, updated_at: now, ...interrupted })
     .where('id', '=', row.id)
     .where('attempts', '=', row.attempts)
     .where('status', 'in', ['pending', 'sending'])

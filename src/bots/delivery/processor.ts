@@ -19,7 +19,7 @@ import type { Coordinator, Lease } from '../../coordination/types.js';
 import { T } from '../../flows/texts.js';
 import { dueConversations } from './due.js';
 import type { FloodGuard, FloodVerdict } from './flood.js';
-import { KeyedPump } from './keyed-pump.js';
+import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
 import { claimInbox, conversationIdOf, failInbox, finishInbox, insertInbox, nextInbox, type InboxRow } from './inbox-table.js';
 import { insertOutbox, type NewOutboxRow } from './outbox-table.js';
@@ -56,7 +56,8 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-const LEASE_MS = 30_000;
+/** The conversation's lease (kept alive by the pump's heartbeat) and a claimed row's. */
+const LEASE_MS = DEFAULT_LOCK_TTL_MS;
 const BATCH = 16;
 
 export class InboxProcessor implements Inbox {
