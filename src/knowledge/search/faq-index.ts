@@ -26,6 +26,18 @@ interface Doc {
   text: string;
 }
 
+/**
+ * One text of an entry, ready for rescoring: its distinct terms with their weights, and the
+ * sum of those weights. Both are fixed once the index is built, so the per-question loop
+ * only looks terms up in the question (the same sums in the same order as computing them
+ * per question: confidences are bit-for-bit unchanged).
+ */
+interface WeightedText {
+  terms: string[];
+  weights: Float64Array;
+  mass: number;
+}
+
 /** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
 const BIGRAM_WEIGHT = 0.3;
 const RECALL_DEPTH = 16;
@@ -51,9 +63,11 @@ export interface FaqIndexOptions {
 export class FaqIndex {
   private readonly search: MiniSearch<Doc>;
   private readonly entries = new Map<string, FaqEntry>();
-  /** Term sets of each text of an entry (question, phrasings, keywords). */
-  private readonly texts = new Map<string, Set<string>[]>();
+  /** Weighted terms of each text of an entry (question, phrasings, keywords). */
+  private readonly texts = new Map<string, WeightedText[]>();
   private readonly idf = new Map<string, number>();
+  /** weight(term) for every indexed term, computed once. */
+  private readonly weights = new Map<string, number>();
   private readonly maxIdf: number;
 
   constructor(entries: readonly FaqEntry[], options: FaqIndexOptions = {}) {
@@ -70,12 +84,12 @@ export class FaqIndex {
     // One recall document per entry (all its ways of asking): 8× fewer postings than one
     // per phrasing; the per-phrasing comparison happens in the rescoring stage.
     const recallTerms: string[][] = [];
+    const termSets: Set<string>[][] = [];
     for (const entry of entries) {
       this.entries.set(entry.id, entry);
       const raw = [entry.question, ...entry.phrasings, ...(entry.keywords ?? [])];
       const analysed = raw.map((t) => analyzeForIndex(t));
-      const sets = analysed.map((a) => new Set(a));
-      this.texts.set(entry.id, sets);
+      termSets.push(analysed.map((a) => new Set(a)));
       const all = analysed.flat();
       for (const t of new Set(all)) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
       recallTerms.push(all);
@@ -89,6 +103,19 @@ export class FaqIndex {
     // weigh little, so that what tells two entries apart ("mức", "tối đa") decides.
     for (const [t, df] of documentFrequency) this.idf.set(t, Math.max(MIN_IDF, Math.log(n / df)));
     this.maxIdf = Math.log(n + 1);
+    for (const t of this.idf.keys()) this.weights.set(t, this.weight(t));
+    entries.forEach((entry, i) => {
+      this.texts.set(
+        entry.id,
+        termSets[i]!.map((set) => {
+          const terms = [...set];
+          const weights = Float64Array.from(terms, (t) => this.weights.get(t)!);
+          let mass = 0;
+          for (const w of weights) mass += w;
+          return { terms, weights, mass };
+        }),
+      );
+    });
   }
 
   get size(): number {
@@ -106,8 +133,8 @@ export class FaqIndex {
     // Recall with the most telling terms only: words shared by most entries would make
     // MiniSearch score nearly every document (milliseconds) without changing the top.
     const recallTerms = [...new Set(terms)]
-      .filter((t) => this.idf.has(t))
-      .sort((a, b) => this.weight(b) - this.weight(a))
+      .filter((t) => this.weights.has(t))
+      .sort((a, b) => this.weights.get(b)! - this.weights.get(a)!)
       .slice(0, RECALL_TERMS);
     if (recallTerms.length === 0) return [];
     const hits = this.search.search(recallTerms.join(' '));
@@ -141,19 +168,14 @@ export class FaqIndex {
    * Best over the entry's texts of a blend of two IDF-weighted shares: how much of the
    * question the text covers, and how much of the text the question contains.
    */
-  private similarity(q: Set<string>, texts: Set<string>[]): number {
+  private similarity(q: Set<string>, texts: WeightedText[]): number {
     let qMass = 0;
-    for (const t of q) qMass += this.weight(t);
+    for (const t of q) qMass += this.weights.get(t) ?? this.weight(t);
     if (qMass === 0) return 0;
     let best = 0;
-    for (const d of texts) {
+    for (const { terms, weights, mass: dMass } of texts) {
       let shared = 0;
-      let dMass = 0;
-      for (const t of d) {
-        const w = this.weight(t);
-        dMass += w;
-        if (q.has(t)) shared += w;
-      }
+      for (let i = 0; i < terms.length; i++) if (q.has(terms[i]!)) shared += weights[i]!;
       const coverage = shared / qMass;
       // Long messages tell a story around the question: how much of a way of asking the
       // message contains matters as much as how much of the message that way covers.
