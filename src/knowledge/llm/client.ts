@@ -5,8 +5,8 @@
  * text here that can carry personal data), a hard timeout, metrics. A call that cannot be
  * made or fails returns undefined: callers then keep their deterministic result, silently.
  */
-import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
-import { HumanMessage, SystemMessage, type AIMessage } from '@langchain/core/messages';
+import type { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
+import type { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { z } from 'zod';
 import { redactPII } from '../../privacy/redact.js';
 import { TokenBudget } from './budget.js';
@@ -36,6 +36,22 @@ export interface ClientOptions {
 
 class Timeout extends Error {}
 
+/**
+ * LangChain and the OpenAI SDK take about a second to load: more than half of the server's
+ * start-up when no model is configured at all. They are loaded on first use, once.
+ */
+let langChain: Promise<{ openai: typeof import('@langchain/openai'); messages: typeof import('@langchain/core/messages') }> | undefined;
+function loadLangChain() {
+  langChain ??= Promise.all([import('@langchain/openai'), import('@langchain/core/messages')]).then(([openai, messages]) => ({ openai, messages }));
+  return langChain;
+}
+
+interface Models {
+  chat: ChatOpenAI;
+  embeddings?: OpenAIEmbeddings;
+  messages: typeof import('@langchain/core/messages');
+}
+
 /** Fences the worker's text as quoted data: instructions inside it are not ours. */
 export function workerMessage(worker: string | Turn[]): string {
   if (typeof worker === 'string') {
@@ -50,8 +66,8 @@ const estimateTokens = (s: string) => Math.ceil(s.length / 4);
 
 export class ModelClient {
   readonly budget: TokenBudget;
-  private readonly chat: ChatOpenAI;
-  private readonly embeddings?: OpenAIEmbeddings;
+  /** Loading in the background from construction (start-up), so the first message rarely waits for it. */
+  private readonly models: Promise<Models>;
 
   constructor(
     readonly settings: LlmSettings,
@@ -59,22 +75,28 @@ export class ModelClient {
   ) {
     this.budget = new TokenBudget(settings.dailyTokenBudget, options.now);
     const configuration = settings.baseURL ? { baseURL: settings.baseURL } : undefined;
-    // No retries: the worker is waiting, and the deterministic answer is ready.
-    this.chat = new ChatOpenAI({ apiKey: settings.apiKey, model: settings.model, temperature: 0, maxRetries: 0, timeout: settings.timeoutMs, configuration });
-    if (settings.embeddingModel) {
-      this.embeddings = new OpenAIEmbeddings({ apiKey: settings.apiKey, model: settings.embeddingModel, maxRetries: 0, batchSize: 256, configuration });
-    }
+    this.models = loadLangChain().then(({ openai, messages }) => ({
+      // No retries: the worker is waiting, and the deterministic answer is ready.
+      chat: new openai.ChatOpenAI({ apiKey: settings.apiKey, model: settings.model, temperature: 0, maxRetries: 0, timeout: settings.timeoutMs, configuration }),
+      embeddings: settings.embeddingModel
+        ? new openai.OpenAIEmbeddings({ apiKey: settings.apiKey, model: settings.embeddingModel, maxRetries: 0, batchSize: 256, configuration })
+        : undefined,
+      messages,
+    }));
+    // A failed load surfaces as a failed call (counted, logged there), never as an unhandled rejection.
+    this.models.catch(() => undefined);
   }
 
   get hasEmbeddings(): boolean {
-    return this.embeddings !== undefined;
+    return Boolean(this.settings.embeddingModel);
   }
 
   /** Free text (a composed answer). */
   async text(purpose: Purpose, prompt: Prompt): Promise<string | undefined> {
-    const messages = toMessages(prompt);
     return this.run(purpose, this.settings.timeoutMs, async (signal) => {
-      const reply = (await this.chat.invoke(messages, { signal })) as AIMessage;
+      const models = await this.models;
+      const messages = toMessages(models, prompt);
+      const reply = (await models.chat.invoke(messages, { signal })) as AIMessage;
       const text = typeof reply.content === 'string' ? reply.content : reply.content.map((c) => ('text' in c ? c.text : '')).join('');
       return { value: text.trim(), tokens: usage(reply, messages, text) };
     });
@@ -85,9 +107,10 @@ export class ModelClient {
    * support most widely), validated again with zod: a malformed answer counts as no answer.
    */
   async structured<T>(purpose: Purpose, name: string, schema: z.ZodType<T>, prompt: Prompt): Promise<T | undefined> {
-    const messages = toMessages(prompt);
-    const model = this.chat.withStructuredOutput(schema as z.ZodType<Record<string, unknown>>, { name, method: 'functionCalling', includeRaw: true });
     const out = await this.run(purpose, this.settings.timeoutMs, async (signal) => {
+      const models = await this.models;
+      const messages = toMessages(models, prompt);
+      const model = models.chat.withStructuredOutput(schema as z.ZodType<Record<string, unknown>>, { name, method: 'functionCalling', includeRaw: true });
       const r = (await model.invoke(messages, { signal })) as { raw: AIMessage; parsed: unknown };
       return { value: r.parsed, tokens: usage(r.raw, messages, JSON.stringify(r.raw.tool_calls ?? '')) };
     });
@@ -102,11 +125,11 @@ export class ModelClient {
 
   /** Vectors for `texts`; a worker's text is redacted like any other. */
   async embed(purpose: Purpose, texts: string[], opts: { worker: boolean; timeoutMs?: number }): Promise<number[][] | undefined> {
-    const embeddings = this.embeddings;
-    if (!embeddings) return undefined;
+    if (!this.hasEmbeddings) return undefined;
     const input = opts.worker ? texts.map(redactPII) : texts;
     return this.run(purpose, opts.timeoutMs ?? this.settings.timeoutMs, async (signal) => {
-      const vectors = await abortable(embeddings.embedDocuments(input), signal);
+      const { embeddings } = await this.models;
+      const vectors = await abortable(embeddings!.embedDocuments(input), signal);
       return { value: vectors, tokens: { prompt: input.reduce((n, t) => n + estimateTokens(t), 0), completion: 0 } };
     });
   }
@@ -146,8 +169,8 @@ export class ModelClient {
   }
 }
 
-function toMessages(prompt: Prompt) {
-  return [new SystemMessage(prompt.system), new HumanMessage(workerMessage(prompt.worker))];
+function toMessages({ messages }: Models, prompt: Prompt): Array<SystemMessage | HumanMessage> {
+  return [new messages.SystemMessage(prompt.system), new messages.HumanMessage(workerMessage(prompt.worker))];
 }
 
 function usage(reply: AIMessage, sent: Array<SystemMessage | HumanMessage>, received: string): { prompt: number; completion: number } {
