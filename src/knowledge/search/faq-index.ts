@@ -47,6 +47,20 @@ const RECALL_SHARE = 0.5;
 /** How much of the question a way of asking covers, against how much of it the question holds. */
 const COVERAGE_SHARE = 0.65;
 /**
+ * Term weight = IDF^0.65. Plain IDF let one rare word outweigh the words that name the
+ * subject: "trợ cấp thất nghiệp … tính theo công thức nào" went to the overtime entry that
+ * alone says "công thức", because "thất nghiệp" is in a third of the entries. Dampened, the
+ * subject words count again (eval: independent set 73.8% → 82%, fewer confident wrong).
+ * Lower powers did a little better still, but made recall with hard-pruned postings miss
+ * more (tests/faq-index.test.ts).
+ */
+const IDF_POWER = 0.65;
+/**
+ * Share of the confidence given to how much of the question all the entry's ways of asking
+ * cover together: a worker's question often mixes words from two phrasings of one entry.
+ */
+const UNION_SHARE = 0.25;
+/**
  * Most postings one term may have in the recall index. A term found in more entries keeps
  * only the entries where it weighs most (static index pruning): recall then scores at most
  * RECALL_TERMS × POSTINGS_CAP postings whatever the size of the knowledge base, and such a
@@ -65,6 +79,8 @@ export class FaqIndex {
   private readonly entries = new Map<string, FaqEntry>();
   /** Weighted terms of each text of an entry (question, phrasings, keywords). */
   private readonly texts = new Map<string, WeightedText[]>();
+  /** All terms of an entry's texts together. */
+  private readonly unions = new Map<string, Set<string>>();
   private readonly idf = new Map<string, number>();
   /** weight(term) for every indexed term, computed once. */
   private readonly weights = new Map<string, number>();
@@ -91,6 +107,7 @@ export class FaqIndex {
       const analysed = raw.map((t) => analyzeForIndex(t));
       termSets.push(analysed.map((a) => new Set(a)));
       const all = analysed.flat();
+      this.unions.set(entry.id, new Set(all));
       for (const t of new Set(all)) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
       recallTerms.push(all);
     }
@@ -99,10 +116,11 @@ export class FaqIndex {
       entries.map((entry, id) => ({ id, entryId: entry.id, text: recallTerms[id]!.filter((t) => keep(t, id)).join(' ') })),
     );
     const n = Math.max(entries.length, 1);
-    // Plain log(N/df), floored: words shared by most entries ("trợ cấp thất nghiệp") must
-    // weigh little, so that what tells two entries apart ("mức", "tối đa") decides.
-    for (const [t, df] of documentFrequency) this.idf.set(t, Math.max(MIN_IDF, Math.log(n / df)));
-    this.maxIdf = Math.log(n + 1);
+    // log(N/df), floored and dampened (IDF_POWER): words shared by most entries ("trợ cấp
+    // thất nghiệp") weigh less, so that what tells two entries apart ("mức", "tối đa")
+    // decides, without one rare word outweighing the subject.
+    for (const [t, df] of documentFrequency) this.idf.set(t, Math.max(MIN_IDF, Math.log(n / df)) ** IDF_POWER);
+    this.maxIdf = Math.log(n + 1) ** IDF_POWER;
     for (const t of this.idf.keys()) this.weights.set(t, this.weight(t));
     entries.forEach((entry, i) => {
       this.texts.set(
@@ -152,7 +170,7 @@ export class FaqIndex {
       // The best single way of asking decides most; how well all of them together cover the
       // question (MiniSearch's score, relative to the best) breaks near-ties.
       // As a discount, not a bonus: a weak best match stays weak.
-      const confidence = this.similarity(q, this.texts.get(id)!) * (1 - RECALL_SHARE + RECALL_SHARE * (score / topScore));
+      const confidence = this.similarity(q, this.texts.get(id)!, this.unions.get(id)!) * (1 - RECALL_SHARE + RECALL_SHARE * (score / topScore));
       candidates.push({ entry, score, confidence });
     }
     candidates.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
@@ -166,11 +184,17 @@ export class FaqIndex {
 
   /**
    * Best over the entry's texts of a blend of two IDF-weighted shares: how much of the
-   * question the text covers, and how much of the text the question contains.
+   * question the text covers, and how much of the text the question contains; blended
+   * (UNION_SHARE) with how much of the question all the texts together cover.
    */
-  private similarity(q: Set<string>, texts: WeightedText[]): number {
+  private similarity(q: Set<string>, texts: WeightedText[], union: Set<string>): number {
     let qMass = 0;
-    for (const t of q) qMass += this.weights.get(t) ?? this.weight(t);
+    let unionShared = 0;
+    for (const t of q) {
+      const w = this.weights.get(t) ?? this.weight(t);
+      qMass += w;
+      if (union.has(t)) unionShared += w;
+    }
     if (qMass === 0) return 0;
     let best = 0;
     for (const { terms, weights, mass: dMass } of texts) {
@@ -183,7 +207,7 @@ export class FaqIndex {
       const s = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * docCoverage;
       if (s > best) best = s;
     }
-    return best;
+    return (1 - UNION_SHARE) * best + UNION_SHARE * (unionShared / qMass);
   }
 }
 
