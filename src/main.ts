@@ -10,6 +10,7 @@
 import { ChannelConfigError, createChannels, loadChannelConfigs } from './bots/channels.js';
 import { Delivery } from './bots/delivery/pipeline.js';
 import { OutboxDelivery } from './console/delivery.js';
+import { CounsellorSignals } from './console/typing.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { createEngine } from './flows/engine.js';
@@ -81,7 +82,14 @@ async function main(): Promise<void> {
     webEngine: delivery,
     channels,
     // Counsellors' messages go through the same durable outbox as the bot's.
-    console: { db: store.db, coordinator, delivery: new OutboxDelivery(delivery.outbound), kb: bareEngine.kb },
+    // Typing indicators go straight to the platforms, never through the outbox.
+    console: {
+      db: store.db,
+      coordinator,
+      delivery: new OutboxDelivery(delivery.outbound),
+      kb: bareEngine.kb,
+      signals: new CounsellorSignals({ coordinator, senders: channels.senders, logger }),
+    },
   });
   await delivery.start();
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -126,11 +126,11 @@ describe('a logged-out request gets nothing', () => {
       ['POST', `/conversations/${id}/reply`], ['POST', `/conversations/${id}/notes`], ['POST', `/conversations/${id}/transfer`], ['POST', `/conversations/${id}/close`],
       ['POST', `/conversations/${id}/draft`], ['GET', `/conversations/${id}/draft-suggestion`], ['GET', '/kb/search?q=tro%20cap'], ['GET', '/drafts'], ['GET', '/unanswered'],
       ['GET', '/accounts'], ['POST', '/accounts'], ['POST', `/accounts/${ids.lan}/disable`], ['POST', `/accounts/${ids.lan}/enable`], ['GET', '/audit'], ['GET', '/events'], ['POST', '/logout'],
-      ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', `/conversations/${id}/delete`],
+      ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', '/tickets/1/phone'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
     ];
     // Every route the plugin registered is in the list above.
     const registered = app.printRoutes({ commonPrefix: false });
-    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets']) {
+    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'typing']) {
       expect(registered).toContain(path);
     }
     for (const [method, url] of routes) {
@@ -485,13 +485,43 @@ describe('out-of-hours tickets', () => {
     const a = await records.createTicket({ conversationId: 'zalo:z1', channel: 'zalo', userId: 'z1', message: 'Em bị nợ lương, gọi lại giúp em', phone: '0912345678', at: new Date(t - 60_000) });
     await records.createTicket({ conversationId: 'web:w1', channel: 'web', userId: 'w1', message: 'Hỏi về thai sản', phone: null, at: new Date(t) });
     const lan = await login('lan');
-    const list = (await get(lan, '/tickets')).json().tickets;
-    expect(list.map((x: { message: string; phone: string | null }) => [x.message, x.phone])).toEqual([['Em bị nợ lương, gọi lại giúp em', '0912345678'], ['Hỏi về thai sản', null]]);
+    const listed = await get(lan, '/tickets');
+    const list = listed.json().tickets;
+    expect(list.map((x: { message: string; phoneMasked: string | null }) => [x.message, x.phoneMasked])).toEqual([['Em bị nợ lương, gọi lại giúp em', '•••••••678'], ['Hỏi về thai sản', null]]);
+    // The list never carries the full number.
+    expect(listed.body).not.toContain('0912345678');
     const minh = await login('minh');
     const [one, two] = await Promise.all([post(lan, `/tickets/${a.id}/done`), post(minh, `/tickets/${a.id}/done`)]);
     expect([one.statusCode, two.statusCode].sort()).toEqual([200, 409]);
     expect((await get(lan, '/tickets')).json().tickets).toHaveLength(1);
     expect((await post(lan, '/tickets/999/done')).statusCode).toBe(404);
+  });
+
+  it('show the full phone number only on an explicit, audited request; after the call-back, only to admins', async () => {
+    const records = new HandoffRecords(store.db);
+    const a = await records.createTicket({ conversationId: 'zalo:z2', channel: 'zalo', userId: 'z2', message: 'Gọi lại giúp em', phone: '+84 912 345 678', at: new Date() });
+    const b = await records.createTicket({ conversationId: 'web:w2', channel: 'web', userId: 'w2', message: 'Không để số', phone: null, at: new Date() });
+    const lan = await login('lan');
+    expect((await get(lan, '/tickets')).json().tickets[0].phoneMasked).toBe('+•• ••• ••• 678');
+    expect(await auditActions()).toEqual(['login']);
+    const shown = await post(lan, `/tickets/${a.id}/phone`);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json()).toEqual({ phone: '+84 912 345 678' });
+    const rows = await store.db.selectFrom('console_audit').selectAll().where('action', '=', 'ticket-phone').execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ counsellor_id: ids.lan, conversation_id: 'zalo:z2', detail: JSON.stringify({ ticket: a.id }) });
+    // The log says who looked, never the number.
+    expect(JSON.stringify(await store.db.selectFrom('console_audit').selectAll().execute())).not.toMatch(/912/);
+    expect((await post(lan, `/tickets/${b.id}/phone`)).statusCode).toBe(404);
+    // A state-changing request: without the CSRF token it is refused.
+    expect((await app.inject({ method: 'POST', url: `/console/api/tickets/${a.id}/phone`, headers: { cookie: lan.cookie } })).statusCode).toBe(403);
+    await post(lan, `/tickets/${a.id}/done`);
+    const after = await post(lan, `/tickets/${a.id}/phone`);
+    expect(after.statusCode).toBe(403);
+    expect(after.body).not.toContain('912');
+    const admin = await login('admin');
+    expect((await post(admin, `/tickets/${a.id}/phone`)).json()).toEqual({ phone: '+84 912 345 678' });
+    expect((await store.db.selectFrom('console_audit').select('counsellor_id').where('action', '=', 'ticket-phone').execute()).map((r) => r.counsellor_id)).toEqual([ids.lan, ids.admin]);
   });
 
   it('a claim records the wait that the next workers are told about', async () => {

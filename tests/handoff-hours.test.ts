@@ -124,7 +124,8 @@ describe('asking for a person outside office hours', () => {
     expect(ticket).toMatchObject({ conversationId: 'zalo:w1', channel: 'zalo', phone: null, status: 'open', createdAt: bench.clock });
     // No consent to a call-back: the number written in the message is not kept either.
     expect(ticket!.message).toBe('Công ty nợ lương em 2 tháng, số em [SĐT], em phải làm gì?');
-    expect(bench.events).toEqual([]);
+    // Open consoles hear of the ticket at once; the event carries neither message nor number.
+    expect(bench.events).toEqual([{ type: 'ticket', conversationId: 'zalo:w1', ticketId: ticket!.id, channel: 'zalo', withPhone: false, at: bench.clock.toISOString() }]);
     // Back to the bot.
     const next = await send('w1', 'điều kiện hưởng trợ cấp thất nghiệp');
     expect(next.outcome.kind).toBe('answer');
@@ -139,6 +140,8 @@ describe('asking for a person outside office hours', () => {
     expect(allText(done)).toContain('gọi lại cho bạn');
     const [ticket] = await bench.records.openTickets();
     expect(ticket).toMatchObject({ message: 'Em bị đuổi việc khi đang mang thai', phone: '0987654321' });
+    expect(bench.events.filter((e) => e.type === 'ticket')).toEqual([expect.objectContaining({ ticketId: ticket!.id, withPhone: true })]);
+    expect(JSON.stringify(bench.events)).not.toMatch(/0987|mang thai/);
     expect(logs).toContain('call-back ticket created');
     expect(logs).toContain('[SĐT]');
     expect(logs).not.toMatch(/0987\.?654\.?321/);

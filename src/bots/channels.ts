@@ -14,6 +14,7 @@ import type { Coordinator } from '../coordination/types.js';
 import type { Logger } from '../log.js';
 import type { DatabaseSchema } from '../store/db.js';
 import type { Delivery } from './delivery/pipeline.js';
+import type { ChannelSender } from './delivery/types.js';
 import { ChannelEnvError } from './channel-env.js';
 import { createMessengerChannel, loadMessengerConfig, messengerWebhook, type MessengerConfig } from './messenger/index.js';
 import { createTelegramChannel, loadTelegramConfig, telegramWebhook, type CallbackDataRegistry, type TelegramConfig } from './telegram/index.js';
@@ -82,6 +83,8 @@ export interface Channels {
   start(): Promise<void>;
   /** Stops taking events (polling) and background work. */
   stop(): Promise<void>;
+  /** The platform senders, for what bypasses the outbox (the console's typing indicator). */
+  readonly senders: readonly ChannelSender[];
 }
 
 export function createChannels(configs: ChannelConfigs, delivery: Delivery, logger: Logger, extras: ChannelExtras = {}): Channels {
@@ -90,6 +93,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
   const routes: ((app: FastifyInstance) => Promise<void>)[] = [];
   const starts: (() => Promise<void>)[] = [];
   const stops: (() => Promise<void>)[] = [];
+  const senders: ChannelSender[] = [];
 
   if (configs.telegram) {
     const channel = createTelegramChannel({
@@ -99,6 +103,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
       ...(extras.db ? { db: extras.db } : {}),
     });
     delivery.register(channel.sender);
+    senders.push(channel.sender);
     const webhook = channel.webhookOptions;
     if (webhook) {
       on.telegram = 'webhook /webhooks/telegram';
@@ -124,6 +129,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
       ...(extras.zaloLock ? { lock: extras.zaloLock } : {}),
     });
     delivery.register(channel.sender);
+    senders.push(channel.sender);
     on.zalo = `webhook ${ZALO_WEBHOOK_PATH}`;
     routes.push(async (app) => void (await app.register(zaloWebhook, channel.webhookOptions)));
     starts.push(() => channel.start());
@@ -132,12 +138,14 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
   if (configs.messenger) {
     const channel = createMessengerChannel({ config: configs.messenger, inbox });
     delivery.register(channel.sender);
+    senders.push(channel.sender);
     on.messenger = 'webhook /webhooks/messenger';
     routes.push(async (app) => void (await app.register(messengerWebhook, channel.webhookOptions)));
   }
 
   return {
     on,
+    senders,
     routes: async (app) => {
       for (const add of routes) await add(app);
     },

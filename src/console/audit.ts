@@ -18,6 +18,8 @@ export type AuditAction =
   | 'delete'
   | 'draft'
   | 'ticket-done'
+  /** A counsellor displayed a ticket's full phone number. */
+  | 'ticket-phone'
   | 'account-create'
   | 'account-disable'
   | 'account-enable'

@@ -271,7 +271,7 @@ export class Desk {
   }
 
   /** Only the counsellor who has the chat may write in it. */
-  private async requireHolder(conversationId: string, counsellorId: string): Promise<{ channel: Channel; userId: string }> {
+  async requireHolder(conversationId: string, counsellorId: string): Promise<{ channel: Channel; userId: string }> {
     const row = await this.db
       .selectFrom('conversation')
       .leftJoin('console_assignment', 'console_assignment.conversation_id', 'conversation.id')

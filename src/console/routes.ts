@@ -31,6 +31,8 @@ import { KnowledgeDesk, draftSchema } from './knowledge.js';
 import { decoyHash, MAX_PASSWORD_CHARS, verifyPassword } from './passwords.js';
 import { SESSION_TTL_MS, Sessions, randomToken, type Session } from './sessions.js';
 import { satisfactionSurvey } from './survey.js';
+import { mayRevealPhone, ticketView } from './tickets.js';
+import { CounsellorSignals } from './typing.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
@@ -44,6 +46,8 @@ export interface ConsoleOptions {
   loginLimits?: { perAccount: number; perAddress: number };
   /** SSE keep-alive; tests shorten it. */
   heartbeatMs?: number;
+  /** The worker's "typing…" while a counsellor writes; by default only the web chat's. */
+  signals?: CounsellorSignals;
 }
 
 const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -68,6 +72,8 @@ const closeBody = z.strictObject({
 });
 const newAccountBody = newAccountSchema.extend({ password: z.string().max(MAX_PASSWORD_CHARS) });
 const searchQuery = z.strictObject({ q: z.string().trim().min(1).max(300) });
+const typingBody = z.strictObject({ state: z.enum(['on', 'off']).default('on') });
+const ticketParam = z.strictObject({ id: z.coerce.number().int().positive() });
 
 function publicAccount(a: Account) {
   return { id: a.id, email: a.email, name: a.name, role: a.role, disabled: a.disabled };
@@ -82,6 +88,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   const knowledge = new KnowledgeDesk(db, opts.kb);
   const records = new HandoffRecords(db);
   const limits = opts.loginLimits ?? { perAccount: 10, perAddress: 30 };
+  const signals = opts.signals ?? new CounsellorSignals({ coordinator, senders: [] });
 
   // Delivery reports update the record once per instance; the update is idempotent.
   const unsubscribe = await coordinator.subscribe(CONSOLE_TOPIC, (e) => {
@@ -183,6 +190,8 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         // The wait feeds the estimate the next workers are told.
         await records.recordWait({ conversationId: p.data.id, queuedAt: result.queuedAt, claimedAt: new Date(), urgent: result.urgent });
         await publish({ type: 'claimed', conversationId: p.data.id, counsellorId: me(req).id, at: new Date().toISOString() });
+        const owner = await desk.owner(p.data.id);
+        if (owner) signals.seen({ conversationId: p.data.id, ...owner });
         return { ok: true };
       });
 
@@ -195,6 +204,17 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         const at = new Date().toISOString();
         await publish({ type: 'message', conversationId: p.data.id, role: 'counsellor', text: message.text, at });
         return { message };
+      });
+
+      // The counsellor is writing (the page calls this as they type) or emptied the box. Not
+      // audited: it carries no content and would drown the log.
+      api.post('/conversations/:id/typing', async (req, reply) => {
+        const p = idParam.safeParse(req.params);
+        const b = typingBody.safeParse(req.body ?? {});
+        if (!p.success || !b.success) return fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
+        const target = await desk.requireHolder(p.data.id, me(req).id);
+        const sent = await signals.typing({ conversationId: p.data.id, ...target }, b.data.state);
+        return { ok: true, sent, supported: signals.supports(target.channel) };
       });
 
       api.post('/conversations/:id/notes', async (req, reply) => {
@@ -226,16 +246,25 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         return { ok: true, ...result };
       });
 
-      // Messages left outside office hours, oldest first; done once someone called back.
+      // Messages left outside office hours, oldest first; done once someone called back. Phone
+      // numbers are masked here: the full number is one audited request away (below).
       api.get('/tickets', async () => {
         const tickets = await records.openTickets();
         const names = await desk.displayNames(tickets.map((t) => ({ channel: t.channel, userId: t.userId })));
-        return {
-          tickets: tickets.map((t) => ({ id: t.id, conversationId: t.conversationId, channel: t.channel, displayName: names.get(`${t.channel}:${t.userId}`) ?? null, message: t.message, phone: t.phone, createdAt: t.createdAt.toISOString() })),
-        };
+        return { tickets: tickets.map((t) => ticketView(t, names.get(`${t.channel}:${t.userId}`) ?? null)) };
+      });
+      api.post('/tickets/:id/phone', async (req, reply) => {
+        const p = ticketParam.safeParse(req.params);
+        if (!p.success) return fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
+        const ticket = await records.ticket(p.data.id);
+        if (!ticket || !ticket.phone) return fail(reply, 404, 'NOT_FOUND', 'Phiếu này không có số điện thoại.');
+        if (!mayRevealPhone(ticket, me(req).role)) return fail(reply, 403, 'FORBIDDEN', 'Phiếu đã xử lý xong: chỉ quản trị viên được xem lại số điện thoại.');
+        // Recorded before the number leaves the server: who, when, which ticket (never the number).
+        await audit.record('ticket-phone', me(req).id, ticket.conversationId, { ticket: ticket.id });
+        return { phone: ticket.phone };
       });
       api.post('/tickets/:id/done', async (req, reply) => {
-        const p = z.strictObject({ id: z.coerce.number().int().positive() }).safeParse(req.params);
+        const p = ticketParam.safeParse(req.params);
         if (!p.success) return fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
         const ticket = await records.ticket(p.data.id);
         if (!ticket) return fail(reply, 404, 'NOT_FOUND', 'Không tìm thấy phiếu.');

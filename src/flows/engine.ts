@@ -531,6 +531,8 @@ export class Engine implements ConversationEngine {
     const ticket = await ctx.records.createTicket({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, message, phone: phone ? phone.replace(/[\s.()-]/g, '') : null, at: ctx.now });
     // The logger redacts the number; the ticket keeps it for the counsellor.
     this.opts.logger?.info({ ticketId: ticket.id, conversationId: conv.id, channel: conv.channel, phone: ticket.phone }, 'call-back ticket created');
+    // Open consoles show the new ticket at once (after the turn commits, like queue events).
+    ctx.events.push(consoleEvent.ticket(conv.id, ticket.id, conv.channel, ticket.phone !== null, ctx.now));
     const opensAt = this.opts.handoff?.hours?.status(ctx.now).opensAt;
     const when = opensAt ? openingInWords(opensAt, ctx.now) : undefined;
     return { replies: [{ text: T.ticketCreated(when, ticket.phone !== null), choices: MAIN_MENU }], outcome };

@@ -14,6 +14,7 @@ import type { Channels } from '../bots/channels.js';
 import { registerOperations } from './operations.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
 import { consoleRoutes, type ConsoleOptions } from '../console/routes.js';
+import { WebTypingBoard } from '../console/typing.js';
 
 export interface AppDeps {
   config: Pick<Config, 'MAX_MESSAGE_CHARS' | 'TRUST_PROXY'> & Partial<Pick<Config, 'METRICS_TOKEN'>>;
@@ -134,11 +135,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const consoleDb = deps.console?.db;
+  // The console's "counsellor is typing", heard on the Coordinator, for the web chat's polls.
+  const typingBoard = deps.console ? new WebTypingBoard(deps.console.coordinator) : undefined;
+  if (typingBoard) {
+    await typingBoard.start();
+    app.addHook('onClose', async () => typingBoard.stop());
+  }
   await app.register(webChat, {
     engine: deps.webEngine ?? deps.engine,
     store: deps.store,
     maxMessageChars: deps.config.MAX_MESSAGE_CHARS,
     ...(consoleDb ? { sentChoices: (conversationId: string) => sentChoicesByText(consoleDb, conversationId) } : {}),
+    ...(typingBoard ? { counsellorTyping: (conversationId: string) => typingBoard.typing(conversationId) } : {}),
   });
   await deps.channels?.routes(app);
   if (deps.console) await app.register(consoleRoutes, { store: deps.store, ...deps.console });

@@ -48,6 +48,11 @@ export interface ChannelSender {
   readonly channel: Channel;
   /** Renders one Reply to the platform's form and limits and sends it (possibly as several messages). */
   send(target: SendTarget, reply: Reply, options?: SendOptions): Promise<SendResult>;
-  /** Shows a typing indicator where the platform has one; best-effort. */
-  typing?(target: SendTarget): Promise<void>;
+  /**
+   * Shows (or, where the platform can, hides) a typing indicator; best-effort, never retried:
+   * a late indicator is worse than none. Absent where the platform has none (Zalo).
+   */
+  typing?(target: SendTarget, state?: 'on' | 'off'): Promise<void>;
+  /** Marks the worker's messages as seen, where the platform has it (Messenger); best-effort. */
+  markSeen?(target: SendTarget): Promise<void>;
 }

@@ -133,7 +133,12 @@ export class MessengerSender implements ChannelSender {
   }
 
   /** Best-effort: a typing indicator that fails (closed window, blocked) is not worth reporting. */
-  async typing(target: SendTarget): Promise<void> {
-    await this.client.senderAction(target.userId, 'typing_on').catch(() => undefined);
+  async typing(target: SendTarget, state: 'on' | 'off' = 'on'): Promise<void> {
+    await this.client.senderAction(target.userId, state === 'on' ? 'typing_on' : 'typing_off').catch(() => undefined);
+  }
+
+  /** mark_seen: the worker sees that their messages were read (a counsellor took the chat). */
+  async markSeen(target: SendTarget): Promise<void> {
+    await this.client.senderAction(target.userId, 'mark_seen').catch(() => undefined);
   }
 }

@@ -15,6 +15,8 @@ import { htmlToPlain, renderTelegramReply, type TelegramOutgoing } from './rende
 
 export const DEFAULT_TELEGRAM_API_ROOT = 'https://api.telegram.org';
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** A typing indicator later than this is not worth showing. */
+const TYPING_TIMEOUT_MS = 2_000;
 
 export type TelegramFailure = Extract<SendResult, { ok: false }> & {
   telegramCode?: number;
@@ -163,9 +165,17 @@ export class TelegramSender implements ChannelSender {
     return { ok: true, platformMessageIds: ids };
   }
 
-  async typing(target: SendTarget): Promise<void> {
+  /**
+   * sendChatAction `typing`: Telegram shows it about 5 s or until our next message, so the
+   * caller re-sends it while the counsellor keeps typing. There is no "stop": 'off' sends
+   * nothing. A short timeout, because an indicator that arrives late is wrong.
+   */
+  async typing(target: SendTarget, state: 'on' | 'off' = 'on'): Promise<void> {
+    if (state === 'off') return;
     await this.telegram
-      .callApi('sendChatAction', { chat_id: target.conversationId, action: 'typing' } as never, { signal: this.signal() })
+      .callApi('sendChatAction', { chat_id: target.conversationId, action: 'typing' } as never, {
+        signal: AbortSignal.timeout(Math.min(this.timeoutMs, TYPING_TIMEOUT_MS)) as unknown as CallApiSignal,
+      })
       .catch(() => undefined);
   }
 

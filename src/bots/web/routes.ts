@@ -61,6 +61,8 @@ export interface HistoryResponse {
   session: string;
   mode: ConversationMode;
   messages: HistoryMessage[];
+  /** A counsellor is writing a reply right now (the page shows "typing…"). */
+  counsellorTyping: boolean;
 }
 
 /** Messages kept for a reload: enough for any real chat, bounded for the response size. */
@@ -73,6 +75,8 @@ export interface WebChatOptions {
   maxMessageChars: number;
   /** Buttons of messages sent outside the chat's own responses (a counsellor's close), by text. */
   sentChoices?: (conversationId: string) => Promise<Map<string, Choice[]>>;
+  /** Whether a counsellor is typing in the conversation (`web:<session>`), as the console reports it. */
+  counsellorTyping?: (conversationId: string) => boolean;
   /** How long and how many responses are remembered for retries (defaults: 2 min, 500). */
   replay?: { ttlMs?: number; max?: number };
 }
@@ -116,7 +120,7 @@ function apiError(code: string, message: string) {
   return { error: { code, message } };
 }
 
-export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, maxMessageChars, replay, sentChoices }) => {
+export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, maxMessageChars, replay, sentChoices, counsellorTyping }) => {
   const recent = new RecentResponses(replay?.ttlMs ?? 2 * 60_000, replay?.max ?? 500);
 
   // Revalidated on every load (ETag), so a deploy reaches phones at once.
@@ -182,7 +186,8 @@ export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine,
         const buttons = m.role === 'worker' ? undefined : choices.get(m.text);
         return { role: m.role as HistoryMessage['role'], text: m.text, at: m.at.toISOString(), ...(buttons ? { choices: buttons } : {}) };
       });
-    const body: HistoryResponse = { session, mode: conversation?.mode ?? 'bot', messages };
+    const mode = conversation?.mode ?? 'bot';
+    const body: HistoryResponse = { session, mode, messages, counsellorTyping: mode === 'human' && (counsellorTyping?.(`web:${session}`) ?? false) };
     return body;
   });
 };

@@ -100,11 +100,20 @@
     for (const b of document.querySelectorAll('[data-admin]')) b.hidden = me.role !== 'admin';
     connect();
     refreshLists();
+    refreshTicketCount();
     loadColleagues();
     notifyButton();
   }
 
   // ---- lists -----------------------------------------------------------------------------
+  async function refreshTicketCount() {
+    try {
+      const data = await api('/tickets');
+      $('tickets-count').textContent = String(data.tickets.length);
+      return data.tickets;
+    } catch { return null; }
+  }
+
   async function refreshLists() {
     const [q, m] = await Promise.all([api('/queue'), api('/mine')]);
     queue = q.queue;
@@ -172,22 +181,39 @@
   }
 
   async function showTickets() {
-    const page = pageHeading('Hẹn gọi lại', 'Tin nhắn người lao động để lại ngoài giờ làm việc.');
+    const page = pageHeading('Hẹn gọi lại', 'Tin nhắn người lao động để lại ngoài giờ làm việc. Số điện thoại được che; mỗi lần xem số đầy đủ được ghi vào nhật ký.');
     try {
       const data = await api('/tickets');
+      $('tickets-count').textContent = String(data.tickets.length);
       if (!data.tickets.length) page.append(el('p', 'muted', 'Chưa có phiếu nào.'));
       const ul = el('ul', 'cards');
       for (const t of data.tickets) {
         const li = el('li', 'card');
         li.append(el('strong', null, `${t.displayName || 'Người lao động'} · ${CHANNELS[t.channel] || t.channel}`));
         li.append(el('p', null, t.message));
-        li.append(el('p', null, t.phone ? `Gọi lại: ${t.phone}` : 'Không để lại số điện thoại: trả lời trong cuộc trò chuyện.'));
+        const phone = el('p', 'phone', t.phoneMasked ? `Gọi lại: ${t.phoneMasked}` : 'Không để lại số điện thoại: trả lời trong cuộc trò chuyện.');
+        li.append(phone);
+        if (t.phoneMasked) {
+          const reveal = el('button', null, 'Xem số đầy đủ');
+          reveal.type = 'button';
+          reveal.setAttribute('aria-label', `Xem số điện thoại đầy đủ của ${t.displayName || 'người lao động'} (được ghi vào nhật ký)`);
+          reveal.addEventListener('click', async () => {
+            try {
+              const res = await api(`/tickets/${t.id}/phone`, { method: 'POST' });
+              const link = el('a', null, res.phone);
+              link.href = `tel:${res.phone}`;
+              phone.replaceChildren('Gọi lại: ', link);
+              reveal.remove();
+            } catch (err) { li.append(el('p', 'error', err.message)); }
+          });
+          li.append(reveal);
+        }
         li.append(el('p', 'muted', dateTime(t.createdAt)));
         const done = el('button', null, 'Đã xử lý');
         done.type = 'button';
         done.setAttribute('aria-label', `Đánh dấu đã xử lý phiếu của ${t.displayName || 'người lao động'}`);
         done.addEventListener('click', async () => {
-          try { await api(`/tickets/${t.id}/done`, { method: 'POST' }); li.remove(); } catch (err) { li.append(el('p', 'error', err.message)); }
+          try { await api(`/tickets/${t.id}/done`, { method: 'POST' }); li.remove(); refreshTicketCount(); } catch (err) { li.append(el('p', 'error', err.message)); }
         });
         const open = el('button', null, 'Mở cuộc trò chuyện');
         open.type = 'button';
@@ -412,6 +438,8 @@
     try {
       const { message } = await api(`/conversations/${encodeURIComponent(current)}/reply`, { method: 'POST', body: { text } });
       $('reply').value = '';
+      // The message itself ends the indicator on every platform.
+      typingFor = null;
       // The message's own line shows its status as it changes; only a failure is repeated here.
       $('reply-status').textContent = message.status === 'failed' ? `Không gửi được: ${message.reason || ''}` : '';
       await loadChat();
@@ -421,6 +449,21 @@
       $('send').disabled = false;
     }
   });
+  // "Typing…" for the worker while the counsellor writes. The server sends at most one per chat
+  // every few seconds; asking every 2 s keeps Telegram's 5-second indicator alive.
+  let typingSentAt = 0;
+  let typingFor = null;
+  function signalTyping(state) {
+    if (!current || $('reply-form').hidden) return;
+    const now = Date.now();
+    if (state === 'on' && typingFor === current && now - typingSentAt < 2000) return;
+    if (state === 'off' && typingFor !== current) return;
+    typingSentAt = state === 'on' ? now : 0;
+    typingFor = state === 'on' ? current : null;
+    api(`/conversations/${encodeURIComponent(current)}/typing`, { method: 'POST', body: { state } }).catch(() => undefined);
+  }
+  $('reply').addEventListener('input', () => signalTyping($('reply').value.trim() ? 'on' : 'off'));
+
   $('reply').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $('reply-form').requestSubmit(); }
   });
@@ -551,7 +594,24 @@
       }
     });
     on('delivery', (e) => { if (e.conversationId === current) loadChat(); });
+    on('ticket', () => {
+      refreshTicketCount();
+      if (tab === 'tickets') showTickets();
+      chime(false);
+      notify('Phiếu hẹn gọi lại mới', 'Một người lao động để lại tin nhắn ngoài giờ làm việc.');
+      flash('Có phiếu hẹn gọi lại mới (mục Hẹn gọi lại).');
+    });
     on('typing', (e) => { if (e.conversationId === current) { $('reply-status').textContent = 'Người lao động đang gõ…'; setTimeout(() => { if ($('reply-status').textContent === 'Người lao động đang gõ…') $('reply-status').textContent = ''; }, 5000); } });
+  }
+
+  /** A short notice under the header that needs no permission (desktop notifications may be off). */
+  let flashTimer = null;
+  function flash(text) {
+    const box = $('flash');
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => { box.hidden = true; }, 8000);
   }
 
   function raiseAlarm(item) {

@@ -26,6 +26,17 @@ export type ConsoleEvent =
   /** What happened to an outbound message: a failure carries the reason in Vietnamese. */
   | ({ type: 'delivery'; conversationId: string; outboxId: string; status: 'sent' | 'retrying' | 'failed'; reason?: string } & At)
   /** The worker is typing, where the platform tells us. */
-  | ({ type: 'typing'; conversationId: string } & At);
+  | ({ type: 'typing'; conversationId: string } & At)
+  /**
+   * A message left outside office hours became a call-back ticket. Carries neither the message
+   * nor the phone number: consoles fetch the list, where the number is masked.
+   */
+  | ({ type: 'ticket'; conversationId: string; ticketId: number; channel: Channel; withPhone: boolean } & At)
+  /**
+   * A counsellor is writing (state 'on', at most every few seconds) or stopped without sending
+   * ('off'). Platform indicators are sent by the instance that took the request; this event lets
+   * the web chat, which every instance serves, show it too.
+   */
+  | ({ type: 'counsellor-typing'; conversationId: string; channel: Channel; state: 'on' | 'off' } & At);
 
 export type ConsoleEventType = ConsoleEvent['type'];

@@ -35,4 +35,12 @@ export const consoleEvent = {
   left: (conversationId: string, at: Date): ConsoleEvent => ({ type: 'left', conversationId, at: at.toISOString() }),
   message: (conversationId: string, role: TranscriptRole, text: string, at: Date): ConsoleEvent => ({ type: 'message', conversationId, role, text, at: at.toISOString() }),
   typing: (conversationId: string, at: Date): ConsoleEvent => ({ type: 'typing', conversationId, at: at.toISOString() }),
+  ticket: (conversationId: string, ticketId: number, channel: Channel, withPhone: boolean, at: Date): ConsoleEvent => ({
+    type: 'ticket',
+    conversationId,
+    ticketId,
+    channel,
+    withPhone,
+    at: at.toISOString(),
+  }),
 };

@@ -16,6 +16,9 @@
   const input = document.getElementById('input');
   const send = document.getElementById('send');
   const typing = document.getElementById('typing');
+  const typingText = document.getElementById('typing-text');
+  const BOT_TYPING = typingText.textContent;
+  const COUNSELLOR_TYPING = 'Tư vấn viên đang soạn tin…';
   const status = document.getElementById('status');
   const restart = document.getElementById('restart');
   const defaultStatus = status.textContent;
@@ -26,6 +29,8 @@
   let pollTimer = null;
   /** Newest counsellor message time seen (server clock), and what was already shown. */
   let counsellorSince = null;
+  /** The last poll said a counsellor is writing. */
+  let counsellorTyping = false;
   const shownCounsellor = new Set();
 
   function readSession() {
@@ -133,8 +138,14 @@
   function setBusy(on) {
     busy = on;
     send.disabled = on;
-    typing.hidden = !on;
+    showTyping();
     if (on) scrollToEnd();
+  }
+
+  /** One indicator: the bot answering this page's request, else a counsellor writing. */
+  function showTyping() {
+    typing.hidden = !busy && !counsellorTyping;
+    typingText.textContent = busy ? BOT_TYPING : COUNSELLOR_TYPING;
   }
 
   function showMode(mode) {
@@ -300,6 +311,10 @@
         }
         const last = data.messages[data.messages.length - 1];
         if (last && !counsellorSince) counsellorSince = last.at;
+        counsellorTyping = data.counsellorTyping === true && !handedBack;
+        showTyping();
+        // A message is on its way: look again sooner.
+        if (counsellorTyping) delay = POLL_MS / 2;
         if (follow) scrollToEnd();
         if (handedBack) { showMode(data.mode); return; }
       }
@@ -321,6 +336,8 @@
   }
   function stopPolling() {
     polling = false;
+    counsellorTyping = false;
+    showTyping();
     if (pollTimer !== null) { clearTimeout(pollTimer); pollTimer = null; }
   }
 
