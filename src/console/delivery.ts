@@ -49,7 +49,9 @@ export class TranscriptDelivery implements CounsellorDelivery {
 
   async send(target: DeliveryTarget, replies: Reply[], options: { fromHuman: boolean }): Promise<DeliveryReceipt[]> {
     const at = new Date();
-    for (const r of replies) await this.store.appendTranscript({ conversationId: target.conversationId, role: options.fromHuman ? 'counsellor' : 'bot', text: r.text, at });
+    for (const r of replies) {
+      await this.store.appendTranscript({ conversationId: target.conversationId, role: options.fromHuman ? 'counsellor' : 'bot', text: r.text, ...(r.choices ? { choices: r.choices } : {}), at });
+    }
     const readsTranscript = target.channel === 'web' || target.channel === 'cli';
     return replies.map(() =>
       readsTranscript

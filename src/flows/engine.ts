@@ -166,7 +166,7 @@ export class Engine implements ConversationEngine {
     conv.updatedAt = now;
     await store.saveConversation(conv);
     for (const reply of turn.replies) {
-      await store.appendTranscript({ conversationId: conv.id, role: 'bot', text: reply.text, outcome: turn.outcome, at: now });
+      await store.appendTranscript({ conversationId: conv.id, role: 'bot', text: reply.text, outcome: turn.outcome, ...(reply.choices ? { choices: reply.choices } : {}), at: now });
     }
     // Live lines for the console, in the order they happened: the worker's (also the one that
     // asked for a person, or left), then queued/left, then what the bot said while queued.

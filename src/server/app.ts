@@ -9,7 +9,6 @@ import type { ConversationEngine } from '../flows/activity.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { webChat } from '../bots/web/routes.js';
-import { sentChoicesByText } from '../bots/delivery/outbox-table.js';
 import type { Channels } from '../bots/channels.js';
 import { registerOperations } from './operations.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
@@ -134,7 +133,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, failed: entries.filter(([, ok]) => !ok).map(([name]) => name) });
   });
 
-  const consoleDb = deps.console?.db;
   // The console's "counsellor is typing", heard on the Coordinator, for the web chat's polls.
   const typingBoard = deps.console ? new WebTypingBoard(deps.console.coordinator) : undefined;
   if (typingBoard) {
@@ -145,7 +143,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     engine: deps.webEngine ?? deps.engine,
     store: deps.store,
     maxMessageChars: deps.config.MAX_MESSAGE_CHARS,
-    ...(consoleDb ? { sentChoices: (conversationId: string) => sentChoicesByText(consoleDb, conversationId) } : {}),
     ...(typingBoard ? { counsellorTyping: (conversationId: string) => typingBoard.typing(conversationId) } : {}),
   });
   await deps.channels?.routes(app);

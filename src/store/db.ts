@@ -44,6 +44,8 @@ export interface TranscriptTable {
   text: string;
   /** Outcome as JSON, for bot messages. */
   outcome: string | null;
+  /** The message's buttons (Choice[]) as JSON, when it had any. */
+  choices: string | null;
   at: number;
 }
 

@@ -187,6 +187,16 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         for (const table of ['telegram_callback', 'platform_token']) await db.schema.dropTable(table).ifExists().execute();
       },
     },
+    // The buttons a message was sent with, so every renderer (the web chat's history, the
+    // console) shows them without matching texts against the outbox.
+    '2026-11-29-045-console-transcript-choices': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('transcript').addColumn('choices', 'text').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('transcript').dropColumn('choices').execute();
+      },
+    },
     '2026-11-29-020-console': {
       async up(db: Kysely<unknown>) {
         await db.schema

@@ -4,7 +4,7 @@
  * Number() (pg returns bigint as a string); JSON is text.
  */
 import type { Kysely } from 'kysely';
-import type { Channel, ConversationMode, Outcome } from '../flows/activity.js';
+import type { Channel, Choice, ConversationMode, Outcome } from '../flows/activity.js';
 import type { DatabaseTarget } from '../config.js';
 import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
 import { migrateToLatest } from './migrations.js';
@@ -74,7 +74,14 @@ export class SqlStore implements TransactionStore {
   async appendTranscript(msg: TranscriptMessage): Promise<void> {
     await this.db
       .insertInto('transcript')
-      .values({ conversation_id: msg.conversationId, role: msg.role, text: msg.text, outcome: msg.outcome ? JSON.stringify(msg.outcome) : null, at: msg.at.getTime() })
+      .values({
+        conversation_id: msg.conversationId,
+        role: msg.role,
+        text: msg.text,
+        outcome: msg.outcome ? JSON.stringify(msg.outcome) : null,
+        choices: msg.choices?.length ? JSON.stringify(msg.choices) : null,
+        at: msg.at.getTime(),
+      })
       .execute();
   }
 
@@ -92,6 +99,7 @@ export class SqlStore implements TransactionStore {
       role: r.role as TranscriptRole,
       text: r.text,
       outcome: r.outcome ? (JSON.parse(r.outcome) as Outcome) : undefined,
+      ...(r.choices ? { choices: JSON.parse(r.choices) as Choice[] } : {}),
       at: new Date(Number(r.at)),
     }));
   }

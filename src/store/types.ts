@@ -4,7 +4,7 @@
  * later, PostgreSQL.
  */
 import type { Kysely } from 'kysely';
-import type { Channel, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
+import type { Channel, Choice, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
 import type { DatabaseSchema } from './db.js';
 
 /** Per-conversation state the engine keeps between messages. Serialised as JSON. */
@@ -54,6 +54,8 @@ export interface TranscriptMessage {
   text: string;
   /** The engine's outcome for bot messages: what it understood. */
   outcome?: Outcome;
+  /** The buttons the message was sent with (the satisfaction question's 1–5, for one). */
+  choices?: Choice[];
   at: Date;
 }
 

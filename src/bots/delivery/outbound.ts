@@ -89,7 +89,7 @@ export class SqlOutbound implements Outbound {
       const conv = sep > 0 ? await tx.getConversation(channel, platformConversationId) : undefined;
       if (!conv) throw new UnknownConversationError(`no conversation ${conversationId}`);
       for (const reply of replies) {
-        await tx.appendTranscript({ conversationId, role: fromHuman ? 'counsellor' : 'bot', text: reply.text, at: new Date(now) });
+        await tx.appendTranscript({ conversationId, role: fromHuman ? 'counsellor' : 'bot', text: reply.text, ...(reply.choices ? { choices: reply.choices } : {}), at: new Date(now) });
       }
       const rows = replies.map((reply) => ({ conversationId, channel, userId: conv.userId, platformConversationId, reply, fromHuman }));
       return insertOutbox(tx.db, rows, now);

@@ -5,7 +5,7 @@
  * `attempts` fences a sender that lost its lease. Portable SQL (SQLite and PostgreSQL).
  */
 import type { Kysely } from 'kysely';
-import type { Channel, Choice, Reply } from '../../flows/activity.js';
+import type { Channel, Reply } from '../../flows/activity.js';
 import type { DatabaseSchema, OutboxTable } from '../../store/db.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
@@ -151,17 +151,4 @@ export async function outboxRows(db: Db, ids: number[]): Promise<OutboxRow[]> {
 export async function outboxOfConversation(db: Db, conversationId: string, limit: number): Promise<OutboxRow[]> {
   const rows = await db.selectFrom('outbox').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).execute();
   return rows.reverse().map((r) => toRow(r as OutboxTable & { id: number }));
-}
-
-/**
- * The buttons of recent messages sent through the outbox, by their text: the transcript keeps
- * only text, and the web chat shows a message a counsellor's close sent (the satisfaction
- * question) with its buttons.
- */
-export async function sentChoicesByText(db: Db, conversationId: string, limit = 20): Promise<Map<string, Choice[]>> {
-  const byText = new Map<string, Choice[]>();
-  for (const row of await outboxOfConversation(db, conversationId, limit)) {
-    if (row.reply.choices?.length) byText.set(row.reply.text, row.reply.choices);
-  }
-  return byText;
 }

@@ -53,7 +53,7 @@ export interface HistoryMessage {
   role: Extract<TranscriptRole, 'worker' | 'bot' | 'counsellor'>;
   text: string;
   at: string;
-  /** Buttons, for a message sent outside the chat's own responses (the closing question). */
+  /** The buttons it was sent with (the closing question's 1–5, for one). */
   choices?: Choice[];
 }
 
@@ -73,8 +73,6 @@ export interface WebChatOptions {
   engine: ConversationEngine;
   store: Store;
   maxMessageChars: number;
-  /** Buttons of messages sent outside the chat's own responses (a counsellor's close), by text. */
-  sentChoices?: (conversationId: string) => Promise<Map<string, Choice[]>>;
   /** Whether a counsellor is typing in the conversation (`web:<session>`), as the console reports it. */
   counsellorTyping?: (conversationId: string) => boolean;
   /** How long and how many responses are remembered for retries (defaults: 2 min, 500). */
@@ -120,7 +118,7 @@ function apiError(code: string, message: string) {
   return { error: { code, message } };
 }
 
-export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, maxMessageChars, replay, sentChoices, counsellorTyping }) => {
+export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, maxMessageChars, replay, counsellorTyping }) => {
   const recent = new RecentResponses(replay?.ttlMs ?? 2 * 60_000, replay?.max ?? 500);
 
   // Revalidated on every load (ETag), so a deploy reaches phones at once.
@@ -174,18 +172,11 @@ export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine,
     const q = historyQuery.safeParse(req.query);
     if (!q.success) return reply.status(400).send(apiError('BAD_REQUEST', 'Yêu cầu không hợp lệ.'));
     const { session, since } = q.data;
-    const [conversation, transcript, choices] = await Promise.all([
-      store.getConversation('web', session),
-      store.transcript(`web:${session}`, HISTORY_LIMIT),
-      sentChoices ? sentChoices(`web:${session}`) : new Map<string, Choice[]>(),
-    ]);
+    const [conversation, transcript] = await Promise.all([store.getConversation('web', session), store.transcript(`web:${session}`, HISTORY_LIMIT)]);
     const from = since ? Date.parse(since) : undefined;
     const messages: HistoryMessage[] = transcript
       .filter((m) => SHOWN_ROLES.has(m.role) && (from === undefined || m.at.getTime() >= from))
-      .map((m) => {
-        const buttons = m.role === 'worker' ? undefined : choices.get(m.text);
-        return { role: m.role as HistoryMessage['role'], text: m.text, at: m.at.toISOString(), ...(buttons ? { choices: buttons } : {}) };
-      });
+      .map((m) => ({ role: m.role as HistoryMessage['role'], text: m.text, at: m.at.toISOString(), ...(m.role !== 'worker' && m.choices ? { choices: m.choices } : {}) }));
     const mode = conversation?.mode ?? 'bot';
     const body: HistoryResponse = { session, mode, messages, counsellorTyping: mode === 'human' && (counsellorTyping?.(`web:${session}`) ?? false) };
     return body;

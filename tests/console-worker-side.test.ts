@@ -3,7 +3,8 @@
  * fakes over real HTTP: Telegram gets sendChatAction `typing`, Messenger sender_action
  * typing_on / typing_off (and mark_seen when the chat is claimed), Zalo (no typing API) gets
  * nothing, the web chat's history says so. At most one indicator per chat per throttle window,
- * and a slow platform never holds up the console.
+ * and a slow platform never holds up the console. Also what the web chat shows of a close: the
+ * satisfaction question with its buttons, read from the transcript.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -194,6 +195,21 @@ describe('typing indicators at the platforms', () => {
     expect(chatActions()).toHaveLength(1);
     expect(await store.db.selectFrom('outbox').select('id').execute()).toEqual([]);
   }, 10_000);
+});
+
+describe('the satisfaction question in the web chat', () => {
+  it('comes back from the history with its five buttons, stored with the transcript line', async () => {
+    const id = await claimed('web', WEB_SESSION);
+    await post(`/conversations/${encodeURIComponent(id)}/reply`, { text: 'Mình đã trả lời xong.' });
+    expect((await post(`/conversations/${encodeURIComponent(id)}/close`, { outcome: 'resolved' })).json()).toMatchObject({ surveyStatus: 'sent' });
+    const messages = (await app.inject({ method: 'GET', url: `/api/chat/history?session=${WEB_SESSION}` })).json().messages as Array<{ role: string; text: string; choices?: Array<{ payload: string }> }>;
+    const last = messages.at(-1)!;
+    expect(last.text).toMatch(/từ 1 \(chưa hài lòng\) đến 5/);
+    expect(last.choices?.map((c) => c.payload)).toEqual(['SURVEY:1', 'SURVEY:2', 'SURVEY:3', 'SURVEY:4', 'SURVEY:5']);
+    // Lines sent without buttons carry none (a counsellor's text here).
+    expect(messages.find((m) => m.role === 'counsellor')).not.toHaveProperty('choices');
+    expect((await store.transcript(id)).at(-1)?.choices).toHaveLength(5);
+  });
 });
 
 describe('a console without platform senders', () => {
