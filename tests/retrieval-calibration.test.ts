@@ -5,6 +5,9 @@ import { canonicalize } from '../src/knowledge/vi/synonyms.js';
 import { THRESHOLDS, decide, requiredLead } from '../src/flows/retrieval.js';
 import type { Candidate } from '../src/knowledge/search/faq-index.js';
 import type { FaqEntry } from '../src/knowledge/kb/schema.js';
+import { loadKnowledgeOrThrow } from '../src/knowledge/load.js';
+import { renderEntry } from '../src/flows/answer.js';
+import { PAYLOAD } from '../src/flows/texts.js';
 
 describe('synonym classes', () => {
   it.each([
@@ -36,8 +39,8 @@ describe('synonym classes', () => {
   });
 });
 
-const entry = (id: string, supersedes?: string) => ({ id, supersedes, question: id }) as unknown as FaqEntry;
-const cand = (id: string, confidence: number): Candidate => ({ entry: entry(id), confidence, score: confidence });
+const entry = (id: string, supersedes?: string, related: string[] = []) => ({ id, supersedes, related, question: id }) as unknown as FaqEntry;
+const cand = (id: string, confidence: number, related: string[] = []): Candidate => ({ entry: entry(id, undefined, related), confidence, score: confidence });
 
 describe('decision thresholds', () => {
   const { answer, margin, strong, strongMargin, clarify } = THRESHOLDS;
@@ -69,5 +72,28 @@ describe('decision thresholds', () => {
   it('flags a question as out of scope only below the out-of-scope threshold', () => {
     expect(decide([cand('a', THRESHOLDS.outOfScope - 0.01)]).outOfScope).toBe(true);
     expect(decide([cand('a', THRESHOLDS.outOfScope)]).outOfScope).toBe(false);
+  });
+
+  it('answers with the top entry over a close runner-up that is one of its follow-ups, and offers it', () => {
+    const top = cand('a', 0.6, ['b']);
+    const r = decide([top, cand('b', 0.6 * THRESHOLDS.relatedRatio), cand('c', 0.6 - margin)]);
+    expect(r).toMatchObject({ decision: 'answer', entryId: 'a', alsoOffer: 'b' });
+  });
+
+  it('still asks when the linked runner-up is nearly level, a third one is close, or only the runner-up links back', () => {
+    expect(decide([cand('a', 0.6, ['b']), cand('b', 0.6 * THRESHOLDS.relatedRatio + 0.01), cand('c', 0.2)]).decision).toBe('clarify');
+    expect(decide([cand('a', 0.6, ['b']), cand('b', 0.5), cand('c', 0.6 - margin + 0.01)]).decision).toBe('clarify');
+    expect(decide([cand('a', 0.6), cand('b', 0.5, ['a']), cand('c', 0.2)]).decision).toBe('clarify');
+  });
+});
+
+describe('an answer given over a close related runner-up', () => {
+  it('offers the runner-up as the first follow-up question, once', () => {
+    const { kb } = loadKnowledgeOrThrow();
+    const top = kb.get('bhtn.tham-gia.tran-luong-dong')!;
+    const runnerUp = top.related.at(-1)!;
+    const followUps = (renderEntry(kb, top, '2026-11-28', runnerUp).choices ?? []).map((c) => c.payload).filter((p) => p.startsWith(PAYLOAD.faq));
+    expect(followUps[0]).toBe(`${PAYLOAD.faq}${runnerUp}`);
+    expect(new Set(followUps).size).toBe(followUps.length);
   });
 });

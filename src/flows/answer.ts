@@ -23,14 +23,16 @@ export const CALCULATOR_LABELS: Record<NonNullable<FaqEntry['flow']>, string> = 
   'annual-leave': 'Tính số ngày phép năm',
 };
 
-export function renderEntry(kb: KnowledgeBase, entry: FaqEntry, day: string): Reply {
+/** `alsoOffer`: an entry to offer first among the follow-ups (a close runner-up). */
+export function renderEntry(kb: KnowledgeBase, entry: FaqEntry, day: string, alsoOffer?: string): Reply {
   const parts = [entry.answer.short.trim()];
   if (entry.answer.detail) parts.push(entry.answer.detail.trim());
   if (entry.review.state === 'needed') parts.push(T.reviewNeeded);
 
   const choices: Choice[] = [];
   if (entry.flow) choices.push({ label: CALCULATOR_LABELS[entry.flow], payload: `${PAYLOAD.calc}${entry.flow}` });
-  for (const id of entry.related) {
+  const followUps = alsoOffer && alsoOffer !== entry.id ? [alsoOffer, ...entry.related.filter((id) => id !== alsoOffer)] : entry.related;
+  for (const id of followUps) {
     if (choices.length >= MAX_FOLLOW_UPS) break;
     const related = kb.get(id);
     if (related && kb.isServable(id, day)) choices.push({ label: entryLabel(related), payload: `${PAYLOAD.faq}${id}` });

@@ -337,7 +337,7 @@ export class Engine implements ConversationEngine {
       return say(ctx, [{ text, choices: talk === 'hello' || talk === 'who' ? MAIN_MENU : undefined }], 'smalltalk');
     }
 
-    if (retrieval.decision === 'answer' && retrieval.entryId) return this.fluent(ctx, this.answer(ctx, { entryId: retrieval.entryId, confidence: retrieval.confidence }));
+    if (retrieval.decision === 'answer' && retrieval.entryId) return this.fluent(ctx, this.answer(ctx, { entryId: retrieval.entryId, confidence: retrieval.confidence, alsoOffer: retrieval.alsoOffer }));
     if (retrieval.decision === 'clarify') return this.clarify(ctx, retrieval);
     return this.fallback(ctx, retrieval);
   }
@@ -380,7 +380,7 @@ export class Engine implements ConversationEngine {
     return turn;
   }
 
-  private answer(ctx: Ctx, hit: { entryId: string; confidence: number }): Turn {
+  private answer(ctx: Ctx, hit: { entryId: string; confidence: number; alsoOffer?: string }): Turn {
     const { kb } = this.opts;
     const entry = kb.get(hit.entryId)!;
     const state = ctx.conv.state;
@@ -388,7 +388,7 @@ export class Engine implements ConversationEngine {
     state.lastFaqId = entry.id;
     state.misses = 0;
     state.lastChoices = undefined;
-    const reply = renderEntry(kb, entry, ctx.day);
+    const reply = renderEntry(kb, entry, ctx.day, hit.alsoOffer);
     const offered = entry.offer_counsellor || entry.review.state === 'needed';
     if (offered) state.handoff = 'offered';
     return {

@@ -24,6 +24,11 @@ export interface Retrieval {
   outOfScope: boolean;
   /** The conversation's subject was used to read the question. */
   usedContext: boolean;
+  /**
+   * A close runner-up linked to the answered entry: answered anyway (see `closeRelated`),
+   * and offered first among the follow-up choices.
+   */
+  alsoOffer?: string;
 }
 
 /**
@@ -47,6 +52,14 @@ export const THRESHOLDS = {
   clarify: 0.36,
   /** Below: the question is likely about something else entirely. */
   outOfScope: 0.2,
+  /**
+   * A runner-up linked to the top entry (`related`) is no real ambiguity while it scores at
+   * most this share of the top and the third candidate is a full margin behind: the two
+   * answers cover the same ground, so the bot answers with the top and offers the other as
+   * a follow-up instead of asking. On the 730 single-question cases this answered 14 more
+   * correctly and 2 more wrongly (4 and 1 on dev, 10 and 1 on the independent set).
+   */
+  relatedRatio: 0.9,
 };
 
 /** The lead over the runner-up that an answer at `confidence` needs. */
@@ -195,8 +208,11 @@ export function decide(candidates: Candidate[], usedContext = false): Retrieval 
   const outOfScope = confidence < THRESHOLDS.outOfScope;
   const lead = second ? confidence - second.confidence : 1;
   const clearLead = lead >= requiredLead(confidence);
-  if (top && confidence >= THRESHOLDS.answer && (!second || clearLead || related(top, second))) {
+  if (top && confidence >= THRESHOLDS.answer && (!second || clearLead || supersession(top, second))) {
     return { decision: 'answer', entryId: top.entry.id, confidence, candidates: shortlist, outOfScope, usedContext };
+  }
+  if (top && second && confidence >= THRESHOLDS.answer && closeRelated(top, second, candidates[2])) {
+    return { decision: 'answer', entryId: top.entry.id, confidence, candidates: shortlist, outOfScope, usedContext, alsoOffer: second.entry.id };
   }
   if (top && confidence >= THRESHOLDS.clarify && shortlist.length > 0) {
     return { decision: shortlist.length === 1 && confidence >= THRESHOLDS.answer ? 'answer' : 'clarify', entryId: top.entry.id, confidence, candidates: shortlist, outOfScope, usedContext };
@@ -205,8 +221,20 @@ export function decide(candidates: Candidate[], usedContext = false): Retrieval 
 }
 
 /** A close runner-up that is the superseded or a sub-case of the top is no reason to hesitate. */
-function related(a: Candidate, b: Candidate): boolean {
+function supersession(a: Candidate, b: Candidate): boolean {
   return a.entry.supersedes === b.entry.id || b.entry.supersedes === a.entry.id;
+}
+
+/**
+ * The runner-up is one of the top entry's own follow-ups (its `related`), somewhat behind it,
+ * and nothing else is close. Only that direction: a link from the runner-up back to the top
+ * does not say the top's answer leads on to it (counting it too added confident wrong answers
+ * such as a worker's notice period for the employer's).
+ */
+function closeRelated(top: Candidate, second: Candidate, third: Candidate | undefined): boolean {
+  const linked = (top.entry.related ?? []).includes(second.entry.id);
+  const clearOfThird = !third || top.confidence - third.confidence >= requiredLead(top.confidence);
+  return linked && second.confidence <= THRESHOLDS.relatedRatio * top.confidence && clearOfThird;
 }
 
 const rank = (r: Retrieval) => ({ answer: 2, clarify: 1, fallback: 0 })[r.decision];
