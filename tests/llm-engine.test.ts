@@ -15,6 +15,10 @@ import type { LlmSettings } from '../src/knowledge/llm/settings.js';
 import { llmSettings } from '../src/knowledge/llm/settings.js';
 import { loadConfig } from '../src/config.js';
 import { createStore } from '../src/store/sql-store.js';
+import { Delivery } from '../src/bots/delivery/pipeline.js';
+import { LocalCoordinator } from '../src/coordination/local.js';
+import { PAYLOAD } from '../src/flows/texts.js';
+import type { Activity } from '../src/flows/activity.js';
 import type { Store } from '../src/store/types.js';
 import { cautious, curatedAnswer, FakeOpenAI, workerText } from './fakes/openai.js';
 
@@ -160,6 +164,62 @@ describe('failures fall back silently', () => {
     expect(fake.requests.length).toBe(calls);
     expect(last(got).text).toBe(last(kb).text);
     expect(await fallbacks('budget', 'understand')).toBe(before + 1);
+  });
+});
+
+describe('the model is asked outside the message\'s transaction (SQLite)', () => {
+  /** Stalls every chat call until released; resolves `asked` on the first. */
+  function stallModel() {
+    let release!: () => void;
+    let asked!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const first = new Promise<void>((r) => (asked = r));
+    fake.chat = async (call) => {
+      asked();
+      await released;
+      return cautious(call);
+    };
+    return { release, asked: first };
+  }
+  const within = <T,>(p: Promise<T>, ms: number) =>
+    Promise.race([p, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), ms))]);
+  const menu = (id: string): Activity => ({ channel: 'web', userId: id, conversationId: id, messageId: `${id}-${++seq}`, postback: PAYLOAD.menu, timestamp: now() });
+
+  it('another conversation is answered while the model is stalled on a first one', async () => {
+    const stall = stallModel();
+    const slow = ask(withModel, QUESTION);
+    await stall.asked;
+    // Were the first message's transaction open, this one would wait for SQLite's only connection.
+    const other = await within(withModel.handle(menu(`m${++seq}`)), 1500);
+    stall.release();
+    expect(other).not.toBe('still waiting');
+    expect((other as EngineResult).replies.at(-1)!.choices?.length).toBeGreaterThan(0);
+    expect((await slow).outcome.kind).toBe('answer');
+  });
+
+  it('through the delivery inbox too: the model is asked before the row\'s transaction', async () => {
+    const store = await createStore({ databasePath: ':memory:' });
+    stores.push(store);
+    const assist = new ModelAssist({ apiKey: 'test-key', baseURL: fake.url, model: 'gpt-4o-mini', timeoutMs: 3000, dailyTokenBudget: 1e9 }, knowledge.kb.entries, { now });
+    const engine = new Engine({ store, kb: knowledge.kb, rules: knowledge.rules, now, assist });
+    const delivery = new Delivery({ db: store.db, store, engine, coordinator: new LocalCoordinator(), flood: false });
+    await delivery.start();
+    try {
+      const stall = stallModel();
+      const slowId = `d${++seq}`;
+      const slow = delivery.handle({ channel: 'web', userId: slowId, conversationId: slowId, messageId: `${slowId}-1`, text: QUESTION, timestamp: now() });
+      await stall.asked;
+      const other = await within(delivery.handle(menu(`d${++seq}`)), 1500);
+      stall.release();
+      expect(other).not.toBe('still waiting');
+      const answered = await slow;
+      expect(answered.outcome.kind).toBe('answer');
+      // Composed by the model (released), and stored once.
+      expect(answered.replies.at(-1)!.text.startsWith('Dạ, ')).toBe(true);
+      expect((await store.transcript(`web:${slowId}`)).filter((m) => m.role === 'worker')).toHaveLength(1);
+    } finally {
+      await delivery.stop();
+    }
   });
 });
 

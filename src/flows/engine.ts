@@ -35,7 +35,7 @@ import { describeActivity } from './handoff/describe.js';
 import type { HandoffSettings } from './handoff/settings.js';
 import { openingInWords } from './handoff/office-hours.js';
 export type { HandoffSettings } from './handoff/settings.js';
-import { ModelAssist, type LanguageAssist, type Turn as ModelTurn, type Understanding } from '../knowledge/llm/assist.js';
+import { ModelAssist, type ComposeInput, type LanguageAssist, type Turn as ModelTurn, type Understanding } from '../knowledge/llm/assist.js';
 import type { LlmSettings } from '../knowledge/llm/settings.js';
 
 export interface EngineOptions {
@@ -60,6 +60,46 @@ export interface EngineLogger {
 
 const DEFAULT_WAIT: WaitRange = { min: 10, max: 20 };
 
+/** One question the routing puts to the language model; its JSON is the answer's key. */
+type ModelRequest =
+  | { kind: 'understand'; conversation: ModelTurn[] }
+  | { kind: 'similarity'; text: string }
+  | { kind: 'values'; fields: string[]; text: string }
+  | { kind: 'compose'; input: ComposeInput };
+
+/**
+ * The model's answers for one message, gathered before its transaction (Engine.prepare): the
+ * routing inside the transaction looks them up and never waits on the network there.
+ */
+export class ModelAnswers {
+  private readonly answers = new Map<string, unknown>();
+
+  has(r: ModelRequest): boolean {
+    return this.answers.has(JSON.stringify(r));
+  }
+
+  get(r: ModelRequest): unknown {
+    return this.answers.get(JSON.stringify(r));
+  }
+
+  set(r: ModelRequest, answer: unknown): void {
+    this.answers.set(JSON.stringify(r), answer);
+  }
+}
+
+/** Thrown by a dry run that reached a question the gathered answers do not hold. */
+class ModelNeeded extends Error {
+  constructor(readonly requests: ModelRequest[]) {
+    super('model answers needed');
+  }
+}
+
+/** Ends a dry run that needed nothing more: its transaction rolls back. */
+class DryRunDone extends Error {}
+
+/** Dry runs before the model's answers are complete: understanding and similarity, then values or composing, and a spare. */
+const MAX_MODEL_ROUNDS = 4;
+
 /** What one routing step decided, before the engine records it. */
 interface Turn {
   replies: Reply[];
@@ -83,6 +123,13 @@ interface Ctx {
   forms: TextForms;
   /** Console events to publish once the turn is saved. */
   events: ConsoleEvent[];
+  /**
+   * The model's answers gathered before the transaction; a question they do not hold is left
+   * unanswered (deterministic result). Absent: the model is called in place, as before prepare existed.
+   */
+  models?: ModelAnswers;
+  /** A rehearsal in a transaction that rolls back, to learn what the model will be asked. */
+  dryRun?: boolean;
 }
 
 const MISSES_BEFORE_OFFER = 2;
@@ -107,7 +154,36 @@ export class Engine implements ConversationEngine {
   }
 
   handle(activity: Activity): Promise<EngineResult> {
-    return this.handleIn(activity, this.opts.store);
+    return this.serial.run(serialKey(activity), async () => this.apply(activity, this.opts.store, await this.prepare(activity)));
+  }
+
+  /**
+   * Asks the language model, OUTSIDE any transaction, everything handling `activity` will ask
+   * it, so that the message's transaction holds neither the SQLite writer nor PostgreSQL's
+   * conversation row lock during a network call. Rehearses the message in a transaction that
+   * always rolls back (nothing is kept, nothing published); each time the rehearsal reaches a
+   * question not answered yet it stops, the questions are put to the model, and it runs again.
+   * Without a model: undefined at once, at no cost. Call it in the conversation's turn (the
+   * delivery's lease, or the engine's own queue in handle) and pass the answers to handleIn.
+   */
+  async prepare(activity: Activity, store: Store = this.opts.store): Promise<ModelAnswers | undefined> {
+    const assist = this.opts.assist;
+    if (!assist) return undefined;
+    const models = new ModelAnswers();
+    for (let round = 0; round < MAX_MODEL_ROUNDS; round++) {
+      try {
+        await store.transaction(async (tx) => {
+          await this.process(activity, tx, [], models, true);
+          throw new DryRunDone();
+        });
+      } catch (err) {
+        if (err instanceof DryRunDone) break;
+        if (!(err instanceof ModelNeeded)) throw err;
+        const answers = await Promise.all(err.requests.map((r) => askModel(assist, r)));
+        err.requests.forEach((r, i) => models.set(r, answers[i]));
+      }
+    }
+    return models;
   }
 
   /**
@@ -117,20 +193,26 @@ export class Engine implements ConversationEngine {
    * transaction-bound store so that its outbox rows join the same transaction.
    * Inside, use only ctx.store and ctx.records: on SQLite another handle on the database
    * waits for the transaction's connection and would never get it.
+   * `models`: the language model's answers from prepare(), called before the caller's
+   * transaction; without them (and with a model configured) the model is called in place,
+   * inside the transaction.
    */
-  handleIn(activity: Activity, store: Store): Promise<EngineResult> {
-    return this.serial.run(`${activity.channel}:${activity.conversationId}`, async () => {
-      const events: ConsoleEvent[] = [];
-      const result = await store.transaction((tx) => this.process(activity, tx, events));
-      // Announced once the engine's writes are done (and committed, unless the caller's
-      // transaction is still open); a rolled-back message announces nothing.
-      await publishAll(this.coordinator, events, this.opts.logger);
-      return result;
-    });
+  handleIn(activity: Activity, store: Store, models?: ModelAnswers): Promise<EngineResult> {
+    return this.serial.run(serialKey(activity), () => this.apply(activity, store, models));
+  }
+
+  /** The message's one transaction, in the conversation's turn. */
+  private async apply(activity: Activity, store: Store, models: ModelAnswers | undefined): Promise<EngineResult> {
+    const events: ConsoleEvent[] = [];
+    const result = await store.transaction((tx) => this.process(activity, tx, events, models));
+    // Announced once the engine's writes are done (and committed, unless the caller's
+    // transaction is still open); a rolled-back message announces nothing.
+    await publishAll(this.coordinator, events, this.opts.logger);
+    return result;
   }
 
   /** `live` collects the console events to publish afterwards. */
-  private async process(activity: Activity, store: Store, live: ConsoleEvent[]): Promise<EngineResult> {
+  private async process(activity: Activity, store: Store, live: ConsoleEvent[], models?: ModelAnswers, dryRun = false): Promise<EngineResult> {
     const existing = await store.getConversation(activity.channel, activity.conversationId);
     if (activity.typing && !activity.text && !activity.postback && !activity.attachments?.length) return this.typing(activity, existing, live);
     if (!(await store.markSeen(activity.channel, activity.messageId))) {
@@ -140,7 +222,7 @@ export class Engine implements ConversationEngine {
     const conv = existing ?? newConversation(activity, now);
     const text = (activity.text ?? '').trim();
     const records = this.opts.records ?? recordsOf(store);
-    const ctx: Ctx = { activity, store, records, pending: [], conv, day: vnDay(now), now, text, forms: textForms(text), events: [] };
+    const ctx: Ctx = { activity, store, records, pending: [], conv, day: vnDay(now), now, text, forms: textForms(text), events: [], models, dryRun };
     const modeBefore = conv.mode;
 
     // Everything the worker sent, pictures and files as a described line, so that a
@@ -149,8 +231,16 @@ export class Engine implements ConversationEngine {
     if (workerLine) await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: workerLine, at: now });
 
     const firstContact = !conv.state.consentShown;
-    const turn = await this.route(ctx);
-    await Promise.all(ctx.pending);
+    let turn: Turn;
+    try {
+      turn = await this.route(ctx);
+    } finally {
+      // Writes started along the way settle before the transaction ends, also when routing
+      // stopped early (a dry run's ModelNeeded): none may fail after its rollback, unheard.
+      const settled = await Promise.allSettled(ctx.pending);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed && !dryRun) throw failed.reason;
+    }
     if (turn.deleted) {
       live.push(consoleEvent.left(conv.id, now));
       return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
@@ -222,7 +312,7 @@ export class Engine implements ConversationEngine {
       return { replies: [{ text: T.leftQueue, choices: MAIN_MENU }], outcome: { kind: 'handoff', handoff: 'none', urgent: false } };
     }
     const signal = ctx.text ? detectHandoffSignal(forms) : undefined;
-    const urgent = signal?.kind === 'urgent' || (!conv.urgent && (await this.understand(ctx))?.urgent === true);
+    const urgent = signal?.kind === 'urgent' || (!conv.urgent && (await this.understand(ctx))[0]?.urgent === true);
     if (urgent && !conv.urgent) {
       conv.urgent = true;
       ctx.events.push(consoleEvent.queued(conv.id, conv.channel, true, ctx.now, conv.state.topic));
@@ -300,7 +390,7 @@ export class Engine implements ConversationEngine {
     if (state.ticket) return this.ticketStep(ctx);
     if (signal?.kind === 'explicit') return this.queue(ctx, false);
     // The model's second opinion can only raise the alarm or offer a person, never lower either.
-    const [understood, semantic] = await Promise.all([this.understand(ctx), this.opts.assist?.similarity(ctx.text)]);
+    const [understood, semantic] = await this.understand(ctx, true);
     if (understood?.urgent) return this.queue(ctx, true);
     const sensitive = signal?.kind === 'sensitive' || understood?.sensitive === true;
 
@@ -349,22 +439,49 @@ export class Engine implements ConversationEngine {
     await this.opts.assist?.warm();
   }
 
-  /** The model's reading of the message in its conversation (its recent transcript). */
-  private async understand(ctx: Ctx): Promise<Understanding | undefined> {
-    const assist = this.opts.assist;
-    if (!assist || ctx.text.length < 4) return undefined;
-    const recent = await ctx.store.transcript(ctx.conv.id, 6);
-    const conversation: ModelTurn[] = recent
-      .filter((m) => m.role === 'worker' || m.role === 'bot')
-      .map((m) => ({ from: m.role === 'worker' ? ('worker' as const) : ('bot' as const), text: m.text.slice(0, 600) }));
-    if (conversation.at(-1)?.text !== ctx.text.slice(0, 600)) conversation.push({ from: 'worker', text: ctx.text.slice(0, 600) });
-    return assist.understand(conversation);
+  /**
+   * The model's reading of the message in its conversation (its recent transcript), and with
+   * `similarity` the semantic similarity of the text to each entry, asked together.
+   */
+  private async understand(ctx: Ctx, similarity = false): Promise<[Understanding | undefined, Map<string, number> | undefined]> {
+    if (!this.opts.assist) return [undefined, undefined];
+    const requests: ModelRequest[] = [];
+    if (ctx.text.length >= 4) {
+      const recent = await ctx.store.transcript(ctx.conv.id, 6);
+      const conversation: ModelTurn[] = recent
+        .filter((m) => m.role === 'worker' || m.role === 'bot')
+        .map((m) => ({ from: m.role === 'worker' ? ('worker' as const) : ('bot' as const), text: m.text.slice(0, 600) }));
+      if (conversation.at(-1)?.text !== ctx.text.slice(0, 600)) conversation.push({ from: 'worker', text: ctx.text.slice(0, 600) });
+      requests.push({ kind: 'understand', conversation });
+    }
+    if (similarity) requests.push({ kind: 'similarity', text: ctx.text });
+    const answers = await this.ask(ctx, requests);
+    const pick = (kind: ModelRequest['kind']) => answers[requests.findIndex((r) => r.kind === kind)];
+    return [pick('understand') as Understanding | undefined, pick('similarity') as Map<string, number> | undefined];
   }
 
   /** Calculator values the model reads where the flow's own parser found none. */
   private async valueHints(ctx: Ctx): Promise<Record<string, unknown>> {
     const fields = this.opts.assist ? this.calculators.unreadFields(ctx.text, ctx.conv.state) : [];
-    return fields.length > 0 ? this.opts.assist!.values(fields, ctx.text) : {};
+    if (fields.length === 0) return {};
+    const [values] = await this.ask(ctx, [{ kind: 'values', fields, text: ctx.text }]);
+    return (values as Record<string, unknown> | undefined) ?? {};
+  }
+
+  /**
+   * The model's answers to `requests`, in order. Gathered beforehand (prepare): looked up, and
+   * a dry run stops at the first questions not asked yet. Otherwise asked here and now.
+   */
+  private async ask(ctx: Ctx, requests: ModelRequest[]): Promise<unknown[]> {
+    const assist = this.opts.assist;
+    if (!assist || requests.length === 0) return requests.map(() => undefined);
+    const { models } = ctx;
+    if (!models) return Promise.all(requests.map((r) => askModel(assist, r)));
+    const missing = requests.filter((r) => !models.has(r));
+    // In the real run a question missing means the conversation changed since the rehearsal
+    // (a counsellor's move, a newer transcript line): the deterministic result stands.
+    if (missing.length > 0 && ctx.dryRun) throw new ModelNeeded(missing);
+    return requests.map((r) => models.get(r));
   }
 
   /** The curated answer reworded for the worker's message, when the reword passes the grounding check. */
@@ -375,8 +492,8 @@ export class Engine implements ConversationEngine {
     // The review note is ours to add, whatever the model writes.
     const note = entry.review.state === 'needed' ? `\n\n${T.reviewNeeded}` : '';
     const answer = note && reply.text.endsWith(note) ? reply.text.slice(0, -note.length) : reply.text;
-    const text = await this.opts.assist.compose({ message: ctx.text, question: entry.question, answer, citations: reply.citations ?? [] });
-    if (text) reply.text = text + note;
+    const [text] = await this.ask(ctx, [{ kind: 'compose', input: { message: ctx.text, question: entry.question, answer, citations: reply.citations ?? [] } }]);
+    if (typeof text === 'string' && text) reply.text = text + note;
     return turn;
   }
 
@@ -529,8 +646,8 @@ export class Engine implements ConversationEngine {
     // Without consent to a call-back, a number written in the message is not kept either.
     const message = phone ? draft.message : findPhones(draft.message).reduce((m, p) => m.replace(p, PLACEHOLDERS.phone), draft.message);
     const ticket = await ctx.records.createTicket({ conversationId: conv.id, channel: conv.channel, userId: conv.userId, message, phone: phone ? phone.replace(/[\s.()-]/g, '') : null, at: ctx.now });
-    // The logger redacts the number; the ticket keeps it for the counsellor.
-    this.opts.logger?.info({ ticketId: ticket.id, conversationId: conv.id, channel: conv.channel, phone: ticket.phone }, 'call-back ticket created');
+    // The logger redacts the number; the ticket keeps it for the counsellor. A rehearsal's ticket is rolled back.
+    if (!ctx.dryRun) this.opts.logger?.info({ ticketId: ticket.id, conversationId: conv.id, channel: conv.channel, phone: ticket.phone }, 'call-back ticket created');
     // Open consoles show the new ticket at once (after the turn commits, like queue events).
     ctx.events.push(consoleEvent.ticket(conv.id, ticket.id, conv.channel, ticket.phone !== null, ctx.now));
     const opensAt = this.opts.handoff?.hours?.status(ctx.now).opensAt;
@@ -611,6 +728,21 @@ function newConversation(a: Activity, now: Date): Conversation {
 }
 
 const isWithPerson = (mode: ConversationMode) => mode === 'queued' || mode === 'human';
+
+const serialKey = (a: Activity) => `${a.channel}:${a.conversationId}`;
+
+function askModel(assist: LanguageAssist, r: ModelRequest): Promise<unknown> {
+  switch (r.kind) {
+    case 'understand':
+      return assist.understand(r.conversation);
+    case 'similarity':
+      return assist.similarity(r.text);
+    case 'values':
+      return assist.values(r.fields, r.text);
+    case 'compose':
+      return assist.compose(r.input);
+  }
+}
 
 /** The handoff records over the Store's own database, when it is the SQL store. */
 function recordsOf(store: Store): HandoffRecords | undefined {

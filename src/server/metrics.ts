@@ -73,17 +73,21 @@ export const queueMetrics = {
 };
 
 /** Either way of calling the engine: on its own store, or inside the delivery's transaction. */
-type Engine = ConversationEngine & { handleIn?(activity: Activity, store: Store): Promise<EngineResult> };
+type Engine = ConversationEngine & {
+  handleIn?(activity: Activity, store: Store, prepared?: unknown): Promise<EngineResult>;
+  prepare?(activity: Activity, store: Store): Promise<unknown>;
+};
 
 /**
  * The engine with its answers, handoffs and latency counted. A thin wrapper: the engine
  * itself knows nothing of metrics.
  */
-export function instrumentEngine<E extends Engine>(engine: E): Pick<E, 'handle' | 'handleIn'> {
+export function instrumentEngine<E extends Engine>(engine: E): Pick<E, 'handle' | 'handleIn' | 'prepare'> {
   const measured = (activity: Activity, run: () => Promise<EngineResult>) => measure(activity.channel, run);
   const wrapped: Engine = { handle: (activity) => measured(activity, () => engine.handle(activity)) };
-  if (engine.handleIn) wrapped.handleIn = (activity, store) => measured(activity, () => engine.handleIn!(activity, store));
-  return wrapped as Pick<E, 'handle' | 'handleIn'>;
+  if (engine.handleIn) wrapped.handleIn = (activity, store, prepared) => measured(activity, () => engine.handleIn!(activity, store, prepared));
+  if (engine.prepare) wrapped.prepare = (activity, store) => engine.prepare!(activity, store);
+  return wrapped as Pick<E, 'handle' | 'handleIn' | 'prepare'>;
 }
 
 async function measure(channel: string, run: () => Promise<EngineResult>): Promise<EngineResult> {

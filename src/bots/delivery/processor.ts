@@ -26,8 +26,10 @@ import { insertOutbox, type NewOutboxRow } from './outbox-table.js';
 import type { AcceptResult, Inbox } from './types.js';
 
 /** The engine as the inbox needs it: one message against a given (transaction-bound) store. */
-export interface StoreBoundEngine {
-  handleIn(activity: Activity, store: Store): Promise<EngineResult>;
+export interface StoreBoundEngine<Prepared = unknown> {
+  handleIn(activity: Activity, store: Store, prepared?: Prepared): Promise<EngineResult>;
+  /** Work done before the transaction (the language model's calls), so it holds no lock meanwhile. */
+  prepare?(activity: Activity, store: Store): Promise<Prepared>;
 }
 
 export interface InboxProcessorOptions {
@@ -166,8 +168,11 @@ export class InboxProcessor implements Inbox {
     let wroteOutbox = false;
     const verdict: FloodVerdict = this.opts.flood ? await this.opts.flood.check(activity) : 'ok';
     try {
+      // Under the conversation's lease, so in order; outside the transaction, so that no
+      // lock is held while the language model answers.
+      const prepared = verdict === 'ok' ? await engine.prepare?.(activity, store) : undefined;
       const result = await store.transaction(async (tx) => {
-        const r = verdict === 'ok' ? await engine.handleIn(activity, tx) : await flooded(activity, tx, verdict);
+        const r = verdict === 'ok' ? await engine.handleIn(activity, tx, prepared) : await flooded(activity, tx, verdict);
         const deliver = this.opts.deliversReplies?.(activity.channel) ?? activity.channel !== 'web';
         if (deliver && !r.duplicate && r.replies.length > 0) {
           const rows: NewOutboxRow[] = r.replies.map((reply) => ({
