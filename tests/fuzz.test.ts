@@ -3,7 +3,7 @@
  * (tests/helpers/fuzz.ts), against the wired server with all three platforms on: no 5xx, no
  * crash, nothing stored, nothing sent to a worker, no prototype pollution; and the planted
  * phone numbers, ID numbers and tokens never reach the logs.
- * (Console routes join the target list when they land.) About a minute on a busy 2-core machine:
+ * The console's routes are fuzzed in tests/fuzz-console.test.ts. About a minute on a busy 2-core machine:
  * the issue asks for at least 10,000 cases; TLCD_FUZZ_CASES runs fewer or more.
  */
 import type { FastifyInstance } from 'fastify';
