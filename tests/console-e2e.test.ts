@@ -11,7 +11,8 @@
  * A shorter web-chat variant checks what only the web chat renders: the counsellor's "typing…"
  * and the survey buttons under the closing question.
  *
- * Screenshots of the queue and the chat view are written to docs/console/ (listed in the README).
+ * Screenshots of the queue and the chat view: screenshots/, or docs/console/ with `npm run
+ * screenshots` (listed in the README).
  * Slow by nature (a browser, the web chat's polling): about 30–60 s.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,10 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { COUNSELLOR, startConsoleServer, type ConsoleServer } from './helpers/console-server.js';
+import { COUNSELLOR, SHOTS, startConsoleServer, type ConsoleServer } from './helpers/console-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = 'docs/console';
 const present = existsSync(CHROMIUM);
 if (!present) {
   console.warn(`\n${'!'.repeat(78)}\n!!! ${CHROMIUM} is missing: the console's end-to-end browser test is SKIPPED.\n!!! Install it (apt-get install chromium) — CI does.\n${'!'.repeat(78)}\n`);

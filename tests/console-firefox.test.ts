@@ -2,16 +2,15 @@
  * The console's essential flow in Firefox (Debian's firefox-esr, driven by puppeteer-core over
  * WebDriver BiDi; Playwright cannot drive a stock Firefox): log in, see a Telegram worker in
  * the queue, claim, reply (the fake Telegram receives it), see the worker's answer live, close
- * (the worker gets the survey). 1280×800; screenshots to docs/console/console-firefox-*.png.
+ * (the worker gets the survey). 1280×800; screenshots console-firefox-*.png (see SHOTS).
  * The Chromium run of the full flow is console-e2e.test.ts.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COUNSELLOR, startConsoleServer, type ConsoleServer } from './helpers/console-server.js';
+import { COUNSELLOR, SHOTS, startConsoleServer, type ConsoleServer } from './helpers/console-server.js';
 
 const FIREFOX = '/usr/bin/firefox-esr';
-const SHOTS = 'docs/console';
 
 /**
  * The part of puppeteer-core's API this test uses. Declared here, and the module loaded by a

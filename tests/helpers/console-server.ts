@@ -19,6 +19,13 @@ import { buildApp } from '../../src/server/app.js';
 import { createStore, type SqlStore } from '../../src/store/sql-store.js';
 import { startTelegramFake, type TelegramFake } from '../fakes/telegram-fake.js';
 
+/**
+ * Where the browser tests put their screenshots: the git-ignored screenshots/ on a plain
+ * `npm test` (so a test run leaves no changed binaries in anyone's work tree), docs/console/
+ * with `npm run screenshots`, which refreshes the ones the README shows.
+ */
+export const SHOTS = process.env.CONSOLE_SCREENSHOTS || 'screenshots';
+
 export const COUNSELLOR = { email: 'lan@congdoan.vn', name: 'Nguyễn Thị Lan', password: 'mật khẩu tư vấn viên 2026' };
 const TG_SECRET = 'e2e-secret_1';
 

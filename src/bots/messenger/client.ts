@@ -133,8 +133,9 @@ export class MessengerClient {
     return this.post('me/messages', body, sendResponseSchema);
   }
 
-  async senderAction(psid: string, action: SenderAction): Promise<GraphResult<SendResponse>> {
-    return this.post('me/messages', { recipient: { id: psid }, sender_action: action }, sendResponseSchema);
+  /** `timeoutMs` shorter than the client's: a typing indicator that arrives late is wrong. */
+  async senderAction(psid: string, action: SenderAction, timeoutMs?: number): Promise<GraphResult<SendResponse>> {
+    return this.call('POST', 'me/messages', { recipient: { id: psid }, sender_action: action }, sendResponseSchema, {}, timeoutMs);
   }
 
   /** POST /{version}/me/messenger_profile. */
@@ -151,7 +152,14 @@ export class MessengerClient {
     return this.call('POST', path, body, schema);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>, query: Record<string, string> = {}): Promise<GraphResult<T>> {
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    query: Record<string, string> = {},
+    timeoutMs = this.timeoutMs,
+  ): Promise<GraphResult<T>> {
     const url = new URL(`${this.apiRoot}/${this.apiVersion}/${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     // The documented way to pass the page token; the URL is never logged.
@@ -162,7 +170,7 @@ export class MessengerClient {
       res = await this.fetchFn(url, {
         method,
         ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(Math.min(timeoutMs, this.timeoutMs)),
       });
     } catch (err) {
       const name = (err as Error).name;

@@ -12,6 +12,9 @@ import type { ChannelSender, SendOptions, SendResult, SendTarget } from '../deli
 import { type MessengerClient, type MessengerFailure, type SendApiBody } from './client.js';
 import { renderMessengerReply } from './render.js';
 
+/** A typing indicator later than this is not worth showing. */
+const TYPING_TIMEOUT_MS = 2_000;
+
 export const RESPONSE_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const HUMAN_AGENT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -134,7 +137,7 @@ export class MessengerSender implements ChannelSender {
 
   /** Best-effort: a typing indicator that fails (closed window, blocked) is not worth reporting. */
   async typing(target: SendTarget, state: 'on' | 'off' = 'on'): Promise<void> {
-    await this.client.senderAction(target.userId, state === 'on' ? 'typing_on' : 'typing_off').catch(() => undefined);
+    await this.client.senderAction(target.userId, state === 'on' ? 'typing_on' : 'typing_off', TYPING_TIMEOUT_MS).catch(() => undefined);
   }
 
   /** mark_seen: the worker sees that their messages were read (a counsellor took the chat). */
