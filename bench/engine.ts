@@ -98,9 +98,8 @@ function processCpuMs(pid: number): number {
 }
 
 /** Launches the server with `args` and waits until /readyz answers 200. */
-async function startupToReady(args: string[]): Promise<{ ms: number; cpuMs: number; rssMb: number }> {
+async function startupToReady(args: string[], dataDir = mkdtempSync(join(tmpdir(), 'bench-var-'))): Promise<{ ms: number; cpuMs: number; rssMb: number }> {
   const port = 3900 + Math.floor(Math.random() * 90);
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-var-'));
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   try {
@@ -128,10 +127,17 @@ async function startup(): Promise<void> {
   const t0 = performance.now();
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const buildMs = performance.now() - t0;
-  const compiled = await startupToReady(['dist/main.js']);
+  // The first start in a fresh DATA_DIR parses and analyses the knowledge files and keeps the
+  // results in DATA_DIR/cache; every later start (the usual case) reads them.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-var-'));
+  const first = await startupToReady(['dist/main.js'], dataDir);
+  const compiled = await startupToReady(['dist/main.js'], dataDir);
   console.log(`npm start: build ${buildMs.toFixed(0)} ms, then node dist/main.js → /readyz 200: ${compiled.ms.toFixed(0)} ms (CPU ${compiled.cpuMs} ms); server resident memory ${compiled.rssMb.toFixed(0)} MB`);
-  const tsx = await startupToReady(['--import', 'tsx', 'src/main.ts']);
-  console.log(`for comparison, tsx src/main.ts → /readyz 200: ${tsx.ms.toFixed(0)} ms (CPU ${tsx.cpuMs} ms)`);
+  console.log(`  first start in an empty DATA_DIR (no knowledge cache yet): ${first.ms.toFixed(0)} ms (CPU ${first.cpuMs} ms)`);
+  const tsxDir = mkdtempSync(join(tmpdir(), 'bench-var-'));
+  await startupToReady(['--import', 'tsx', 'src/main.ts'], tsxDir);
+  const tsx = await startupToReady(['--import', 'tsx', 'src/main.ts'], tsxDir);
+  console.log(`for comparison, tsx src/main.ts → /readyz 200: ${tsx.ms.toFixed(0)} ms (CPU ${tsx.cpuMs} ms), with its knowledge cache`);
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@
  *
  * Exit codes: 2 bad configuration, 3 knowledge base or holidays file with errors, 1 anything else at start-up.
  */
+import { join } from 'node:path';
 import { ChannelConfigError, createChannels, loadChannelConfigs } from './bots/channels.js';
 import { Delivery } from './bots/delivery/pipeline.js';
 import { OutboxDelivery } from './console/delivery.js';
@@ -44,7 +45,9 @@ function readOrExit<T>(read: () => T): T {
 async function openEngine(store: Store, config: Config, logger: Logger, coordinator: Coordinator) {
   try {
     const handoff = handoffSettings(config, logger);
-    return createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger, coordinator, handoff, llm: llmSettings(config) });
+    // Parsed YAML and analysed texts are kept in DATA_DIR/cache: start-up reads them instead of computing them.
+    const cacheDir = join(config.DATA_DIR, 'cache');
+    return createEngine({ store, kbDir: config.KB_DIR, rulesDir: config.RULES_DIR, logger, coordinator, handoff, llm: llmSettings(config), cacheDir });
   } catch (err) {
     if (err instanceof KnowledgeError || err instanceof HolidaysError) {
       logger.fatal(err.message);

@@ -20,6 +20,10 @@ import { CHOICE, MAIN_MENU, PAYLOAD, T } from './texts.js';
 import { detectHandoffSignal, isFrustrated, textForms, type TextForms } from './handoff/triggers.js';
 import { isCancel, isDeleteRequest, isMenuRequest, isNo, isYes, pickedNumber, smallTalk } from './intents.js';
 import { Retriever, type Retrieval } from './retrieval.js';
+import type { FaqIndexOptions } from '../knowledge/search/faq-index.js';
+import { analyzeForIndex } from '../knowledge/vi/analyze.js';
+import { KnowledgeCache } from '../knowledge/cache.js';
+import { withParseCache } from '../knowledge/yaml-source.js';
 import { CalculatorFlows, type FlowTurn } from './calculators/index.js';
 import { calculatorSpecs, guessCalculator } from './calculators/specs.js';
 import { topicMenu } from './menu.js';
@@ -51,6 +55,8 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** The optional language model (src/knowledge/llm); without it the engine is fully deterministic. */
   assist?: LanguageAssist;
+  /** How the retrieval index is built (createEngine passes the start-up cache's analysis). */
+  index?: FaqIndexOptions;
 }
 
 export interface EngineLogger {
@@ -144,7 +150,7 @@ export class Engine implements ConversationEngine {
   constructor(private readonly opts: EngineOptions) {
     this.now = opts.now ?? (() => new Date());
     this.coordinator = opts.coordinator ?? new LocalCoordinator();
-    this.retriever = new Retriever(opts.kb);
+    this.retriever = new Retriever(opts.kb, opts.index);
     this.calculators = new CalculatorFlows(calculatorSpecs(opts.rules, opts.kb.laws), guessCalculator);
   }
 
@@ -764,11 +770,15 @@ export interface CreateEngineOptions {
   handoff?: HandoffSettings;
   /** Language model settings (from OPENAI_API_KEY…); none: the deterministic engine alone. */
   llm?: LlmSettings;
+  /** Where parsed knowledge files and analysed texts are kept between runs (main: DATA_DIR/cache); none: computed every time. */
+  cacheDir?: string;
 }
 
 /** Loads the knowledge and builds an engine; throws KnowledgeError when the data has errors. */
 export function createEngine(options: CreateEngineOptions): Engine {
-  const { kb, rules, problems } = loadKnowledgeOrThrow({ kbDir: options.kbDir ?? DEFAULT_PATHS.kbDir, rulesDir: options.rulesDir ?? DEFAULT_PATHS.rulesDir });
+  const cache = options.cacheDir ? KnowledgeCache.open(options.cacheDir) : undefined;
+  const paths = { kbDir: options.kbDir ?? DEFAULT_PATHS.kbDir, rulesDir: options.rulesDir ?? DEFAULT_PATHS.rulesDir };
+  const { kb, rules, problems } = withParseCache(cache, () => loadKnowledgeOrThrow(paths));
   const warnings = problems.filter((p) => p.severity === 'warning');
   if (warnings.length > 0) options.logger?.warn({ count: warnings.length, first: warnings.slice(0, 5).map(formatProblem) }, 'knowledge base warnings');
   const { store, now, coordinator, records, handoff, logger } = options;
@@ -776,8 +786,15 @@ export function createEngine(options: CreateEngineOptions): Engine {
   const assist = options.llm ? new ModelAssist(options.llm, kb.entries, { logger, now }) : undefined;
   // Embeddings are computed (or read from the cache) in the background; search is lexical meanwhile.
   void assist?.warm();
-  const engine = new Engine({ store, kb, rules, now, coordinator, records, handoff, logger: engineLogger, assist });
+  const index = cache ? { analyse: (text: string) => cache.analysis(text, analyzeForIndex) } : undefined;
+  const engine = new Engine({ store, kb, rules, now, coordinator, records, handoff, logger: engineLogger, assist, index });
   // Build today's index now, so the first worker does not wait for it.
   engine.retriever.indexFor(vnDay(options.now?.() ?? new Date()));
+  try {
+    cache?.save();
+  } catch (err) {
+    // Only the next start-up's speed depends on it.
+    logger?.warn({ err }, 'knowledge cache not written');
+  }
   return engine;
 }

@@ -4,7 +4,7 @@
  * adding the subject's words to the query when the message leans on what came before.
  */
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
-import { FaqIndex, type Candidate } from '../knowledge/search/faq-index.js';
+import { FaqIndex, type Candidate, type FaqIndexOptions } from '../knowledge/search/faq-index.js';
 import { analyzeForIndex } from '../knowledge/vi/analyze.js';
 import { fold, normalize } from '../knowledge/vi/normalize.js';
 import type { ConversationState } from '../store/types.js';
@@ -115,14 +115,17 @@ export class Retriever {
   /** The servable set only changes at midnight: remember which index serves which day. */
   private byDay?: { day: string; index: FaqIndex };
 
-  constructor(private readonly kb: KnowledgeBase) {}
+  constructor(
+    private readonly kb: KnowledgeBase,
+    private readonly indexOptions: FaqIndexOptions = {},
+  ) {}
 
   /** The index of the entries servable on `day`; rebuilt only when that set changes. */
   indexFor(day: string): FaqIndex {
     if (this.byDay?.day === day) return this.byDay.index;
     const entries = this.kb.servable(day);
     const key = entries.map((e) => e.id).join('|');
-    if (this.cached?.key !== key) this.cached = { key, index: new FaqIndex(entries) };
+    if (this.cached?.key !== key) this.cached = { key, index: new FaqIndex(entries, this.indexOptions) };
     this.byDay = { day, index: this.cached.index };
     return this.cached.index;
   }

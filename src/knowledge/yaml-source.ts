@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
+import type { KnowledgeCache } from './cache.js';
 
 export interface Problem {
   file: string;
@@ -36,9 +37,28 @@ export class YamlSyntaxError extends Error {
   }
 }
 
+/** Where loadYaml keeps parsed data between runs, while withParseCache runs (start-up). */
+let parseCache: KnowledgeCache | undefined;
+
+/** Runs `load` with `cache` serving loadYaml's parses. */
+export function withParseCache<T>(cache: KnowledgeCache | undefined, load: () => T): T {
+  parseCache = cache;
+  try {
+    return load();
+  } finally {
+    parseCache = undefined;
+  }
+}
+
 /** Reads and parses `file`; throws YamlSyntaxError (or the fs error) when it cannot. */
 export function loadYaml(file: string): YamlSource {
-  return parseYaml(readFileSync(file, 'utf8'), file);
+  const text = readFileSync(file, 'utf8');
+  const cache = parseCache;
+  if (!cache) return parseYaml(text, file);
+  let parsed: YamlSource | undefined;
+  const data = cache.yaml(text, () => (parsed = parseYaml(text, file)).data);
+  // Lines are needed only to report a problem: the text is parsed again then, not before.
+  return { data, lineOf: (path) => (parsed ??= parseYaml(text, file)).lineOf(path) };
 }
 
 /** Parses YAML text; `file` only names it in messages. Throws YamlSyntaxError. */

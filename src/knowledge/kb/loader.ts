@@ -49,13 +49,21 @@ export function loadKnowledgeBase(dir: string, laws: LawRegistry): LoadedKb {
     }
     topics.set(parsed.data.topic, parsed.data.title);
     parsed.data.entries.forEach((e, index) => {
-      const line = source.lineOf(['entries', index, 'id']);
+      // Lines are looked up only for a problem: with the start-up cache, finding one parses the file again.
+      const lineOf = source.lineOf;
       if (where.has(e.id)) {
         const first = where.get(e.id)!;
-        problems.push({ file, line, message: `duplicate id "${e.id}" (first in ${first.file}:${first.line})`, severity: 'error' });
+        problems.push({ file, line: lineOf(['entries', index, 'id']), message: `duplicate id "${e.id}" (first in ${first.file}:${first.line})`, severity: 'error' });
         return;
       }
-      where.set(e.id, { file, line, lineOf: source.lineOf, index });
+      where.set(e.id, {
+        file,
+        get line() {
+          return lineOf(['entries', index, 'id']);
+        },
+        lineOf,
+        index,
+      });
       entries.push({ ...e, topic: parsed.data.topic, file });
     });
   }

@@ -273,7 +273,13 @@ export function loadRules(dir = 'data/rules', today: DayInput = vnToday()): { ru
         problem(at('id'), `duplicate parameter (first in ${first.file}:${first.line})`);
         return;
       }
-      seen.set(param.id, { file, line: at('id') });
+      seen.set(param.id, {
+        file,
+        // Looked up only for a duplicate's message (with the start-up cache it parses the file again).
+        get line() {
+          return at('id');
+        },
+      });
       const shape = isParameterId(param.id) ? PARAMETERS[param.id] : undefined;
       if (!shape) problem(at('id'), 'unknown parameter: no calculator reads it (a typo in the id?)', 'warning');
 
@@ -283,10 +289,11 @@ export function loadRules(dir = 'data/rules', today: DayInput = vnToday()): { ru
         const sources = Array.isArray(p.source) ? p.source : [p.source];
         let ok = true;
         sources.forEach((c, k) => {
-          const line = at('periods', j, 'source', ...(Array.isArray(p.source) ? [k] : []));
+          // Looked up only for a problem (with the start-up cache it parses the file again).
+          const line = () => at('periods', j, 'source', ...(Array.isArray(p.source) ? [k] : []));
           // Still kept for the overlap and gap checks: one broken citation should not hide them.
-          if (!laws.has(c.law)) problem(line, `unknown law "${c.law}" (not in laws.yaml)`);
-          else checkLawInForce(laws, c.law, p.valid_from, p.valid_to, day, (m, s) => problem(line, m, s));
+          if (!laws.has(c.law)) problem(line(), `unknown law "${c.law}" (not in laws.yaml)`);
+          else checkLawInForce(laws, c.law, p.valid_from, p.valid_to, day, (m, s) => problem(line(), m, s));
         });
         if (p.valid_to !== undefined && p.valid_to < p.valid_from) {
           problem(at('periods', j, 'valid_to'), `valid_to ${p.valid_to} is before valid_from ${p.valid_from}`);

@@ -72,6 +72,8 @@ export const POSTINGS_CAP = 128;
 export interface FaqIndexOptions {
   /** Overrides POSTINGS_CAP (tests compare capped and uncapped recall). */
   postingsCap?: number;
+  /** analyzeForIndex, or a cache of it (start-up keeps it between runs: src/knowledge/cache.ts). */
+  analyse?: (text: string) => string[];
 }
 
 export class FaqIndex {
@@ -104,7 +106,7 @@ export class FaqIndex {
     for (const entry of entries) {
       this.entries.set(entry.id, entry);
       const raw = [entry.question, ...entry.phrasings, ...(entry.keywords ?? [])];
-      const analysed = raw.map((t) => analyzeForIndex(t));
+      const analysed = raw.map(options.analyse ?? ((t) => analyzeForIndex(t)));
       termSets.push(analysed.map((a) => new Set(a)));
       const all = analysed.flat();
       this.unions.set(entry.id, new Set(all));
