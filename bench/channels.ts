@@ -13,39 +13,17 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile, post as postWebhook, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 4000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
 const TOKEN = '123456:BENCH-token';
 const SECRET = 'bench-secret_1';
 const SELF = fileURLToPath(import.meta.url);
-
-/** Worker questions the engine answers (retrieval), a calculation, a menu request, small talk. */
-const QUESTIONS = [
-  'điều kiện hưởng trợ cấp thất nghiệp là gì',
-  'nghỉ việc bao lâu thì được nhận bhtn',
-  'hồ sơ hưởng bảo hiểm thất nghiệp gồm những gì',
-  'công ty nợ lương thì làm sao',
-  'làm thêm giờ được trả lương thế nào',
-  'nghỉ phép năm được mấy ngày',
-  'menu',
-  'cảm ơn',
-];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 // ---------------------------------------------------------------------------------------
 // Child roles
@@ -99,43 +77,7 @@ function startChild(role: string, args: string[]): Promise<{ child: ChildProcess
   });
 }
 
-/** The fake Bot API: answers sendMessage and tells the waiting virtual user. */
-async function startFakeTelegram(onMessage: (chatId: number) => void) {
-  let messageId = 1;
-  const server = createServer(async (req, res) => {
-    const raw = await readBody(req);
-    const method = /\/bot[^/]+\/(\w+)$/.exec(req.url ?? '')?.[1];
-    let result: unknown = true;
-    if (method === 'sendMessage') {
-      const body = JSON.parse(raw) as { chat_id: number | string };
-      result = { message_id: messageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' } };
-      onMessage(Number(body.chat_id));
-    } else if (method === 'getMe') {
-      result = { id: 1, is_bot: true, first_name: 'Bench', username: 'BenchBot' };
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok: true, result }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-let updateId = 1;
-function update(chatId: number, text: string): string {
-  const id = updateId++;
-  const from = { id: chatId, is_bot: false, first_name: 'Lan' };
-  return JSON.stringify({ update_id: id, message: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, from, text } });
-}
-
-async function post(port: number, body: string): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${port}/webhooks/telegram`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
-    body,
-  });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
-}
+const post = (port: number, body: string) => postWebhook(port, body, SECRET);
 
 interface Result {
   perSecond: number;

@@ -105,8 +105,9 @@ export async function nextOutbox(db: Db, conversationId: string, limit: number):
 /**
  * Set on a row taken over while 'sending': the attempt before was cut short (its process died,
  * or lost its lease) after it may have reached the platform, which has no idempotency key. The
- * row is sent again (a repeated message is better than a lost one) and keeps this mark, so the
- * console can say the worker may have got it twice.
+ * row is sent again (a repeated message is better than a lost one) and keeps this mark once sent,
+ * so its delivery status can say the worker may have got it twice. (A retryable failure of the
+ * new attempt replaces the mark with its own code.)
  */
 export const INTERRUPTED = {
   code: 'interrupted',
