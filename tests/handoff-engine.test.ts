@@ -8,6 +8,7 @@ import type { EngineResult } from '../src/flows/activity.js';
 import type { ConsoleEvent } from '../src/flows/handoff/events.js';
 import { satisfactionSurvey } from '../src/flows/handoff/survey.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
+import { Desk } from '../src/console/desk.js';
 import { allText, openBench, type Bench, type Input } from './helpers/handoff.js';
 
 let bench: Bench;
@@ -47,6 +48,15 @@ describe('queueing', () => {
     const d = await send('d', { postback: 'HANDOFF' });
     expect(allText(d)).toContain('vị trí số 4');
     expect((await bench.store.queue()).map((x) => x.userId)).toEqual(['c', 'a', 'b', 'd']);
+  });
+
+  it("shows counsellors the worker's name as the platform sent it, kept when a later tap carries none", async () => {
+    await send('lan', { text: 'cho tôi gặp tư vấn viên', displayName: '  Lan Nguyễn ' });
+    await send('hung', { text: 'tôi muốn gặp người thật' });
+    await send('lan', { postback: 'HANDOFF' });
+    const desk = new Desk({ db: bench.store.db, store: bench.store, delivery: { enqueue: async () => [] } as never });
+    const names = Object.fromEntries((await desk.queue()).map((x) => [x.conversationId, x.displayName]));
+    expect(names).toEqual({ 'telegram:lan': 'Lan Nguyễn', 'telegram:hung': null });
   });
 
   it('announces the middle of recently recorded waits, as a rounded range', async () => {

@@ -123,6 +123,17 @@ describeEachDialect('SqlStore', ({ openStore }) => {
       expect(worker.consent_at).toBe(at(1).getTime());
     });
 
+    it("keeps the worker's latest display name, and the old one when a message brings none", async () => {
+      const conv = conversation('telegram', 'n1');
+      const nameOf = async () => (await store.db.selectFrom('worker').select('display_name').where('user_id', '=', 'n1').executeTakeFirstOrThrow()).display_name;
+      await store.saveConversation({ ...conv, displayName: 'Lan Nguyễn' });
+      expect(await nameOf()).toBe('Lan Nguyễn');
+      await store.saveConversation({ ...conv, updatedAt: at(1) });
+      expect(await nameOf()).toBe('Lan Nguyễn');
+      await store.saveConversation({ ...conv, displayName: 'Chị Lan', updatedAt: at(2) });
+      expect(await nameOf()).toBe('Chị Lan');
+    });
+
     it('keeps the transcript in order, with outcomes, limited to the latest', async () => {
       const id = 'telegram:7';
       const same = at(0);

@@ -226,6 +226,8 @@ export class Engine implements ConversationEngine {
     }
     const now = this.now();
     const conv = existing ?? newConversation(activity, now);
+    const name = activity.displayName?.normalize('NFC').trim().slice(0, 100);
+    if (name) conv.displayName = name;
     const text = (activity.text ?? '').trim();
     const records = this.opts.records ?? recordsOf(store);
     const ctx: Ctx = { activity, store, records, pending: [], conv, day: vnDay(now), now, text, forms: textForms(text), events: [], models, dryRun };

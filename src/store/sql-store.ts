@@ -63,9 +63,14 @@ export class SqlStore implements TransactionStore {
       // the first time rather than moving it.
       await trx
         .insertInto('worker')
-        .values({ channel: conv.channel, user_id: conv.userId, display_name: null, consent_at: conv.state.consentShown ? row.updated_at : null, created_at: row.created_at })
+        .values({ channel: conv.channel, user_id: conv.userId, display_name: conv.displayName ?? null, consent_at: conv.state.consentShown ? row.updated_at : null, created_at: row.created_at })
         .onConflict((oc) =>
-          oc.columns(['channel', 'user_id']).doUpdateSet((eb) => ({ consent_at: eb.fn.coalesce('worker.consent_at', eb.ref('excluded.consent_at')) })),
+          oc.columns(['channel', 'user_id']).doUpdateSet((eb) => ({
+            consent_at: eb.fn.coalesce('worker.consent_at', eb.ref('excluded.consent_at')),
+            // A worker who renames themselves shows under the new name; a message that came
+            // without a name (a postback, a platform that sends none) keeps the old one.
+            display_name: eb.fn.coalesce(eb.ref('excluded.display_name'), 'worker.display_name'),
+          })),
         )
         .execute();
     });

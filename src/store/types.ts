@@ -43,6 +43,12 @@ export interface Conversation {
   updatedAt: Date;
   /** When the conversation entered the queue, if queued. */
   queuedAt?: Date | null;
+  /**
+   * The worker's name as the platform gave it with the latest message (Telegram's first and
+   * last name, Zalo's profile name), for the counsellor's queue. Not part of the state: it is
+   * kept on the worker row, and a message without one leaves the stored name as it was.
+   */
+  displayName?: string;
 }
 
 export type TranscriptRole = 'worker' | 'bot' | 'counsellor' | 'system';

@@ -19,6 +19,8 @@ export interface Input {
   postback?: string;
   attachments?: Attachment[];
   typing?: boolean;
+  /** The name the platform sends with the message, if any. */
+  displayName?: string;
 }
 
 export interface Bench {
