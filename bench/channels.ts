@@ -8,8 +8,9 @@
  * A message counts as done when all of its reply parts reached the fake platform. A bare Fastify
  * echo server, pinned the same way, is measured with the same load for comparison.
  *
- * The platforms' own send-rate caps (Telegram: 30 messages/s overall) are lifted for the
- * server under test: they limit the platform, not our capacity. Figures are printed, not asserted.
+ * The platforms' own send-rate caps (Telegram: 30 messages/s overall) and the per-worker flood
+ * limit are lifted for the server under test: they limit the platform and each person, not our
+ * capacity (they are still checked on every message). Figures are printed, not asserted.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +27,149 @@ const SECRET = 'bench-secret_1';
 const SELF = fileURLToPath(import.meta.url);
 
 // ---------------------------------------------------------------------------------------
+// BENCH_TRACE=1: where a message's time goes. The server stamps each stage per chat (one
+// message per chat is in flight at a time) on a clock shared with the driver
+// (performance.timeOrigin + now), and hands the stamps over when asked.
+
+const TRACE = process.env.BENCH_TRACE === '1';
+const clock = () => performance.timeOrigin + performance.now();
+const STAGES = ['posted', 'stored', 'acked', 'engineStart', 'engineDone', 'committed', 'sendStart', 'received', 'sendDone'] as const;
+type Stage = (typeof STAGES)[number];
+const stamps: { chat: string; stage: Stage; t: number }[] = [];
+const stamp = (chat: string, stage: Stage) => {
+  if (TRACE) stamps.push({ chat, stage, t: clock() });
+};
+
+function traced<E extends { handleIn(a: { conversationId: string }, s: never): Promise<unknown> }>(engine: E): E {
+  if (!TRACE) return engine;
+  const handleIn = engine.handleIn.bind(engine);
+  engine.handleIn = (async (a: { conversationId: string }, s: never) => {
+    stamp(a.conversationId, 'engineStart');
+    try {
+      return await handleIn(a, s);
+    } finally {
+      stamp(a.conversationId, 'engineDone');
+    }
+  }) as E['handleIn'];
+  return engine;
+}
+
+function instrument(
+  delivery: {
+    inbox: { accept(a: { conversationId: string }): Promise<unknown> };
+    dispatcher: { kick(key: string): Promise<void> };
+  },
+): void {
+  const accept = delivery.inbox.accept.bind(delivery.inbox);
+  delivery.inbox.accept = async (a) => {
+    const r = await accept(a);
+    stamp(a.conversationId, 'stored');
+    return r;
+  };
+  const kick = delivery.dispatcher.kick.bind(delivery.dispatcher);
+  delivery.dispatcher.kick = (key) => {
+    stamp(key.slice(key.indexOf(':') + 1), 'committed');
+    return kick(key);
+  };
+  // The senders are registered already (private map): wrap them where they are.
+  const senders = (delivery.dispatcher as unknown as { senders: Map<string, { send(t: { conversationId: string }, ...rest: unknown[]): Promise<unknown> }> }).senders;
+  for (const sender of senders.values()) {
+    const send = sender.send.bind(sender);
+    sender.send = async (t, ...rest) => {
+      stamp(t.conversationId, 'sendStart');
+      try {
+        return await send(t, ...rest);
+      } finally {
+        stamp(t.conversationId, 'sendDone');
+      }
+    };
+  }
+}
+
+/** What a child reports over the measured window: its CPU time, and the trace when on. */
+interface Report {
+  cpu: NodeJS.CpuUsage;
+  stamps: typeof stamps;
+  sql: [string, { calls: number; ms: number }][];
+}
+
+/** 'mark' starts the measured window, 'report' ends it and sends a Report. */
+function answerDriver(): void {
+  let cpu = process.cpuUsage();
+  process.on('message', (m) => {
+    if (m === 'mark') {
+      cpu = process.cpuUsage();
+      stamps.splice(0);
+      sqlTimes.clear();
+    }
+    if (m === 'report') {
+      const report: Report = { cpu: process.cpuUsage(cpu), stamps: stamps.splice(0), sql: [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25) };
+      process.send?.(report);
+    }
+  });
+}
+
+/** Asks the child for its Report. */
+function report(child: ChildProcess): Promise<Report> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as Report));
+    child.send('report');
+  });
+}
+
+/** SQL text → calls and total ms in better-sqlite3 (the statement's own run/all/get). */
+const sqlTimes = new Map<string, { calls: number; ms: number }>();
+async function timeSql(): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
+  probe.close();
+  for (const name of ['run', 'all', 'get', 'iterate']) {
+    const original = proto[name]!;
+    proto[name] = function (this: { source: string }, ...a: unknown[]) {
+      const t = performance.now();
+      try {
+        return original.apply(this, a);
+      } finally {
+        const e = sqlTimes.get(this.source) ?? sqlTimes.set(this.source, { calls: 0, ms: 0 }).get(this.source)!;
+        e.calls++;
+        e.ms += performance.now() - t;
+      }
+    };
+  }
+}
+
+/** Per stage, the time since the webhook was posted (median, mean, p99), over complete messages. */
+function traceReport(all: { chat: string; stage: Stage; t: number }[], from: number): string {
+  const byChat = new Map<string, { stage: Stage; t: number }[]>();
+  for (const s of all) if (s.t >= from) (byChat.get(s.chat) ?? byChat.set(s.chat, []).get(s.chat)!).push(s);
+  const since = new Map<Stage, number[]>(STAGES.map((st) => [st, []]));
+  for (const list of byChat.values()) {
+    list.sort((a, b) => a.t - b.t);
+    let current: Partial<Record<Stage, number>> = {};
+    const flush = () => {
+      if (!STAGES.every((st) => current[st] !== undefined)) return;
+      for (const st of STAGES) since.get(st)!.push(current[st]! - current.posted!);
+    };
+    // A chat's stamps split into messages at each 'posted'.
+    for (const s of list) {
+      if (s.stage === 'posted') {
+        flush();
+        current = {};
+      }
+      current[s.stage] ??= s.t;
+    }
+    flush();
+  }
+  const lines = [...since].slice(1).map(([st, v]) => {
+    v.sort((a, b) => a - b);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return `  ${st.padEnd(12)} p50 ${percentile(v, 50).toFixed(2).padStart(8)} ms   mean ${mean.toFixed(2).padStart(8)} ms   p99 ${percentile(v, 99).toFixed(2).padStart(8)} ms`;
+  });
+  return [`stage reached, ms after the webhook was posted (${since.get('posted')!.length} messages):`, ...lines].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
 // Child roles
 
 async function runServer(apiRoot: string, dataDir: string): Promise<void> {
@@ -38,14 +182,19 @@ async function runServer(apiRoot: string, dataDir: string): Promise<void> {
   const { createStore } = await import('../src/store/sql-store.js');
   // Request logs as in production, written where nobody reads them.
   const logger = createLogger('info', { write: () => true } as never);
+  if (TRACE) await timeSql();
   const store = await createStore({ databasePath: join(dataDir, 'bench.db') });
-  const engine = createEngine({ store });
+  const engine = traced(createEngine({ store }));
   const unlimited = { perChat: { limit: 1e9, windowMs: 1000 }, global: { limit: 1e9, windowMs: 1000 } };
   const coordinator = new LocalCoordinator();
-  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, outbox: { limits: { telegram: unlimited } } });
+  // Per-worker flood control (20 messages a minute by default) would silence the virtual users,
+  // who write far faster than people: it stays on, with a limit they never reach.
+  const flood = { limit: 1e9, windowMs: 60_000 };
+  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, flood, outbox: { limits: { telegram: unlimited } } });
   const env = { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_BOT_USERNAME: 'BenchBot' };
   const channels = createChannels(loadChannelConfigs(env), delivery, logger, { db: store.db, coordinator });
   const app = await buildApp({ config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false }, engine, store, logger, webEngine: delivery, channels });
+  if (TRACE) instrument(delivery);
   await delivery.start();
   await app.listen({ port: 0, host: '127.0.0.1' });
   await channels.start();
@@ -81,6 +230,8 @@ const post = (port: number, body: string) => postWebhook(port, body, SECRET);
 
 interface Result {
   perSecond: number;
+  /** The server's CPU time (user + system) over the run, per message, in µs. */
+  cpuPerMessage?: number;
   p50: number;
   p99: number;
   seconds: number;
@@ -112,6 +263,7 @@ async function benchBot(): Promise<{ result: Result; pinned: boolean; parts: Map
   const waiting = new Map<number, { remaining: number; resolve: () => void }>();
   const arrived = new Map<number, number>();
   const fake = await startFakeTelegram((chatId) => {
+    stamp(String(chatId), 'received');
     arrived.set(chatId, (arrived.get(chatId) ?? 0) + 1);
     const w = waiting.get(chatId);
     if (w && --w.remaining === 0) {
@@ -140,14 +292,33 @@ async function benchBot(): Promise<{ result: Result; pinned: boolean; parts: Map
     await settle();
     await settle();
 
+    let timedOut = 0;
+    const from = clock();
+    child.send('mark');
     const result = await load(MESSAGES, async (user, i) => {
       const chatId = 1_000_000 + user;
       const q = QUESTIONS[i % QUESTIONS.length]!;
       const done = new Promise<void>((resolve) => waiting.set(chatId, { remaining: parts.get(q) ?? 1, resolve }));
+      stamp(String(chatId), 'posted');
       await post(port, update(chatId, q));
-      // A reply with fewer parts than measured must not hang the run.
-      await Promise.race([done, new Promise<void>((r) => setTimeout(r, 10_000))]);
+      stamp(String(chatId), 'acked');
+      // A reply with fewer parts than measured must not hang the run; it is counted.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 10_000)))]);
+      clearTimeout(timer);
+      if (gaveUp) timedOut++;
     });
+    const server = await report(child);
+    result.cpuPerMessage = (server.cpu.user + server.cpu.system) / MESSAGES;
+    if (timedOut > 0) process.stdout.write(`WARNING: ${timedOut} messages got no complete reply within 10 s\n`);
+    if (TRACE) {
+      const merged = [...stamps, ...server.stamps];
+      process.stdout.write(`${traceReport(merged, from)}\n`);
+      process.stdout.write(`SQL time in better-sqlite3, top statements, per message (${MESSAGES}):\n`);
+      for (const [sql, { calls, ms }] of server.sql) {
+        process.stdout.write(`  ${((1000 * ms) / MESSAGES).toFixed(0).padStart(6)} µs ${(calls / MESSAGES).toFixed(2).padStart(6)} calls  ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
+      }
+    }
     return { result, pinned, parts };
   } finally {
     child.kill('SIGINT');
@@ -160,19 +331,24 @@ async function benchEcho(): Promise<Result> {
   const { child, port } = await startChild('echo', []);
   try {
     await load(Math.min(2000, MESSAGES), (user, i) => post(port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!))); // warm-up
-    return await load(MESSAGES, (user, i) => post(port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!)));
+    child.send('mark');
+    const result = await load(MESSAGES, (user, i) => post(port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!)));
+    const { cpu } = await report(child);
+    return { ...result, cpuPerMessage: (cpu.user + cpu.system) / MESSAGES };
   } finally {
     child.kill('SIGINT');
   }
 }
 
-const fmt = (r: Result) => `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms`;
+const fmt = (r: Result) =>
+  `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   server CPU ${(r.cpuPerMessage ?? NaN).toFixed(0).padStart(5)} µs/msg`;
 
 async function main(): Promise<void> {
   const [role, ...args] = process.argv.slice(2);
   if (role === 'server' || role === 'echo') {
     // Exit cleanly on the driver's SIGINT, so that a --cpu-prof profile gets written.
     process.once('SIGINT', () => process.exit(0));
+    answerDriver();
     return role === 'server' ? runServer(args[0]!, args[1]!) : runEcho();
   }
   const bot = await benchBot();

@@ -126,10 +126,15 @@ export class OutboxDispatcher {
 
   private async drain(key: string, lease: Lease): Promise<number | undefined> {
     const { db } = this.opts;
-    // A few rows at a time: one read for a reply's several messages.
+    // A few rows at a time: one read for a reply's several messages. A short batch was all
+    // there was: rows written since then came with their own kick (see InboxProcessor.drain).
     let batch: OutboxRow[] = [];
+    let more = true;
     for (;;) {
-      if (batch.length === 0) batch = await nextOutbox(db, key, BATCH);
+      if (batch.length === 0 && more) {
+        batch = await nextOutbox(db, key, BATCH);
+        more = batch.length === BATCH;
+      }
       const row = batch.shift();
       if (!row) return undefined;
       const now = this.now();

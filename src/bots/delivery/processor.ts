@@ -138,10 +138,16 @@ export class InboxProcessor implements Inbox {
   }
 
   private async drain(key: string, lease: Lease): Promise<number | undefined> {
-    // A few rows at a time: a conversation with a backlog costs one read per batch.
+    // A few rows at a time: a conversation with a backlog costs one read per batch. A batch
+    // shorter than BATCH was everything there was: a row stored since then came with its own
+    // kick, which queued a run after this one, so no read is spent to find nothing.
     let batch: InboxRow[] = [];
+    let more = true;
     for (;;) {
-      if (batch.length === 0) batch = await nextInbox(this.db, key, BATCH);
+      if (batch.length === 0 && more) {
+        batch = await nextInbox(this.db, key, BATCH);
+        more = batch.length === BATCH;
+      }
       const row = batch.shift();
       if (!row) return undefined;
       const now = this.now();
