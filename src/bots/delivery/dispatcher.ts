@@ -24,6 +24,7 @@ import { CONSOLE_TOPIC, type ConsoleEvent } from '../../flows/handoff/events.js'
 import type { Coordinator, Lease } from '../../coordination/types.js';
 import type { Logger } from '../../log.js';
 import type { DatabaseSchema } from '../../store/db.js';
+import { directWrites, type Writes } from '../../store/group-commit.js';
 import { lastInboundAt } from './inbox-table.js';
 import { dueConversations } from './due.js';
 import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
@@ -56,6 +57,8 @@ export const DEFAULT_LIMITS: Partial<Record<Channel, ChannelLimits>> = {
 
 export interface DispatcherOptions {
   db: Kysely<DatabaseSchema>;
+  /** How claims and outcomes are committed; group commit on SQLite (see Delivery). */
+  writes?: Writes;
   coordinator: Coordinator;
   logger?: Pick<Logger, 'warn' | 'error' | 'info'>;
   limits?: Partial<Record<Channel, ChannelLimits>>;
@@ -80,8 +83,10 @@ export class OutboxDispatcher {
   private readonly maxMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly writes: Writes;
 
   constructor(private readonly opts: DispatcherOptions) {
+    this.writes = opts.writes ?? directWrites(opts.db);
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.maxAttempts = opts.maxAttempts ?? 8;
     this.baseMs = opts.backoff?.baseMs ?? 1000;
@@ -144,14 +149,15 @@ export class OutboxDispatcher {
       if (!sender) return undefined;
       const wait = await this.rateWait(row);
       if (wait !== undefined) return wait;
-      if (!(await claimOutbox(db, row, now, LEASE_MS))) return 0;
+      if (!(await this.writes.run((tx) => claimOutbox(tx, row, now, LEASE_MS)))) return 0;
       if (row.status === 'sending') deliveryMetrics.interrupted.inc({ channel: row.channel });
       const attempt = row.attempts + 1;
-      // The platform's answer is recorded in the same tick it arrives (no await in between):
-      // a crash after the platform took the message but before this mark is what makes a
-      // repeated message possible, so that window is kept as short as the database allows.
+      // The platform's answer is recorded as soon as it arrives (no other await in between;
+      // on SQLite it joins the group commit of this turn of the event loop): a crash after the
+      // platform took the message but before this mark is what makes a repeated message
+      // possible, so that window is kept as short as the database allows.
       const outcome = this.outcome(await this.send(sender, row), attempt);
-      if (!(await settleOutbox(db, row.id, attempt, outcome, this.now()))) return 0;
+      if (!(await this.writes.run((tx) => settleOutbox(tx, row.id, attempt, outcome, this.now())))) return 0;
       await this.announce(row, outcome);
       if (outcome.status === 'pending') return outcome.retryAt - this.now();
       if (!(await lease.extend())) return 0;

@@ -16,6 +16,7 @@ import type { Activity, ConversationEngine, EngineResult } from '../../flows/act
 import type { Coordinator } from '../../coordination/types.js';
 import type { Logger } from '../../log.js';
 import type { DatabaseSchema } from '../../store/db.js';
+import { writesFor } from '../../store/group-commit.js';
 import type { Store } from '../../store/types.js';
 import { OutboxDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { failedInbox, pruneInbox, type FailedInbound } from './inbox-table.js';
@@ -54,11 +55,14 @@ export class Delivery implements ConversationEngine {
 
   constructor(private readonly opts: DeliveryOptions) {
     const { db, store, coordinator, logger, now } = opts;
-    this.dispatcher = new OutboxDispatcher({ db, coordinator, ...(logger ? { logger } : {}), ...(now ? { now } : {}), ...opts.outbox });
+    // One group commit for both sides: a webhook's row and another chat's send outcome share a commit.
+    const writes = writesFor(db);
+    this.dispatcher = new OutboxDispatcher({ db, writes, coordinator, ...(logger ? { logger } : {}), ...(now ? { now } : {}), ...opts.outbox });
     this.dispatcher.register(transcriptSender);
     const onOutbox = (conversationId: string) => void this.dispatcher.kick(conversationId);
     this.inbox = new InboxProcessor({
       db,
+      writes,
       store,
       engine: opts.engine,
       coordinator,

@@ -17,6 +17,7 @@ import { redactPII } from '../../privacy/redact.js';
 import type { Store } from '../../store/types.js';
 import type { Coordinator, Lease } from '../../coordination/types.js';
 import { T } from '../../flows/texts.js';
+import { directWrites, type Writes } from '../../store/group-commit.js';
 import { dueConversations } from './due.js';
 import type { FloodGuard, FloodVerdict } from './flood.js';
 import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
@@ -39,6 +40,8 @@ export interface InboxProcessorOptions {
   engine: StoreBoundEngine;
   coordinator: Coordinator;
   logger?: Pick<Logger, 'warn' | 'error'>;
+  /** How the small writes (inbox rows, claims) are committed; group commit on SQLite (see Delivery). */
+  writes?: Writes;
   /** Called after a commit that wrote outbox rows for the conversation. */
   onOutbox?(conversationId: string): void;
   /** Which channels' bot replies go through the outbox; the others are answered in the response (web). */
@@ -68,9 +71,11 @@ export class InboxProcessor implements Inbox {
   private readonly now: () => number;
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
+  private readonly writes: Writes;
 
   constructor(private readonly opts: InboxProcessorOptions) {
     this.now = opts.now ?? Date.now;
+    this.writes = opts.writes ?? directWrites(opts.db);
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.retryBaseMs = opts.retryBaseMs ?? 1000;
     this.pump = new KeyedPump({
@@ -87,7 +92,7 @@ export class InboxProcessor implements Inbox {
   }
 
   async accept(activity: Activity): Promise<AcceptResult> {
-    const id = await insertInbox(this.db, activity, this.now());
+    const id = await this.writes.run((db) => insertInbox(db, activity, this.now()));
     deliveryMetrics.inbound.inc({ channel: activity.channel, result: id === undefined ? 'duplicate' : 'accepted' });
     if (id === undefined) return 'duplicate';
     void this.pump.kick(conversationIdOf(activity));
@@ -100,7 +105,7 @@ export class InboxProcessor implements Inbox {
    * instance has the conversation): the reply is then in the transcript.
    */
   async acceptAndWait(activity: Activity, timeoutMs = 15_000): Promise<EngineResult | undefined> {
-    const id = await insertInbox(this.db, activity, this.now());
+    const id = await this.writes.run((db) => insertInbox(db, activity, this.now()));
     deliveryMetrics.inbound.inc({ channel: activity.channel, result: id === undefined ? 'duplicate' : 'accepted' });
     if (id === undefined) return undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -160,7 +165,7 @@ export class InboxProcessor implements Inbox {
         this.settleWaiter(row.id, new Error('inbound message failed'));
         continue;
       }
-      if (!(await claimInbox(this.db, row, now, LEASE_MS))) return 0;
+      if (!(await this.writes.run((db) => claimInbox(db, row, now, LEASE_MS)))) return 0;
       const outcome = await this.processRow(row, row.attempts + 1);
       if (outcome !== undefined) return outcome;
       if (!(await lease.extend())) return 0;
