@@ -1,0 +1,61 @@
+/**
+ * Starts a bench process (the server of ./server.ts, or any script that sends `{ port }` over
+ * IPC and answers 'mark'/'report' with answerDriver) pinned to one CPU with taskset when it
+ * exists, and talks to it: mark the start of the measured window, fetch its Report, stop it.
+ *
+ *   const server = await launch(SERVER_SCRIPT, [apiRoot, dataDir], { cpu: 0, env: { DATABASE_URL } });
+ *   server.mark(); …load…; const { cpu } = await server.report(); await server.stop();
+ *
+ * BENCH_PROFILE=dir writes a CPU profile of each launched process there (open it in Chrome's
+ * DevTools).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { Report } from './trace.js';
+
+export interface Launched {
+  child: ChildProcess;
+  port: number;
+  /** Whether taskset pinned it. */
+  pinned: boolean;
+  /** Starts the measured window (CPU time, trace). */
+  mark(): void;
+  /** What the process measured since mark(). */
+  report(): Promise<Report>;
+  /** SIGINT, then waits for the exit (a profile is written on the way out). */
+  stop(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** The CPU to pin it to (default 0). */
+  cpu?: number;
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function launch(script: string, args: string[], options: LaunchOptions = {}): Promise<Launched> {
+  const pinned = spawnSync('taskset', ['--version']).status === 0;
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const node = [process.execPath, ...profile, '--import', 'tsx', script, ...args];
+  const [cmd, ...rest] = pinned ? ['taskset', '-c', String(options.cpu ?? 0), ...node] : node;
+  const child = spawn(cmd!, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...options.env } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+  return {
+    child,
+    port,
+    pinned,
+    mark: () => child.send('mark'),
+    report: () =>
+      new Promise<Report>((resolve) => {
+        child.once('message', (m) => resolve(m as Report));
+        child.send('report');
+      }),
+    stop: async () => {
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}

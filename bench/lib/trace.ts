@@ -1,0 +1,138 @@
+/**
+ * Measuring the bench server from inside: its CPU time over the measured window, and with
+ * BENCH_TRACE=1 where a message's time goes. The server stamps each stage per chat (one message
+ * per chat is in flight at a time) on a clock shared with the driver (performance.timeOrigin +
+ * now), times every SQLite statement, and hands both over when the driver asks ('report').
+ */
+import { percentile } from './telegram.js';
+
+export const TRACE = process.env.BENCH_TRACE === '1';
+export const clock = () => performance.timeOrigin + performance.now();
+export const STAGES = ['posted', 'stored', 'acked', 'engineStart', 'engineDone', 'committed', 'sendStart', 'received', 'sendDone'] as const;
+export type Stage = (typeof STAGES)[number];
+export const stamps: { chat: string; stage: Stage; t: number }[] = [];
+export const stamp = (chat: string, stage: Stage) => {
+  if (TRACE) stamps.push({ chat, stage, t: clock() });
+};
+
+export function traced<E extends { handleIn(a: { conversationId: string }, s: never): Promise<unknown> }>(engine: E): E {
+  if (!TRACE) return engine;
+  const handleIn = engine.handleIn.bind(engine);
+  engine.handleIn = (async (a: { conversationId: string }, s: never) => {
+    stamp(a.conversationId, 'engineStart');
+    try {
+      return await handleIn(a, s);
+    } finally {
+      stamp(a.conversationId, 'engineDone');
+    }
+  }) as E['handleIn'];
+  return engine;
+}
+
+export function instrument(
+  delivery: {
+    inbox: { accept(a: { conversationId: string }): Promise<unknown> };
+    dispatcher: { kick(key: string): Promise<void> };
+  },
+): void {
+  const accept = delivery.inbox.accept.bind(delivery.inbox);
+  delivery.inbox.accept = async (a) => {
+    const r = await accept(a);
+    stamp(a.conversationId, 'stored');
+    return r;
+  };
+  const kick = delivery.dispatcher.kick.bind(delivery.dispatcher);
+  delivery.dispatcher.kick = (key) => {
+    stamp(key.slice(key.indexOf(':') + 1), 'committed');
+    return kick(key);
+  };
+  // The senders are registered already (private map): wrap them where they are.
+  const senders = (delivery.dispatcher as unknown as { senders: Map<string, { send(t: { conversationId: string }, ...rest: unknown[]): Promise<unknown> }> }).senders;
+  for (const sender of senders.values()) {
+    const send = sender.send.bind(sender);
+    sender.send = async (t, ...rest) => {
+      stamp(t.conversationId, 'sendStart');
+      try {
+        return await send(t, ...rest);
+      } finally {
+        stamp(t.conversationId, 'sendDone');
+      }
+    };
+  }
+}
+
+/** What a child reports over the measured window: its CPU time, and the trace when on. */
+export interface Report {
+  cpu: NodeJS.CpuUsage;
+  stamps: typeof stamps;
+  sql: [string, { calls: number; ms: number }][];
+}
+
+/** 'mark' starts the measured window, 'report' ends it and sends a Report. */
+export function answerDriver(): void {
+  let cpu = process.cpuUsage();
+  process.on('message', (m) => {
+    if (m === 'mark') {
+      cpu = process.cpuUsage();
+      stamps.splice(0);
+      sqlTimes.clear();
+    }
+    if (m === 'report') {
+      const report: Report = { cpu: process.cpuUsage(cpu), stamps: stamps.splice(0), sql: [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25) };
+      process.send?.(report);
+    }
+  });
+}
+
+
+/** SQL text → calls and total ms in better-sqlite3 (the statement's own run/all/get). */
+export const sqlTimes = new Map<string, { calls: number; ms: number }>();
+export async function timeSql(): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...a: unknown[]) => unknown>;
+  probe.close();
+  for (const name of ['run', 'all', 'get', 'iterate']) {
+    const original = proto[name]!;
+    proto[name] = function (this: { source: string }, ...a: unknown[]) {
+      const t = performance.now();
+      try {
+        return original.apply(this, a);
+      } finally {
+        const e = sqlTimes.get(this.source) ?? sqlTimes.set(this.source, { calls: 0, ms: 0 }).get(this.source)!;
+        e.calls++;
+        e.ms += performance.now() - t;
+      }
+    };
+  }
+}
+
+/** Per stage, the time since the webhook was posted (median, mean, p99), over complete messages. */
+export function traceReport(all: { chat: string; stage: Stage; t: number }[], from: number): string {
+  const byChat = new Map<string, { stage: Stage; t: number }[]>();
+  for (const s of all) if (s.t >= from) (byChat.get(s.chat) ?? byChat.set(s.chat, []).get(s.chat)!).push(s);
+  const since = new Map<Stage, number[]>(STAGES.map((st) => [st, []]));
+  for (const list of byChat.values()) {
+    list.sort((a, b) => a.t - b.t);
+    let current: Partial<Record<Stage, number>> = {};
+    const flush = () => {
+      if (!STAGES.every((st) => current[st] !== undefined)) return;
+      for (const st of STAGES) since.get(st)!.push(current[st]! - current.posted!);
+    };
+    // A chat's stamps split into messages at each 'posted'.
+    for (const s of list) {
+      if (s.stage === 'posted') {
+        flush();
+        current = {};
+      }
+      current[s.stage] ??= s.t;
+    }
+    flush();
+  }
+  const lines = [...since].slice(1).map(([st, v]) => {
+    v.sort((a, b) => a - b);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return `  ${st.padEnd(12)} p50 ${percentile(v, 50).toFixed(2).padStart(8)} ms   mean ${mean.toFixed(2).padStart(8)} ms   p99 ${percentile(v, 99).toFixed(2).padStart(8)} ms`;
+  });
+  return [`stage reached, ms after the webhook was posted (${since.get('posted')!.length} messages):`, ...lines].join('\n');
+}
