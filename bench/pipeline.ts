@@ -1,0 +1,84 @@
+/**
+ * `npx tsx bench/pipeline.ts`: the delivery pipeline alone, in this process, without HTTP:
+ * inbox.accept → engine → outbox → a sender that answers at once, on a SQLite file with the
+ * in-process Coordinator. With BENCH_ENGINE=stub the engine is replaced by one that answers
+ * "ok" without touching the store, so the figure is the pipeline's own cost (inbox and outbox
+ * rows, claims, group commit, Kysely and SQLite); with the real engine it adds the engine's.
+ * Compare with bench/channels.ts (the same plus HTTP in and out) to split a message's cost.
+ *
+ *   BENCH_MESSAGES (3000), BENCH_USERS (64 chats in parallel), BENCH_ENGINE=stub|real (real)
+ *
+ * Run it pinned to one core for figures comparable with bench:channels: taskset -c 0 npx tsx bench/pipeline.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Delivery } from '../src/bots/delivery/pipeline.js';
+import type { StoreBoundEngine } from '../src/bots/delivery/processor.js';
+import { LocalCoordinator } from '../src/coordination/local.js';
+import type { Activity, EngineResult } from '../src/flows/activity.js';
+import { createEngine } from '../src/flows/engine.js';
+import { createStore } from '../src/store/sql-store.js';
+import { QUESTIONS } from './lib/telegram.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
+const USERS = Number(process.env.BENCH_USERS ?? 64);
+const STUB = process.env.BENCH_ENGINE === 'stub';
+
+const stub: StoreBoundEngine = {
+  handleIn: async (): Promise<EngineResult> => ({ replies: [{ text: 'ok' }], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: 'bot' }),
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'tlcd-bench-pipeline-'));
+const store = await createStore({ databasePath: join(dir, 'bench.db') });
+const engine = STUB ? stub : createEngine({ store });
+const unlimited = { perChat: { limit: 1e9, windowMs: 1000 }, global: { limit: 1e9, windowMs: 1000 } };
+const delivery = new Delivery({ db: store.db, store, engine, coordinator: new LocalCoordinator(), flood: { limit: 1e9, windowMs: 60_000 }, outbox: { limits: { telegram: unlimited } } });
+// Every message of these questions gets a one-part reply (bench:channels checks the same).
+const waiting = new Map<string, () => void>();
+delivery.register({
+  channel: 'telegram',
+  send: async (target) => {
+    waiting.get(target.conversationId)?.();
+    waiting.delete(target.conversationId);
+    return { ok: true, platformMessageIds: ['1'] };
+  },
+});
+await delivery.start();
+
+let messageId = 1;
+const activity = (user: number, text: string): Activity => ({ channel: 'telegram', userId: String(user), conversationId: String(user), messageId: String(messageId++), text, timestamp: new Date() });
+const replied = (user: number) => new Promise<void>((resolve) => waiting.set(String(user), resolve));
+
+// Every chat begins first (greeting and privacy notice), not measured.
+for (let u = 0; u < USERS; u++) {
+  const done = replied(u);
+  await delivery.inbox.accept(activity(u, 'chào'));
+  await done;
+}
+await delivery.idle();
+
+let next = 0;
+let timedOut = 0;
+const started = performance.now();
+const cpu = process.cpuUsage();
+await Promise.all(
+  Array.from({ length: USERS }, async (_, u) => {
+    for (let i = next++; i < MESSAGES; i = next++) {
+      const done = replied(u);
+      await delivery.inbox.accept(activity(u, QUESTIONS[i % QUESTIONS.length]!));
+      let timer: NodeJS.Timeout | undefined;
+      if (await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 10_000)))])) timedOut++;
+      clearTimeout(timer);
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
+process.stdout.write(
+  `pipeline bench (${STUB ? 'stub' : 'real'} engine): ${MESSAGES} messages, ${USERS} chats: ${(MESSAGES / seconds).toFixed(0)} msg/s, ` +
+    `CPU ${((used.user + used.system) / MESSAGES).toFixed(0)} µs/msg${timedOut ? `, ${timedOut} replies timed out` : ''}\n`,
+);
+await delivery.stop();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
