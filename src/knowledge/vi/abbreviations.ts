@@ -167,6 +167,11 @@ const ACCENTED = new Map<string, string>(Object.entries({
   nhìu: 'nhieu',
   lém: 'lam',
   wá: 'qua',
+  // Regional words with one meaning in any question (Central and Southern speech).
+  rứa: 'vay',
+  chừ: 'gio',
+  mần: 'lam',
+  dìa: 've',
 }));
 
 /** A Map, not the object: a token such as "constructor" must not find Object.prototype. */

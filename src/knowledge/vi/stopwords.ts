@@ -36,7 +36,7 @@ const PROTECTED = new Set([
   'roi_vao', 'roi_loan', 'quay_roi', 'cua_hang', 'dong_cua', 'khoa_cua', 'ly_do', 'nguyen_do', 'do_tuoi', 'che_do',
   'trinh_do', 'muc_do', 'do_bao', 'do_dung', 'ma_so', 'vay_tien', 'cho_vay', 'vay_von', 'chung_minh', 'minh_bach', 'nha_may', 'nha_nuoc', 'nha_o', 'nha_tro', 'chu_nha', 'nha_xuong',
   'nha_hang', 'o_nha', 'tai_nha', 'gan_nha', 'nguoi_nha', 'sao_y', 'ban_sao', 'sao_ke', 'co_ban', 'chu_nhat',
-  'viec_nhe',
+  'viec_nhe', 'giup_viec',
 ]);
 
 /**
@@ -88,6 +88,10 @@ export function stopwordMask(tokens: readonly string[], origins: readonly Origin
       origin === ACCENTED_TYPED ? STOP_ACCENTED.has(typed[i] ?? t) : (origin === EXPANDED ? STOP_EXPANDED : STOP_FOLDED).has(t);
     drop[i] = stop && !isProtected(tokens, i);
   }
+  const first = drop.indexOf(false);
+  if (first >= 0 && tokens[first] === 'con' && tokens[first + 1] !== 'lai') {
+    drop[first] = origins[first] === ACCENTED_TYPED ? typed[first] === 'còn' : origins[first] === PLAIN && OPENING_TURN_AFTER.has(tokens[first + 1] ?? '');
+  }
   // Closing particles typed plainly: "… được không ha", "… nha ad".
   for (let i = tokens.length - 1; i >= 0; i--) {
     if (drop[i]) continue;
@@ -96,6 +100,13 @@ export function stopwordMask(tokens: readonly string[], origins: readonly Origin
   }
   return drop;
 }
+
+/**
+ * "Còn …" opening a message turns to a new point ("còn thử việc thì sao?"); it is not the
+ * "còn" of "còn lại" (remaining) nor, typed plainly, "con" (a child) unless what follows
+ * shows the turn ("con neu …", "con truong hop …").
+ */
+const OPENING_TURN_AFTER = new Set(['neu', 'truong', 'khi', 'thi', 'nhu']);
 
 /** The token and a neighbour make a word in which the stopword's letters mean something. */
 function isProtected(tokens: readonly string[], i: number): boolean {

@@ -26,6 +26,10 @@ const CLASSES: ReadonlyArray<readonly [canonical: string, members: readonly stri
   ['dieu kien', ['tieu chuan']],
   // Cutting staff.
   ['cat giam', ['cat bot', 'giam bot', 'cat nguoi']],
+  // Domestic work ("ô sin" is the everyday word for a domestic worker).
+  ['giup viec', ['o sin', 'osin']],
+  // A day or time off, in the English loanword.
+  ['nghi', ['off']],
 ];
 
 /** Words in which a member's letters mean something else: left as they are. */

@@ -1,0 +1,45 @@
+/**
+ * Workers' words that the analysis now reads like the knowledge base's: a loanword for
+ * domestic work and for time off, regional words, and "còn …" opening a follow-up.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/knowledge/vi/analyze.js';
+import { cliRuntime } from '../src/cli/runtime.js';
+
+describe('analysis of everyday and regional words', () => {
+  it.each([
+    ['làm ô sin cho nhà người ta', 'làm giúp việc cho nhà người ta'],
+    ['lam osin 3 nam', 'lam giup viec 3 nam'],
+    ['cả tháng không có ngày off', 'cả tháng không có ngày nghỉ'],
+    ['rứa có được nhận không', 'vậy có được nhận không'],
+    ['đi mần ở xưởng', 'đi làm ở xưởng'],
+    ['bây chừ nộp hồ sơ được không', 'bây giờ nộp hồ sơ được không'],
+    ['còn thử việc thì sao', 'thử việc thì sao'],
+    ['con neu hop dong 2 nam thi sao', 'neu hop dong 2 nam thi sao'],
+  ])('"%s" reads like "%s"', (a, b) => {
+    expect(analyze(a)).toEqual(analyze(b));
+  });
+
+  it('keeps "còn" where it means something', () => {
+    expect(analyze('mấy tháng còn lại có được bảo lưu không')).toContain('con');
+    expect(analyze('con dang bi om phai nghi cham')).toContain('con');
+    expect(analyze('con tôi bị ốm')).toContain('con');
+  });
+});
+
+describe('the engine on those words', async () => {
+  const { engine, store } = await cliRuntime({ date: '2026-11-28' });
+  afterAll(() => store.close());
+  let n = 0;
+  const say = async (conversation: string, text: string) =>
+    (await engine.handle({ channel: 'cli', userId: conversation, conversationId: conversation, messageId: `${conversation}-${n++}`, text, timestamp: new Date('2026-11-28T03:00:00Z') })).outcome;
+
+  it('answers a domestic worker who says "ô sin"', async () => {
+    expect(await say('osin', 'làm ô sin có được đóng bảo hiểm thất nghiệp không')).toMatchObject({ kind: 'answer', faqId: 'bhtn.tham-gia.giup-viec-gia-dinh' });
+  });
+
+  it('reads "còn … thì sao?" as a follow-up on the same subject', async () => {
+    await say('con', 'bảo hiểm thất nghiệp thì những ai phải đóng');
+    expect(await say('con', 'còn người đang thử việc thì sao')).toMatchObject({ kind: 'answer', faqId: 'bhtn.tham-gia.thu-viec' });
+  });
+});
