@@ -42,4 +42,11 @@ describe('the engine on those words', async () => {
     await say('con', 'bảo hiểm thất nghiệp thì những ai phải đóng');
     expect(await say('con', 'còn người đang thử việc thì sao')).toMatchObject({ kind: 'answer', faqId: 'bhtn.tham-gia.thu-viec' });
   });
+
+  it('does not answer the time of day with the law on night work, yet still answers the night-work question', async () => {
+    const time = await say('gio', 'mấy giờ rồi bạn');
+    expect(time.kind).not.toBe('answer');
+    expect(time.faqId).toBeUndefined();
+    expect(await say('dem', 'làm ca đêm từ mấy giờ thì được tính là làm đêm')).toMatchObject({ kind: 'answer', faqId: 'ld.lam-them.ban-dem' });
+  });
 });

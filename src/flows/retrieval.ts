@@ -100,6 +100,21 @@ function anchoredFamilies(terms: readonly string[]): Set<string> {
   return families;
 }
 
+/**
+ * Folded syllables that say when, how many or which, and nothing of the subject: a message of
+ * these alone asks about the clock or the calendar, not about work.
+ */
+const GENERIC_SYLLABLES: ReadonlySet<string> = new Set([
+  'may', 'gio', 'phut', 'giay', 'ngay', 'tuan', 'thang', 'nam', 'hom', 'nay', 'mai', 'qua', 'bua',
+  'sang', 'trua', 'chieu', 'toi', 'bao', 'nhieu', 'lau', 'gi', 'nao', 'dau', 'khi', 'luc', 'roi',
+  'co', 'khong', 'ko', 'k', 'duoc', 'hien', 'tai', 'bay', 'thu', 'ban', 'oi',
+]);
+
+function namesNothing(terms: readonly string[]): boolean {
+  const syllables = terms.filter((t) => !t.includes('_'));
+  return syllables.length > 0 && syllables.every((t) => GENERIC_SYLLABLES.has(t));
+}
+
 function preferSubject(candidates: Candidate[], terms: readonly string[]): Candidate[] {
   const families = anchoredFamilies(terms);
   if (families.size !== 1) return candidates;
@@ -146,7 +161,10 @@ export class Retriever {
     const index = this.indexFor(day);
     const terms = analyzeForIndex(text);
     const base = withSemantic(preferSubject(index.queryTerms(terms, 8), terms), semantic).slice(0, 5);
-    let best = decide(base, false);
+    // "Mấy giờ rồi?" shares "mấy giờ" with the night-work entry, and scores high on it; a
+    // message made only of time, number and question words names nothing of labour law, so on
+    // its own it is out of scope (after a topic, the follow-up reading below may still take it).
+    let best = namesNothing(terms) ? { ...decide([], false), outOfScope: true } : decide(base, false);
 
     if (state?.lastFaqId && looksLikeFollowUp(textForms(text), terms.filter((t) => !t.includes('_')).length)) {
       const family = state.lastFaqId.split('.')[0] ?? '';
