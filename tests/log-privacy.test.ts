@@ -17,7 +17,7 @@ import { startTelegramFake, TG, type TelegramFake } from './fakes/telegram-fake.
 import { createTestDatabase, type TestDatabase } from './helpers/dialects.js';
 import { PLANTED } from './helpers/fuzz.js';
 import { killInstance, postTelegram, startInstance, telegramText, waitReady, waitSettled, type Instance } from './helpers/instance.js';
-import { SHARED_REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { SHARED_REDIS_URL, dropPrefix, uniquePrefix } from './helpers/redis.js';
 
 const BOT_TOKEN = '987654321:AAPlantedBotTokenNeverInLogs_x1';
 const SECRET = 'planted-webhook-secret_9';
@@ -62,11 +62,7 @@ afterAll(async () => {
   await db?.destroy();
   await database?.drop();
   await fake?.close();
-  const redis = await import('redis');
-  const client = redis.createClient({ url: SHARED_REDIS_URL });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length) await client.del(keys);
-  await client.quit();
+  await dropPrefix(prefix);
 });
 
 describe('logs of a realistic run', () => {

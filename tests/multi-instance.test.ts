@@ -20,7 +20,7 @@ import type { DatabaseSchema } from '../src/store/db.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegram-fake.js';
 import { createTestDatabase, type TestDatabase } from './helpers/dialects.js';
 import { checkDelivered, killInstance, postTelegram, startInstance, telegramText, waitReady, waitSettled, type Instance } from './helpers/instance.js';
-import { SHARED_REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { SHARED_REDIS_URL, dropPrefix, uniquePrefix } from './helpers/redis.js';
 
 const SECRET = 'multi-secret_1';
 const CONVERSATIONS = 20;
@@ -91,12 +91,7 @@ describe('three instances on one PostgreSQL and Redis', () => {
     await db?.destroy();
     await database?.drop();
     await fake?.close();
-    // The shared Redis keeps nothing of this run.
-    const redis = await import('redis');
-    const client = redis.createClient({ url: SHARED_REDIS_URL });
-    await client.connect();
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length) await client.del(keys);
-    await client.quit();
+    await dropPrefix(prefix);
   });
 
   it('hears on one instance what another did: console events cross instances', async () => {

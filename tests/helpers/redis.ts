@@ -14,6 +14,15 @@ export function uniquePrefix(label = 'test'): string {
   return `tlcd-${label}-${randomBytes(5).toString('hex')}:`;
 }
 
+/** Deletes a run's keys from the shared Redis, so it keeps nothing of the run. */
+export async function dropPrefix(prefix: string): Promise<void> {
+  const redis = await import('redis');
+  const client = redis.createClient({ url: SHARED_REDIS_URL });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length) await client.del(keys);
+  await client.quit();
+}
+
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
