@@ -54,7 +54,9 @@ export async function waitReady(inst: Instance, timeoutMs = 30_000): Promise<voi
 /** SIGKILL (no shutdown at all, like a crash or an OOM kill); resolves once it is gone. */
 export async function killInstance(inst: Instance, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   if (inst.child.exitCode !== null || inst.child.signalCode !== null) return;
-  const exited = new Promise((r) => inst.child.once('exit', r));
+  // 'close', not 'exit': the process may have exited with its last log lines (the shutdown's)
+  // still in the stdout pipe; 'close' comes once its streams are read to the end.
+  const exited = new Promise((r) => inst.child.once('close', r));
   inst.child.kill(signal);
   await exited;
 }
