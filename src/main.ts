@@ -126,7 +126,9 @@ async function main(): Promise<void> {
       await coordinator.close();
       await store.close();
       logger.info('stopped');
-      process.exit(0);
+      // The last lines may still sit in the logger's buffer when stdout is a busy pipe;
+      // process.exit would drop them.
+      logger.flush(() => process.exit(0));
     } catch (err) {
       logger.error({ err }, 'shutdown failed');
       process.exit(1);
