@@ -119,7 +119,9 @@ describe('logs of a realistic run', () => {
     // It did log (at debug level) what happened: requests, deliveries, the failures, the stop.
     expect(lines.length).toBeGreaterThan(30);
     expect(lines.some((l) => l.includes('"msg":"ready"'))).toBe(true);
-    expect(lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    // On a miss, the message shows how the process ended and its last words.
+    const ending = { exitCode: instance.child.exitCode, signal: instance.child.signalCode, stderr: instance.stderr.join('').slice(-2000), lastLines: lines.slice(-8) };
+    expect(lines.some((l) => l.includes('"msg":"stopped"')), JSON.stringify(ending, null, 1)).toBe(true);
     const leaks = NEVER.flatMap((secret) => lines.filter((l) => l.includes(secret)).map((l) => `${secret}: ${l.slice(0, 300)}`));
     expect(leaks).toEqual([]);
     const stderr = instance.stderr.join('');
