@@ -5,6 +5,12 @@
  * - HTTP requests are logged as method, path and status only: no bodies, no query strings
  *   (the web chat's session id is a bearer secret), no client addresses;
  * - credential-bearing fields are censored by path.
+ *
+ * Lines are written to stdout synchronously. pino's default destination writes in the
+ * background, and a line still on its way when the process exits is dropped — even after
+ * logger.flush(), which does not wait for a write already under way. When the reader of the
+ * pipe was slow (a busy log shipper, a loaded machine), a crash's last error or the shutdown's
+ * "stopped" went missing. One write call per line is a few microseconds.
  */
 import { hostname } from 'node:os';
 import { pino, type DestinationStream, type LevelWithSilentOrString, type Logger } from 'pino';
@@ -109,6 +115,6 @@ export function createLogger(level: LevelWithSilentOrString = 'info', destinatio
         },
       },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

@@ -125,10 +125,9 @@ async function main(): Promise<void> {
       await delivery.stop();
       await coordinator.close();
       await store.close();
+      // Written before exit returns: the logger writes synchronously (src/log.ts).
       logger.info('stopped');
-      // The last lines may still sit in the logger's buffer when stdout is a busy pipe;
-      // process.exit would drop them.
-      logger.flush(() => process.exit(0));
+      process.exit(0);
     } catch (err) {
       logger.error({ err }, 'shutdown failed');
       process.exit(1);

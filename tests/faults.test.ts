@@ -71,7 +71,7 @@ beforeAll(async () => {
   };
   instance = await startInstance(env);
   await waitReady(instance);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   if (instance) await killInstance(instance);
@@ -139,7 +139,7 @@ describe('the process dying between storing and answering', () => {
     await waitReady(instance);
     await waitSettled(db, 25_000);
     await expectEachAnsweredOnce(chats);
-  }, 60_000);
+  }, 120_000);
 
   it('answers a reply whose send was in flight once, after a restart, and marks it interrupted', async () => {
     // The platform hangs: the replies are stored and their sends under way when the process dies.
@@ -162,5 +162,5 @@ describe('the process dying between storing and answering', () => {
     // The console can tell the counsellor such a reply may have reached the worker twice.
     const rows = await db.selectFrom('outbox').select(['last_code']).where('platform_conversation_id', 'in', chats).execute();
     expect(rows.some((r) => r.last_code === 'interrupted')).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });

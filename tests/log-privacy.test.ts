@@ -55,7 +55,7 @@ beforeAll(async () => {
   );
   await waitReady(instance);
   await new Accounts(db).create({ email: 'tv@congdoan.vn', name: 'Tư vấn viên', role: 'counsellor' }, PASSWORD);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   if (instance) await killInstance(instance);

@@ -84,7 +84,7 @@ describe('three instances on one PostgreSQL and Redis', () => {
     await waitReady(instances[0] as Instance);
     instances.push(await startInstance(env), await startInstance(env));
     await Promise.all(instances.map((i) => waitReady(i)));
-  }, 60_000);
+  }, 150_000);
 
   afterAll(async () => {
     await Promise.all(instances.map((i) => killInstance(i)));

@@ -40,7 +40,8 @@ export async function startInstance(env: Record<string, string>, opts: InstanceO
   return inst;
 }
 
-export async function waitReady(inst: Instance, timeoutMs = 30_000): Promise<void> {
+/** Polls /readyz. The bound is generous: on a loaded 2-core machine a tsx start has taken over 30 s. */
+export async function waitReady(inst: Instance, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!inst.alive) throw new Error(`instance exited: ${inst.stderr.join('')}`);
