@@ -8,10 +8,7 @@
  * Exit codes: 2 bad configuration, 3 knowledge base or holidays file with errors, 1 anything else at start-up.
  */
 import { join } from 'node:path';
-import { ChannelConfigError, createChannels, loadChannelConfigs } from './bots/channels.js';
-import { Delivery } from './bots/delivery/pipeline.js';
-import { OutboxDelivery } from './console/delivery.js';
-import { CounsellorSignals } from './console/typing.js';
+import { ChannelConfigError, loadChannelConfigs } from './bots/channels.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { createEngine } from './flows/engine.js';
@@ -21,7 +18,7 @@ import type { Coordinator } from './coordination/types.js';
 import { KnowledgeError } from './knowledge/load.js';
 import { llmSettings } from './knowledge/llm/settings.js';
 import { createLogger, type Logger } from './log.js';
-import { buildApp } from './server/app.js';
+import { assembleServer } from './server/assemble.js';
 import { instrumentEngine } from './server/metrics.js';
 import { createStore } from './store/sql-store.js';
 import type { Store } from './store/types.js';
@@ -68,35 +65,23 @@ async function main(): Promise<void> {
   const coordinator = await createCoordinator(config, { onError: (err) => logger.warn({ err }, 'redis connection problem') });
   const bareEngine = await openEngine(store, config, logger, coordinator);
   const engine = instrumentEngine(bareEngine);
-  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
-  // The database and the Coordinator make Zalo tokens and Telegram buttons durable and shared across instances.
-  const channels = createChannels(channelConfigs, delivery, logger, { db: store.db, coordinator });
-
   let stopping = false;
-  const checks: Record<string, () => Promise<boolean>> = config.REDIS_URL ? { redis: () => coordinator.ping() } : {};
-  const app = await buildApp({
-    config,
-    engine,
+  const server = await assembleServer({
     store,
+    coordinator,
+    engine,
     logger,
-    isReady: async () => !stopping,
-    draining: () => stopping,
-    checks,
-    webEngine: delivery,
-    channels,
-    // Counsellors' messages go through the same durable outbox as the bot's.
-    // Typing indicators go straight to the platforms, never through the outbox.
-    console: {
-      db: store.db,
-      coordinator,
-      delivery: new OutboxDelivery(delivery.outbound),
-      kb: bareEngine.kb,
-      signals: new CounsellorSignals({ coordinator, senders: channels.senders, logger }),
+    channelConfigs,
+    app: {
+      config,
+      isReady: async () => !stopping,
+      draining: () => stopping,
+      checks: config.REDIS_URL ? { redis: () => coordinator.ping() } : {},
     },
+    console: { kb: bareEngine.kb },
   });
-  await delivery.start();
-  await app.listen({ port: config.PORT, host: config.HOST });
-  await channels.start();
+  const { app, channels } = server;
+  await server.start({ port: config.PORT, host: config.HOST });
 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -118,11 +103,8 @@ async function main(): Promise<void> {
     force.unref();
     try {
       // From here /readyz fails and new webhooks get 503 (platforms redeliver elsewhere).
-      // Take no more events (polling, then requests in flight), finish the processing and
-      // sends under way, then close what they use.
-      await channels.stop();
-      await app.close();
-      await delivery.stop();
+      // Take no more events, finish the processing and sends under way, then close what they use.
+      await server.stop();
       await coordinator.close();
       await store.close();
       // Written before exit returns: the logger writes synchronously (src/log.ts).

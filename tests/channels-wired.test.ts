@@ -6,16 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelConfigError, createChannels, loadChannelConfigs, type Channels } from '../src/bots/channels.js';
-import { Delivery } from '../src/bots/delivery/pipeline.js';
+import { ChannelConfigError, loadChannelConfigs } from '../src/bots/channels.js';
 import { signMessengerBody } from '../src/bots/messenger/verify.js';
 import { computeZaloMac } from '../src/bots/zalo/verify.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
 import { createEngine, type Engine } from '../src/flows/engine.js';
 import { createLogger } from '../src/log.js';
-import { buildApp } from '../src/server/app.js';
+import { assembleServer, type AssembledServer } from '../src/server/assemble.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import { openTestStore } from './helpers/test-store.js';
 import { startMessengerFake, type MessengerFake } from './fakes/messenger-fake.js';
@@ -47,12 +45,9 @@ afterAll(async () => {
   await messenger.close();
 });
 
-interface Server {
-  app: FastifyInstance;
+interface Server extends AssembledServer {
   url: string;
   store: SqlStore;
-  delivery: Delivery;
-  channels: Channels;
 }
 let server: Server;
 
@@ -68,15 +63,19 @@ async function start(overrides: Record<string, string | undefined> = {}): Promis
   const logger = createLogger('silent');
   const store = await openTestStore(`wired-${++n}`);
   const coordinator = new LocalCoordinator();
-  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, outbox: { backoff: { baseMs: 20, maxMs: 100 } } });
-  const channels = createChannels(loadChannelConfigs(env), delivery, logger);
-  const app = await buildApp({ config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false }, engine, store, logger, webEngine: delivery, channels });
-  await delivery.start();
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await channels.start();
-  const address = app.server.address();
+  const server = await assembleServer({
+    store,
+    coordinator,
+    engine,
+    logger,
+    channelConfigs: loadChannelConfigs(env),
+    delivery: { outbox: { backoff: { baseMs: 20, maxMs: 100 } } },
+    app: { config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false } },
+  });
+  await server.start({ port: 0, host: '127.0.0.1' });
+  const address = server.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { app, url: `http://127.0.0.1:${port}`, store, delivery, channels };
+  return { ...server, url: `http://127.0.0.1:${port}`, store };
 }
 
 beforeEach(async () => {
@@ -86,9 +85,7 @@ beforeEach(async () => {
   server = await start();
 });
 afterEach(async () => {
-  await server.channels.stop();
-  await server.app.close();
-  await server.delivery.stop();
+  await server.stop();
   await server.store.close();
   await zalo.close();
 });

@@ -10,15 +10,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChannels, loadChannelConfigs, type Channels } from '../src/bots/channels.js';
+import { loadChannelConfigs } from '../src/bots/channels.js';
 import { Delivery } from '../src/bots/delivery/pipeline.js';
 import { Accounts } from '../src/console/accounts.js';
-import { OutboxDelivery } from '../src/console/delivery.js';
 import { Sessions } from '../src/console/sessions.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
 import { createEngine } from '../src/flows/engine.js';
 import { createLogger } from '../src/log.js';
-import { buildApp } from '../src/server/app.js';
+import { assembleServer, type AssembledServer } from '../src/server/assemble.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegram-fake.js';
 import { fuzzCases, PLANTED, type FuzzTarget } from './helpers/fuzz.js';
@@ -31,7 +30,7 @@ const ADMIN_PASSWORD = 'mat-khau-quan-tri-0912345678';
 let telegram: TelegramFake;
 let store: SqlStore;
 let delivery: Delivery;
-let channels: Channels;
+let server: AssembledServer;
 let app: FastifyInstance;
 const logs: string[] = [];
 let admin: { cookie: string; csrf: string; token: string };
@@ -45,21 +44,19 @@ beforeAll(async () => {
   store = await createStore({ databasePath: ':memory:' });
   const engine = createEngine({ store });
   const coordinator = new LocalCoordinator();
-  delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
   const env = { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_WEBHOOK_SECRET: TG_SECRET, TELEGRAM_API_ROOT: telegram.url, TELEGRAM_BOT_USERNAME: 'ConsoleFuzzBot' };
-  channels = createChannels(loadChannelConfigs(env), delivery, logger);
-  app = await buildApp({
-    config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false },
-    engine,
+  server = await assembleServer({
     store,
+    coordinator,
+    engine,
     logger,
-    webEngine: delivery,
-    channels,
+    channelConfigs: loadChannelConfigs(env),
+    app: { config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false } },
     // Generous login limits: the fuzz must reach the handlers, not the rate limiter.
-    console: { db: store.db, coordinator, delivery: new OutboxDelivery(delivery.outbound), loginLimits: { perAccount: 1e9, perAddress: 1e9 } },
+    console: { loginLimits: { perAccount: 1e9, perAddress: 1e9 } },
   });
-  await delivery.start();
-  await channels.start();
+  ({ app, delivery } = server);
+  await server.start();
   const accounts = new Accounts(store.db);
   const sessions = new Sessions(store.db);
   const a = await accounts.create({ email: 'admin@congdoan.vn', name: 'Quản trị', role: 'admin' }, ADMIN_PASSWORD);
@@ -76,9 +73,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await channels?.stop();
-  await app?.close();
-  await delivery?.stop();
+  await server?.stop();
   await store?.close();
   await telegram?.close();
 });

@@ -8,14 +8,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChannels, loadChannelConfigs, type Channels } from '../src/bots/channels.js';
+import { loadChannelConfigs } from '../src/bots/channels.js';
 import { Delivery } from '../src/bots/delivery/pipeline.js';
 import { signMessengerBody } from '../src/bots/messenger/verify.js';
 import { computeZaloMac } from '../src/bots/zalo/verify.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
 import { createEngine } from '../src/flows/engine.js';
 import { createLogger } from '../src/log.js';
-import { buildApp } from '../src/server/app.js';
+import { assembleServer, type AssembledServer } from '../src/server/assemble.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import { startMessengerFake, type MessengerFake } from './fakes/messenger-fake.js';
 import { startTelegramFake, type TelegramFake } from './fakes/telegram-fake.js';
@@ -33,7 +33,7 @@ let messenger: MessengerFake;
 let zalo: ZaloFake;
 let store: SqlStore;
 let delivery: Delivery;
-let channels: Channels;
+let server: AssembledServer;
 let app: FastifyInstance;
 const logs: string[] = [];
 
@@ -51,16 +51,12 @@ beforeAll(async () => {
   store = await createStore({ databasePath: ':memory:' });
   const engine = createEngine({ store });
   const coordinator = new LocalCoordinator();
-  delivery = new Delivery({ db: store.db, store, engine, coordinator, logger });
-  channels = createChannels(loadChannelConfigs(env), delivery, logger);
-  app = await buildApp({ config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false }, engine, store, logger, webEngine: delivery, channels });
-  await delivery.start();
-  await channels.start();
+  server = await assembleServer({ store, coordinator, engine, logger, channelConfigs: loadChannelConfigs(env), app: { config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false } } });
+  ({ app, delivery } = server);
+  await server.start();
 }, 60_000);
 afterAll(async () => {
-  await channels?.stop();
-  await app?.close();
-  await delivery?.stop();
+  await server?.stop();
   await store?.close();
   await Promise.all([telegram?.close(), messenger?.close(), zalo?.close()]);
 });

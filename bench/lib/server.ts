@@ -26,12 +26,11 @@ export const BENCH_SECRET = 'bench-secret_1';
 export const SERVER_SCRIPT = fileURLToPath(import.meta.url);
 
 export async function runBenchServer(apiRoot: string, dataDir: string): Promise<{ port: number; stop(): Promise<void> }> {
-  const { createChannels, loadChannelConfigs } = await import('../../src/bots/channels.js');
-  const { Delivery } = await import('../../src/bots/delivery/pipeline.js');
+  const { loadChannelConfigs } = await import('../../src/bots/channels.js');
   const { createCoordinator } = await import('../../src/coordination/index.js');
   const { createEngine } = await import('../../src/flows/engine.js');
   const { createLogger } = await import('../../src/log.js');
-  const { buildApp } = await import('../../src/server/app.js');
+  const { assembleServer } = await import('../../src/server/assemble.js');
   const { instrumentEngine } = await import('../../src/server/metrics.js');
   const { createStore } = await import('../../src/store/sql-store.js');
   // Request logs as in production, written where nobody reads them.
@@ -44,19 +43,22 @@ export async function runBenchServer(apiRoot: string, dataDir: string): Promise<
   const engine = traced(instrumentEngine(createEngine({ store, coordinator })) as Required<ReturnType<typeof instrumentEngine>>);
   const unlimited = { perChat: { limit: 1e9, windowMs: 1000 }, global: { limit: 1e9, windowMs: 1000 } };
   const flood = { limit: 1e9, windowMs: 60_000 };
-  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, flood, outbox: { limits: { telegram: unlimited } } });
   const env = { TELEGRAM_BOT_TOKEN: BENCH_TOKEN, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_BOT_USERNAME: 'BenchBot' };
-  const channels = createChannels(loadChannelConfigs(env), delivery, logger, { db: store.db, coordinator });
-  const app = await buildApp({ config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false }, engine, store, logger, webEngine: delivery, channels });
-  if (TRACE) instrument(delivery);
-  await delivery.start();
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await channels.start();
+  const server = await assembleServer({
+    store,
+    coordinator,
+    engine,
+    logger,
+    channelConfigs: loadChannelConfigs(env),
+    delivery: { flood, outbox: { limits: { telegram: unlimited } } },
+    app: { config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false } },
+  });
+  if (TRACE) instrument(server.delivery);
+  await server.start({ port: 0, host: '127.0.0.1' });
   return {
-    port: (app.server.address() as AddressInfo).port,
+    port: (server.app.server.address() as AddressInfo).port,
     stop: async () => {
-      await app.close();
-      await delivery.stop();
+      await server.stop();
       await coordinator.close();
       await store.close();
     },

@@ -5,17 +5,13 @@
  * in memory, one counsellor account. The worker on Telegram is played over real HTTP.
  */
 import { expect } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { createChannels, loadChannelConfigs, type Channels } from '../../src/bots/channels.js';
-import { Delivery } from '../../src/bots/delivery/pipeline.js';
+import { loadChannelConfigs } from '../../src/bots/channels.js';
 import { LocalCoordinator } from '../../src/coordination/local.js';
 import { Accounts } from '../../src/console/accounts.js';
-import { OutboxDelivery } from '../../src/console/delivery.js';
 import { scryptParams } from '../../src/console/passwords.js';
-import { CounsellorSignals } from '../../src/console/typing.js';
 import { createEngine } from '../../src/flows/engine.js';
 import { createLogger } from '../../src/log.js';
-import { buildApp } from '../../src/server/app.js';
+import { assembleServer } from '../../src/server/assemble.js';
 import { createStore, type SqlStore } from '../../src/store/sql-store.js';
 import { startTelegramFake, type TelegramFake } from '../fakes/telegram-fake.js';
 
@@ -64,31 +60,18 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const logger = createLogger('silent');
   const engine = createEngine({ store, coordinator });
   await new Accounts(store.db).create({ email: COUNSELLOR.email, name: COUNSELLOR.name, role: 'counsellor' }, COUNSELLOR.password);
-  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, outbox: { backoff: { baseMs: 50, maxMs: 200 } } });
-  const channels: Channels = createChannels(
-    loadChannelConfigs({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_WEBHOOK_SECRET: TG_SECRET, TELEGRAM_API_ROOT: telegram.url, TELEGRAM_BOT_USERNAME: 'TroLyCongDoanBot' }),
-    delivery,
-    logger,
-    { db: store.db, coordinator },
-  );
-  await delivery.start();
-  const app: FastifyInstance = await buildApp({
-    config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false },
-    engine,
-    webEngine: delivery,
+  const server = await assembleServer({
     store,
+    coordinator,
+    engine,
     logger,
-    channels,
-    console: {
-      db: store.db,
-      coordinator,
-      delivery: new OutboxDelivery(delivery.outbound),
-      kb: engine.kb,
-      signals: new CounsellorSignals({ coordinator, senders: channels.senders }),
-    },
+    channelConfigs: loadChannelConfigs({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_WEBHOOK_SECRET: TG_SECRET, TELEGRAM_API_ROOT: telegram.url, TELEGRAM_BOT_USERNAME: 'TroLyCongDoanBot' }),
+    delivery: { outbox: { backoff: { baseMs: 50, maxMs: 200 } } },
+    app: { config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false } },
+    console: { kb: engine.kb },
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  await channels.start();
+  const { app } = server;
+  await server.start({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
   const webhook = async (update: Record<string, unknown>) => {
@@ -125,9 +108,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
       };
     },
     async close() {
-      await channels.stop();
-      await app.close();
-      await delivery.stop();
+      await server.stop();
       await coordinator.close();
       await store.close();
       await telegram.close();

@@ -1,0 +1,90 @@
+/**
+ * The serving parts put together in one place: the delivery pipeline (inbox → engine →
+ * outbox), the platform channels on it, and the HTTP application with the web chat, the
+ * webhooks and the counsellor console. `npm start` (src/main.ts), the benches and the tests
+ * that run a whole server all assemble it here, so what they exercise is what production runs.
+ * The store, the Coordinator and the engine are opened by the caller and stay the caller's to close.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createChannels, type ChannelConfigs, type ChannelExtras, type Channels } from '../bots/channels.js';
+import { Delivery, type DeliveryOptions } from '../bots/delivery/pipeline.js';
+import { OutboxDelivery } from '../console/delivery.js';
+import type { ConsoleOptions } from '../console/routes.js';
+import { CounsellorSignals } from '../console/typing.js';
+import type { Coordinator } from '../coordination/types.js';
+import type { StoreBoundEngine } from '../bots/delivery/processor.js';
+import type { ConversationEngine } from '../flows/activity.js';
+import type { Logger } from '../log.js';
+import type { SqlStore } from '../store/sql-store.js';
+import { buildApp, type AppDeps } from './app.js';
+
+export interface ServerParts {
+  store: SqlStore;
+  coordinator: Coordinator;
+  /** The engine the pipeline runs (instrumented or traced as the caller likes). */
+  engine: StoreBoundEngine & ConversationEngine;
+  logger: Logger;
+  /** Which platforms are on, and with what credentials (loadChannelConfigs). */
+  channelConfigs: ChannelConfigs;
+  /** Shared state for the channels; the store's database and the Coordinator by default. */
+  channelExtras?: ChannelExtras;
+  /** The delivery pipeline's policies: retries, rate limits, flood control. */
+  delivery?: Omit<DeliveryOptions, 'db' | 'store' | 'engine' | 'coordinator' | 'logger'>;
+  /** The HTTP application's configuration and probes. */
+  app: Pick<AppDeps, 'config' | 'isReady' | 'checks' | 'draining'>;
+  /** The counsellor console at /console, with what it needs besides the store; off when absent. */
+  console?: Omit<ConsoleOptions, 'store' | 'db' | 'coordinator' | 'delivery' | 'signals'>;
+}
+
+export interface AssembledServer {
+  app: FastifyInstance;
+  delivery: Delivery;
+  channels: Channels;
+  /** Starts processing and sending, listens when given an address, then takes platform events. */
+  start(listen?: { port: number; host: string }): Promise<void>;
+  /** Takes no more events, finishes the requests, processing and sends under way. */
+  stop(): Promise<void>;
+}
+
+export async function assembleServer(parts: ServerParts): Promise<AssembledServer> {
+  const { store, coordinator, engine, logger } = parts;
+  const delivery = new Delivery({ db: store.db, store, engine, coordinator, logger, ...parts.delivery });
+  const channels = createChannels(parts.channelConfigs, delivery, logger, parts.channelExtras ?? { db: store.db, coordinator });
+  const app = await buildApp({
+    ...parts.app,
+    engine,
+    store,
+    logger,
+    webEngine: delivery,
+    channels,
+    ...(parts.console
+      ? {
+          // Counsellors' messages go through the same durable outbox as the bot's; typing
+          // indicators go straight to the platforms, never through the outbox.
+          console: {
+            ...parts.console,
+            db: store.db,
+            coordinator,
+            delivery: new OutboxDelivery(delivery.outbound),
+            signals: new CounsellorSignals({ coordinator, senders: channels.senders, logger }),
+          },
+        }
+      : {}),
+  });
+  return {
+    app,
+    delivery,
+    channels,
+    start: async (listen) => {
+      await delivery.start();
+      if (listen) await app.listen(listen);
+      await channels.start();
+    },
+    // Events first (polling, then requests in flight), then the work they started.
+    stop: async () => {
+      await channels.stop();
+      await app.close();
+      await delivery.stop();
+    },
+  };
+}
