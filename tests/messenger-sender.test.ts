@@ -15,7 +15,7 @@ let sender: MessengerSender;
 
 beforeAll(async () => {
   fake = await startMessengerFake({ token: TOKEN });
-  client = new MessengerClient({ pageAccessToken: TOKEN, apiRoot: fake.url, apiVersion: 'v26.0', timeoutMs: 500 });
+  client = new MessengerClient({ pageAccessToken: TOKEN, apiRoot: fake.url, apiVersion: 'v26.0', timeoutMs: 2000 }); // generous for a loaded machine; the timeout case waits longer still
   sender = new MessengerSender({ client, now: () => NOW, sleep: async () => undefined });
 });
 afterAll(async () => fake.close());
@@ -111,7 +111,7 @@ describe('MessengerSender against the fake Graph API', () => {
       expect(r).toMatchObject({ ok: false, ...expected });
       expect(!r.ok && r.reason.length).toBeGreaterThan(10);
     }
-    fake.enqueue({ status: 200, body: { recipient_id: 'x', message_id: 'late' }, delayMs: 1500 });
+    fake.enqueue({ status: 200, body: { recipient_id: 'x', message_id: 'late' }, delayMs: 3500 });
     const slow = await sender.send(target, { text: 'Xin chào' }, { lastInboundAt: hoursAgo(1) });
     expect(slow).toMatchObject({ ok: false, code: 'timeout', retryable: true });
   });

@@ -13,7 +13,7 @@ const target = { userId: '5123456789', conversationId: '5123456789' };
 
 beforeAll(async () => {
   fake = await startTelegramFake();
-  sender = new TelegramSender({ token: fake.token, apiRoot: fake.url, timeoutMs: 500, sleep: async () => undefined });
+  sender = new TelegramSender({ token: fake.token, apiRoot: fake.url, timeoutMs: 2000, sleep: async () => undefined }); // generous for a loaded machine; the timeout case waits longer still
 });
 afterAll(async () => fake.close());
 beforeEach(() => fake.reset());
@@ -57,11 +57,11 @@ describe('TelegramSender against the fake Bot API', () => {
     expect(!blocked.ok && blocked.reason).toMatch(/chặn/);
     fake.enqueue(TG.serverError());
     expect(await sender.send(target, { text: 'a' })).toMatchObject({ ok: false, code: 'server_error', retryable: true });
-    fake.enqueue({ method: 'sendMessage', status: 200, body: { ok: true, result: { message_id: 9 } }, delayMs: 1500 });
+    fake.enqueue({ method: 'sendMessage', status: 200, body: { ok: true, result: { message_id: 9 } }, delayMs: 3500 });
     expect(await sender.send(target, { text: 'a' })).toMatchObject({ ok: false, code: 'timeout', retryable: true });
     fake.enqueue(TG.badRequest('chat not found'));
     expect(await sender.send(target, { text: 'a' })).toMatchObject({ ok: false, code: 'blocked', retryable: false });
-    const wrongToken = new TelegramSender({ token: '1:wrong', apiRoot: fake.url, timeoutMs: 500 });
+    const wrongToken = new TelegramSender({ token: '1:wrong', apiRoot: fake.url, timeoutMs: 2000 });
     expect(await wrongToken.send(target, { text: 'a' })).toMatchObject({ ok: false, code: 'invalid_token', retryable: false });
   });
 

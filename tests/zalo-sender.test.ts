@@ -23,7 +23,7 @@ beforeEach(async () => {
   fake = await ZaloFake.start({ appId: 'app-1', appSecret: 'app-secret-1', accessToken: 'at-0', refreshToken: 'rt-0' });
   store = new MemoryTokenStore({ accessToken: 'at-0', refreshToken: 'rt-0', accessExpiresAt: new Date(Date.now() + 20 * 3600_000), obtainedAt: new Date() });
   tokens = new TokenManager({ tokenStore: store, lock: new InProcessLock(), appId: 'app-1', appSecret: 'app-secret-1', oauthRoot: fake.url, retryBaseMs: 1 });
-  client = new ZaloClient({ tokens, apiRoot: fake.url, timeoutMs: 300 });
+  client = new ZaloClient({ tokens, apiRoot: fake.url, timeoutMs: 2000 }); // generous: a first request on a loaded machine has taken over 300 ms
   sender = new ZaloSender({ client, now: () => NOW });
 });
 afterEach(async () => {
@@ -127,7 +127,7 @@ describe('ZaloSender', () => {
     expect(await sender.send(target, { text: 'b' })).toMatchObject({ ok: false, code: 'rate_limited', retryable: true, retryAfterMs: 7000 });
     fake.script('message', { kind: 'drop' });
     expect(await sender.send(target, { text: 'c' })).toMatchObject({ ok: false, code: 'server_error', retryable: true });
-    fake.script('message', { kind: 'delay', ms: 1000 });
+    fake.script('message', { kind: 'delay', ms: 3000 });
     expect(await sender.send(target, { text: 'd' })).toMatchObject({ ok: false, code: 'timeout', retryable: true });
     fake.script('message', { kind: 'http', status: 200, body: '<html>oops</html>' });
     expect(await sender.send(target, { text: 'e' })).toMatchObject({ ok: false, code: 'server_error', retryable: true });
