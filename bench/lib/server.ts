@@ -19,7 +19,7 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { answerDriver, instrument, TRACE, timeSql, traced } from './trace.js';
+import { answerDriver, countRoundTrips, instrument, TRACE, timeSql, traced } from './trace.js';
 
 export const BENCH_TOKEN = '123456:BENCH-token';
 export const BENCH_SECRET = 'bench-secret_1';
@@ -36,6 +36,7 @@ export async function runBenchServer(apiRoot: string, dataDir: string): Promise<
   // Request logs as in production, written where nobody reads them.
   const logger = createLogger('info', { write: () => true } as never);
   if (TRACE) await timeSql();
+  await countRoundTrips();
   const url = process.env.DATABASE_URL?.trim();
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error('the bench takes a postgres:// DATABASE_URL, or none (SQLite)');
   const store = await createStore({ databasePath: join(dataDir, 'bench.db'), ...(url ? { database: { kind: 'postgres', url } as const } : {}) });

@@ -64,26 +64,86 @@ export function instrument(
 /** What a child reports over the measured window: its CPU time, and the trace when on. */
 export interface Report {
   cpu: NodeJS.CpuUsage;
+  /** Wall time of the window, and the event loop's busy share of it (1 − idle). */
+  wallMs: number;
+  loopBusy: number;
   stamps: typeof stamps;
   sql: [string, { calls: number; ms: number }][];
+  /** PostgreSQL round trips (pg queries) and Redis commands over the window, by statement / command. */
+  roundTrips: { pg: [string, number][]; redis: [string, number][] };
 }
 
 /** 'mark' starts the measured window, 'report' ends it and sends a Report. */
 export function answerDriver(): void {
   let cpu = process.cpuUsage();
+  let wall = performance.now();
+  let loop = performance.eventLoopUtilization();
   process.on('message', (m) => {
     if (m === 'mark') {
       cpu = process.cpuUsage();
+      wall = performance.now();
+      loop = performance.eventLoopUtilization();
       stamps.splice(0);
       sqlTimes.clear();
+      pgCalls.clear();
+      redisCalls.clear();
     }
     if (m === 'report') {
-      const report: Report = { cpu: process.cpuUsage(cpu), stamps: stamps.splice(0), sql: [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25) };
+      const byCount = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
+      const report: Report = {
+        cpu: process.cpuUsage(cpu),
+        wallMs: performance.now() - wall,
+        loopBusy: performance.eventLoopUtilization(loop).utilization,
+        stamps: stamps.splice(0),
+        sql: [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25),
+        roundTrips: { pg: byCount(pgCalls), redis: byCount(redisCalls) },
+      };
       process.send?.(report);
     }
   });
 }
 
+
+/** Statement text → pg queries (each one round trip to PostgreSQL); command → Redis commands sent. */
+export const pgCalls = new Map<string, number>();
+export const redisCalls = new Map<string, number>();
+const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+/**
+ * Counts every PostgreSQL query and Redis command the process sends (cheap: a map increment),
+ * so the bench can print round trips per message. A Redis pipeline or MULTI counts once per
+ * command inside it, under 'pipeline:'/'multi:' names, and once as a write to the socket.
+ */
+export async function countRoundTrips(): Promise<void> {
+  const { default: pg } = await import('pg');
+  const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: unknown, ...a: unknown[]) {
+    const q = a[0] as string | { text?: string };
+    const text = typeof q === 'string' ? q : (q?.text ?? '?');
+    count(pgCalls, text.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '$n').slice(0, 140));
+    return query.apply(this, a);
+  } as typeof pg.Client.prototype.query;
+  // The class that defines sendCommand, found from a client instance (never connected).
+  const { createClient } = await import('redis');
+  let proto = Object.getPrototypeOf(createClient()) as Record<string, (...a: unknown[]) => unknown>;
+  while (!Object.prototype.hasOwnProperty.call(proto, 'sendCommand')) proto = Object.getPrototypeOf(proto) as typeof proto;
+  const send = proto.sendCommand!;
+  proto.sendCommand = function (this: unknown, ...a: unknown[]) {
+    const args = a[0] as (string | Buffer)[];
+    count(redisCalls, String(args[0]).toUpperCase());
+    return send.apply(this, a);
+  };
+  for (const name of ['_executePipeline', '_executeMulti']) {
+    const original = proto[name];
+    if (!original) continue;
+    proto[name] = function (this: unknown, ...a: unknown[]) {
+      const commands = a[0] as { args: (string | Buffer)[] }[];
+      count(redisCalls, `${name === '_executeMulti' ? 'multi' : 'pipeline'} (one write)`);
+      for (const c of commands) count(redisCalls, `${name === '_executeMulti' ? 'multi' : 'pipeline'}: ${String(c.args[0]).toUpperCase()}`);
+      return original.apply(this, a);
+    };
+  }
+}
 
 /** SQL text → calls and total ms in better-sqlite3 (the statement's own run/all/get). */
 export const sqlTimes = new Map<string, { calls: number; ms: number }>();
