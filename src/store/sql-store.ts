@@ -8,6 +8,7 @@ import type { Channel, Choice, ConversationMode, Outcome } from '../flows/activi
 import type { DatabaseTarget } from '../config.js';
 import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
 import { migrateToLatest } from './migrations.js';
+import { DeferredWrites } from './pg-deferred.js';
 import type { Conversation, ConversationState, Store, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
 
 export class SqlStore implements TransactionStore {
@@ -16,9 +17,12 @@ export class SqlStore implements TransactionStore {
   constructor(
     readonly db: Kysely<DatabaseSchema>,
     readonly dialect: SqlDialectName = 'sqlite',
+    /** In a PostgreSQL transaction: the writes nobody reads back, sent together (see pg-deferred.ts). */
+    private readonly deferred?: DeferredWrites,
   ) {}
 
   async markSeen(channel: Channel, messageId: string): Promise<boolean> {
+    await this.deferred?.flush();
     // Insert-or-ignore is atomic: of two deliveries racing, exactly one inserts.
     const result = await this.db
       .insertInto('seen_message')
@@ -29,6 +33,7 @@ export class SqlStore implements TransactionStore {
   }
 
   async getConversation(channel: Channel, conversationId: string): Promise<Conversation | undefined> {
+    await this.deferred?.flush();
     let query = this.db.selectFrom('conversation').selectAll().where('id', '=', conversationKey(channel, conversationId));
     // Inside a message's transaction on PostgreSQL the row is locked until commit, so a
     // counsellor's claim or close (a conditional UPDATE) waits for the engine's save instead of
@@ -51,17 +56,17 @@ export class SqlStore implements TransactionStore {
       created_at: conv.createdAt.getTime(),
       updated_at: conv.updatedAt.getTime(),
     };
-    await this.atomically(async (trx) => {
-      await trx
+    const upsertConversation = (db: Kysely<DatabaseSchema>) =>
+      db
         .insertInto('conversation')
         .values(row)
         .onConflict((oc) =>
           oc.column('id').doUpdateSet({ mode: row.mode, urgent: row.urgent, state: row.state, queued_at: row.queued_at, updated_at: row.updated_at }),
-        )
-        .execute();
-      // The worker row records when the privacy notice was first shown; a later save keeps
-      // the first time rather than moving it.
-      await trx
+        );
+    // The worker row records when the privacy notice was first shown; a later save keeps
+    // the first time rather than moving it.
+    const upsertWorker = (db: Kysely<DatabaseSchema>) =>
+      db
         .insertInto('worker')
         .values({ channel: conv.channel, user_id: conv.userId, display_name: conv.displayName ?? null, consent_at: conv.state.consentShown ? row.updated_at : null, created_at: row.created_at })
         .onConflict((oc) =>
@@ -71,27 +76,33 @@ export class SqlStore implements TransactionStore {
             // without a name (a postback, a platform that sends none) keeps the old one.
             display_name: eb.fn.coalesce(eb.ref('excluded.display_name'), 'worker.display_name'),
           })),
-        )
-        .execute();
+        );
+    if (this.deferred) {
+      await this.deferred.add([upsertConversation(this.db).compile(), upsertWorker(this.db).compile()], `conversation:${conv.id}`);
+      return;
+    }
+    await this.atomically(async (trx) => {
+      await upsertConversation(trx).execute();
+      await upsertWorker(trx).execute();
     });
   }
 
   async appendTranscript(msg: TranscriptMessage): Promise<void> {
-    await this.db
-      .insertInto('transcript')
-      .values({
-        conversation_id: msg.conversationId,
-        role: msg.role,
-        text: msg.text,
-        outcome: msg.outcome ? JSON.stringify(msg.outcome) : null,
-        choices: msg.choices?.length ? JSON.stringify(msg.choices) : null,
-        at: msg.at.getTime(),
-      })
-      .execute();
+    const row = {
+      conversation_id: msg.conversationId,
+      role: msg.role,
+      text: msg.text,
+      outcome: msg.outcome ? JSON.stringify(msg.outcome) : null,
+      choices: msg.choices?.length ? JSON.stringify(msg.choices) : null,
+      at: msg.at.getTime(),
+    };
+    if (this.deferred) this.deferred.append('transcript', row);
+    else await this.db.insertInto('transcript').values(row).execute();
   }
 
   /** The last `limit` messages of a conversation, oldest first. */
   async transcript(conversationId: string, limit = 500): Promise<TranscriptMessage[]> {
+    await this.deferred?.flush();
     const rows = await this.db
       .selectFrom('transcript')
       .selectAll()
@@ -110,10 +121,9 @@ export class SqlStore implements TransactionStore {
   }
 
   async recordUnanswered(q: UnansweredQuestion): Promise<void> {
-    await this.db
-      .insertInto('unanswered')
-      .values({ conversation_id: q.conversationId, channel: q.channel, text: q.text, confidence: q.confidence ?? null, at: q.at.getTime() })
-      .execute();
+    const row = { conversation_id: q.conversationId, channel: q.channel, text: q.text, confidence: q.confidence ?? null, at: q.at.getTime() };
+    if (this.deferred) this.deferred.append('unanswered', row);
+    else await this.db.insertInto('unanswered').values(row).execute();
   }
 
   /**
@@ -122,6 +132,7 @@ export class SqlStore implements TransactionStore {
    * trace of what was deleted. Seen message ids stay: they identify no one.
    */
   async deleteUserData(channel: Channel, userId: string): Promise<void> {
+    await this.deferred?.flush();
     await this.atomically(async (trx) => {
       const ids = new Set((await trx.selectFrom('conversation').select('id').where('channel', '=', channel).where('user_id', '=', userId).execute()).map((r) => r.id));
       // The one-to-one conversation too, in case rows were written before it was saved.
@@ -144,6 +155,7 @@ export class SqlStore implements TransactionStore {
   }
 
   async queue(): Promise<Conversation[]> {
+    await this.deferred?.flush();
     const rows = await this.db
       .selectFrom('conversation')
       .selectAll()
@@ -159,7 +171,13 @@ export class SqlStore implements TransactionStore {
 
   async transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new SqlStore(trx, this.dialect)));
+    if (this.dialect !== 'postgres') return this.db.transaction().execute((trx) => fn(new SqlStore(trx, this.dialect)));
+    return this.db.transaction().execute(async (trx) => {
+      const tx = new SqlStore(trx, this.dialect, new DeferredWrites(trx));
+      const result = await fn(tx);
+      await tx.deferred!.flush();
+      return result;
+    });
   }
 
   /** Several statements as one: a transaction of their own, or part of the one this store is in. */

@@ -1,0 +1,69 @@
+/**
+ * Fewer round trips inside a PostgreSQL transaction. Every statement is a round trip to the
+ * server (a Kysely compile, a socket write, a wake-up of the backend, a read), and a message's
+ * transaction made ten of them. The writes whose result nobody reads (transcript lines,
+ * unanswered questions, the conversation and worker upserts) are held back here and sent as ONE
+ * statement: each becomes a data-modifying CTE, `with w0 as (…), w1 as (…) select 1`, which
+ * PostgreSQL runs to completion whether or not anything reads it.
+ *
+ * Held back, never reordered against what could see them: the store sends them before any read
+ * of its own and before the transaction commits, and no other code reads those tables inside a
+ * message's transaction. Two statements of one batch must not touch the same row (PostgreSQL
+ * does not define which wins), so a write with a key already waiting sends the batch first; and
+ * they run in no defined order, so the rows of one table are ONE multi-row insert, whose rows
+ * take their ids in the order they were written (a transcript's lines stay in order).
+ * On SQLite there are no round trips to save: writes run as they come.
+ */
+import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
+import type { DatabaseSchema } from './db.js';
+
+/** Tables only ever appended to in a message's transaction. */
+type AppendTable = 'transcript' | 'unanswered';
+
+export class DeferredWrites {
+  private queries: CompiledQuery[] = [];
+  private readonly keys = new Set<string>();
+  private rows: { [T in AppendTable]: Insertable<DatabaseSchema[T]>[] } = { transcript: [], unanswered: [] };
+
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /** Holds the statements back; `key` names the row they write, when a later write may hit it again. */
+  async add(queries: CompiledQuery[], key?: string): Promise<void> {
+    if (key !== undefined && this.keys.has(key)) await this.flush();
+    this.queries.push(...queries);
+    if (key !== undefined) this.keys.add(key);
+  }
+
+  /** Holds a new row of an append-only table back. */
+  append<T extends AppendTable>(table: T, row: Insertable<DatabaseSchema[T]>): void {
+    (this.rows[table] as Insertable<DatabaseSchema[T]>[]).push(row);
+  }
+
+  /** Sends what is held back, in one statement. */
+  async flush(): Promise<void> {
+    const queries = this.queries;
+    for (const table of ['transcript', 'unanswered'] as const) {
+      const rows = this.rows[table];
+      if (rows.length > 0) queries.push(this.db.insertInto(table).values(rows as never).compile());
+    }
+    if (queries.length === 0) return;
+    this.queries = [];
+    this.rows = { transcript: [], unanswered: [] };
+    this.keys.clear();
+    await this.db.executeQuery(queries.length === 1 ? queries[0]! : combine(queries));
+  }
+}
+
+/**
+ * One statement running every query as a CTE. Kysely numbers each query's parameters from $1;
+ * they are renumbered to follow each other (its SQL holds no literals, only placeholders).
+ */
+export function combine(queries: readonly CompiledQuery[]): CompiledQuery {
+  const parameters: unknown[] = [];
+  const ctes = queries.map((q, i) => {
+    const offset = parameters.length;
+    parameters.push(...q.parameters);
+    return `w${i} as (${q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  return CompiledQuery.raw(`with ${ctes.join(', ')} select 1`, parameters);
+}
