@@ -50,6 +50,8 @@ interface Result {
   seconds: number;
   /** The server's CPU time (user + system) over the run, per message, in µs. */
   cpuPerMessage?: number;
+  /** Of which in the kernel (socket writes and reads: loopback TCP is processed in the sender's system time). */
+  systemPerMessage?: number;
   /** Messages whose reply did not arrive complete within 10 s. */
   timedOut?: number;
   /** The server's event loop: busy share of the window (the rest it waited, idle). */
@@ -134,6 +136,7 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
     });
     const report = await server.report();
     result.cpuPerMessage = (report.cpu.user + report.cpu.system) / MESSAGES;
+    result.systemPerMessage = report.cpu.system / MESSAGES;
     result.timedOut = timedOut;
     result.loopBusy = report.loopBusy;
     const total = (list: [string, number][], skip = /^$/) => list.filter(([k]) => !skip.test(k)).reduce((a, [, n]) => a + n, 0);
@@ -200,6 +203,7 @@ async function privatePostgres(url: string): Promise<{ url: string; drop(): Prom
 
 const fmt = (r: Result) =>
   `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   server CPU ${(r.cpuPerMessage ?? NaN).toFixed(0).padStart(5)} µs/msg` +
+  (r.systemPerMessage !== undefined ? ` (system ${r.systemPerMessage.toFixed(0)})` : '') +
   (r.loopBusy !== undefined ? `   loop busy ${(100 * r.loopBusy).toFixed(0)}%` : '') +
   (r.pgPerMessage ? `   ${r.pgPerMessage.toFixed(1)} PG queries + ${r.redisPerMessage!.toFixed(1)} Redis commands/msg` : '') +
   (r.timedOut ? `   ${r.timedOut} replies timed out` : '');

@@ -97,6 +97,20 @@ for (const [name, make] of Object.entries(implementations)) {
       expect(await a.hit('none', 0, 5_000)).toBe(false);
     });
 
+    it('counts several counters in one call, stopping at the first that is full', async () => {
+      const send = (chat: string) => [
+        { key: `chat:${chat}`, limit: 2, windowMs: 5_000 },
+        { key: 'platform', limit: 3, windowMs: 5_000 },
+      ];
+      expect([await a.hitAll(send('1')), await b.hitAll(send('1')), await a.hitAll(send('1'))]).toEqual([-1, -1, 0]);
+      // The full chat did not use up the platform's third send; the next chat's takes it, then the platform is full.
+      expect([await b.hitAll(send('2')), await a.hitAll(send('3'))]).toEqual([-1, 1]);
+      // hitAll and hit count the same windows.
+      expect(await a.hit('chat:3', 2, 5_000)).toBe(true);
+      expect(await b.hit('chat:3', 2, 5_000)).toBe(false);
+      expect(await a.hitAll([])).toBe(-1);
+    });
+
     it('starts a new window once the old one has passed', async () => {
       expect(await a.hit('w', 1, 300)).toBe(true);
       expect(await a.hit('w', 1, 300)).toBe(false);

@@ -3,7 +3,7 @@
  * table, a Map the rate counters and an EventEmitter the bus.
  */
 import { EventEmitter } from 'node:events';
-import type { CoordinationEvent, Coordinator, Lease, Unsubscribe } from './types.js';
+import type { CoordinationEvent, Coordinator, Lease, RateCounter, Unsubscribe } from './types.js';
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -49,6 +49,11 @@ export class LocalCoordinator implements Coordinator {
     }
     w.count += 1;
     return w.count <= limit;
+  }
+
+  async hitAll(counters: readonly RateCounter[]): Promise<number> {
+    for (const [i, c] of counters.entries()) if (!(await this.hit(c.key, c.limit, c.windowMs))) return i;
+    return -1;
   }
 
   async publish(topic: string, event: CoordinationEvent): Promise<void> {

@@ -3,7 +3,10 @@
  *  - locks: SET key token NX PX ttl with a random token; release and extend compare the token
  *    in a Lua script first, so an instance never frees or prolongs a lock it no longer holds;
  *  - rate counters: INCR and, on the first hit, PEXPIRE in one Lua script (a fixed window that
- *    cannot be left without expiry if the process dies between the two);
+ *    cannot be left without expiry if the process dies between the two); several counters
+ *    (a send's per-chat and per-platform rates) in one script call;
+ *  - scripts are sent by their SHA1 (EVALSHA), the body only when Redis does not know it yet
+ *    (after a restart or SCRIPT FLUSH), so a command carries a few bytes, not the script;
  *  - pub/sub on a duplicated connection (a subscribed connection can do nothing else).
  *
  * Commands fail fast while Redis is unreachable (no offline queue: a request must not hang);
@@ -12,7 +15,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
-import type { CoordinationEvent, Coordinator, Lease, Unsubscribe } from './types.js';
+import { createHash } from 'node:crypto';
+import type { CoordinationEvent, Coordinator, Lease, RateCounter, Unsubscribe } from './types.js';
 
 /** Deletes the lock only while it is still ours. */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -20,6 +24,21 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 /** Counts a hit; the first hit of a window starts its expiry. */
 const HIT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
+/** HIT on each key in turn (ARGV: limit, window of each); the index of the first over its limit, or -1. */
+const HIT_ALL = `for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, ARGV[2 * i]) end
+  if n > tonumber(ARGV[2 * i - 1]) then return i - 1 end
+end
+return -1`;
+
+/** A Lua script and its SHA1, under which Redis caches it. */
+interface Script {
+  body: string;
+  sha: string;
+}
+const script = (body: string): Script => ({ body, sha: createHash('sha1').update(body).digest('hex') });
+const SCRIPTS = { release: script(RELEASE), extend: script(EXTEND), hit: script(HIT), hitAll: script(HIT_ALL) };
 
 export interface RedisCoordinatorOptions {
   url: string;
@@ -74,18 +93,34 @@ export class RedisCoordinator implements Coordinator {
       release: async () => {
         if (released) return;
         released = true;
-        await this.client.eval(RELEASE, { keys: [k], arguments: [token] });
+        await this.run(SCRIPTS.release, [k], [token]);
       },
       extend: async () => {
         if (released) return false;
-        return Number(await this.client.eval(EXTEND, { keys: [k], arguments: [token, ttl] })) === 1;
+        return Number(await this.run(SCRIPTS.extend, [k], [token, ttl])) === 1;
       },
     };
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<boolean> {
-    const n = await this.client.eval(HIT, { keys: [`${this.prefix}rate:${key}`], arguments: [String(Math.max(1, Math.ceil(windowMs)))] });
+    const n = await this.run(SCRIPTS.hit, [`${this.prefix}rate:${key}`], [windowArg(windowMs)]);
     return Number(n) <= limit;
+  }
+
+  async hitAll(counters: readonly RateCounter[]): Promise<number> {
+    if (counters.length === 0) return -1;
+    const keys = counters.map((c) => `${this.prefix}rate:${c.key}`);
+    return Number(await this.run(SCRIPTS.hitAll, keys, counters.flatMap((c) => [String(c.limit), windowArg(c.windowMs)])));
+  }
+
+  /** EVALSHA, and EVAL with the body when Redis answers that it does not have the script. */
+  private async run(s: Script, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.client.evalSha(s.sha, { keys, arguments: args });
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.client.eval(s.body, { keys, arguments: args });
+    }
   }
 
   async publish(topic: string, event: CoordinationEvent): Promise<void> {
@@ -146,6 +181,8 @@ export class RedisCoordinator implements Coordinator {
     return this.subscriberReady;
   }
 }
+
+const windowArg = (windowMs: number) => String(Math.max(1, Math.ceil(windowMs)));
 
 async function closeClient(client: Client): Promise<void> {
   if (!client.isOpen) return;

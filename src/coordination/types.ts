@@ -15,6 +15,13 @@ export interface Lease {
   extend(): Promise<boolean>;
 }
 
+/** One fixed-window counter for Coordinator.hitAll. */
+export interface RateCounter {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
 /** A live event for the counsellor console and other listeners, as JSON. */
 export type CoordinationEvent = { type: string } & Record<string, unknown>;
 
@@ -31,6 +38,11 @@ export interface Coordinator {
    * For per-worker flood control and per-platform send rates.
    */
   hit(key: string, limit: number, windowMs: number): Promise<boolean>;
+  /**
+   * hit() on each counter in turn, stopping at the first over its limit (the ones after it
+   * are not counted): that counter's index, or -1 when all are within. One round trip on Redis.
+   */
+  hitAll(counters: readonly RateCounter[]): Promise<number>;
   /** Delivers the event to every subscriber of the topic, on every instance (at most once each). */
   publish(topic: string, event: CoordinationEvent): Promise<void>;
   subscribe(topic: string, handler: (event: CoordinationEvent) => void): Promise<Unsubscribe>;

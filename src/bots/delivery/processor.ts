@@ -168,7 +168,8 @@ export class InboxProcessor implements Inbox {
       if (!(await this.writes.run((db) => claimInbox(db, row, now, LEASE_MS)))) return 0;
       const outcome = await this.processRow(row, row.attempts + 1);
       if (outcome !== undefined) return outcome;
-      if (!(await lease.extend())) return 0;
+      // Still ours before the next row? After the last one the run ends and releases it: no check.
+      if ((batch.length > 0 || more) && !(await lease.extend())) return 0;
     }
   }
 
