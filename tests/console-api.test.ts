@@ -16,6 +16,7 @@ import { createLogger } from '../src/log.js';
 import { buildApp } from '../src/server/app.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import { HandoffRecords } from '../src/flows/handoff/records.js';
+import { claimOutbox, insertOutbox, outboxRows, settleOutbox } from '../src/bots/delivery/outbox-table.js';
 
 const PASSWORD = 'mật khẩu đủ dài 123';
 const quiet: ConversationEngine = { handle: async () => ({ replies: [], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: 'bot' }) };
@@ -374,6 +375,30 @@ describe('talking with the worker', () => {
     expect(rec.messages).toHaveLength(1);
     expect(rec.messages[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/quá 7 ngày/), text: 'Bạn gửi giúp mình hợp đồng nhé.' });
     expect(rec.transcript.at(-1)).toMatchObject({ role: 'counsellor', text: 'Bạn gửi giúp mình hợp đồng nhé.' });
+  });
+
+  it('a reply that may have reached the worker twice (its send was cut short and done again) is marked, with the reason in Vietnamese', async () => {
+    const id = await queued('telegram', '700');
+    const target = { conversationId: id, channel: 'telegram' as const, userId: '700', platformConversationId: '700', fromHuman: false };
+    const twice = 'Bạn được hưởng trợ cấp thất nghiệp 3 tháng.';
+    const once = 'Bạn cần thêm gì nữa không?';
+    for (const text of [twice, once]) await store.appendTranscript({ conversationId: id, role: 'bot', text, at: new Date() });
+    const [first, second] = await insertOutbox(store.db, [{ ...target, reply: { text: twice } }, { ...target, reply: { text: once } }], Date.now());
+    // The first send: claimed by an instance that dies mid-send, then taken over and sent.
+    const [claimed] = await outboxRows(store.db, [first!]);
+    expect(await claimOutbox(store.db, claimed!, Date.now(), 8_000)).toBe(true);
+    const [left] = await outboxRows(store.db, [first!]);
+    expect(await claimOutbox(store.db, left!, Date.now(), 8_000)).toBe(true);
+    expect(await settleOutbox(store.db, first!, 2, { status: 'sent', platformMessageIds: ['7'] }, Date.now())).toBe(true);
+    // The second: sent at the first try.
+    const [fresh] = await outboxRows(store.db, [second!]);
+    expect(await claimOutbox(store.db, fresh!, Date.now(), 8_000)).toBe(true);
+    expect(await settleOutbox(store.db, second!, 1, { status: 'sent', platformMessageIds: ['8'] }, Date.now())).toBe(true);
+
+    const lan = await login('lan');
+    const rec = (await get(lan, `/conversations/${enc(id)}`)).json();
+    expect(rec.interrupted).toEqual([{ text: twice, fromHuman: false, at: expect.any(String), reason: expect.stringMatching(/có thể nhận tin này hai lần/) }]);
+    expect(rec.transcript.slice(-2).map((l: { text: string }) => l.text)).toEqual([twice, once]);
   });
 
   it('a retrying reply turns failed (or sent) when delivery reports it later', async () => {

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { COUNSELLOR, SHOTS, startConsoleServer, type ConsoleServer } from './helpers/console-server.js';
+import { INTERRUPTED } from '../src/bots/delivery/outbox-table.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -130,9 +131,22 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     // The worker answers; the counsellor sees it live, without reloading.
     await worker.writes('Dạ em cảm ơn chị, em đóng bảo hiểm được 2 năm rồi ạ');
     await eventually(() => textOf(transcript.locator('.line.worker').last())).toContain('em đóng bảo hiểm được 2 năm');
+    // A bot reply whose send was cut short and done again (as a take-over after a crash marks
+    // it) is flagged: the worker may have it twice. Shown when the chat view next refreshes
+    // (here: after the note below is saved).
+    await store.db
+      .updateTable('outbox')
+      .set({ last_code: INTERRUPTED.code, last_reason: INTERRUPTED.reason })
+      .where('conversation_id', '=', `telegram:${CHAT_ID}`)
+      .where('reply', 'like', '%vị trí số 1%')
+      .execute();
     await counsellor.getByLabel(/Ghi chú mới/).fill('Đã đóng BHTN 24 tháng, bị cho nghỉ.');
     await counsellor.getByRole('button', { name: 'Lưu ghi chú' }).click();
     await eventually(() => textOf(counsellor.locator('#notes'))).toContain('Đã đóng BHTN 24 tháng');
+    const flagged = transcript.locator('.line.bot.interrupted');
+    await eventually(() => textOf(flagged)).toContain('vị trí số 1');
+    expect(await textOf(flagged.locator('.delivery.interrupted'))).toContain('Có thể đã gửi hai lần — Lần gửi trước bị gián đoạn');
+    expect(await transcript.locator('.line.interrupted').count()).toBe(1);
     await counsellor.screenshot({ path: join(SHOTS, 'console-chat.png') });
 
     // Close: the worker gets the satisfaction question with five buttons, the chat is the bot's again.

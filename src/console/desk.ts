@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Channel, ConversationMode, Outcome, Reply } from '../flows/activity.js';
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import type { DatabaseSchema } from '../store/db.js';
+import { interruptedOfConversation } from '../bots/delivery/outbox-table.js';
 import type { ConversationState, Store, TranscriptRole } from '../store/types.js';
 import type { CounsellorDelivery, DeliveryStatus } from './delivery.js';
 
@@ -53,6 +54,19 @@ export interface CounsellorMessage {
   at: string;
 }
 
+/**
+ * A reply (the bot's or a counsellor's) whose sending was cut short after it may have reached
+ * the platform, and was sent again: the worker may have it twice (no platform lets us know).
+ */
+export interface InterruptedReply {
+  text: string;
+  fromHuman: boolean;
+  /** When it was queued: the transcript line it belongs to was written then. */
+  at: string;
+  /** Vietnamese, for the counsellor. */
+  reason: string;
+}
+
 export interface Note {
   id: number;
   counsellorName: string | null;
@@ -72,6 +86,8 @@ export interface ChatRecord {
   assignee: { id: string; name: string } | null;
   transcript: ChatLine[];
   messages: CounsellorMessage[];
+  /** Replies of this chat that may have reached the worker twice, oldest first. */
+  interrupted: InterruptedReply[];
   notes: Note[];
   closures: Array<{ outcome: string; tags: string[]; at: string; counsellorName: string | null }>;
 }
@@ -219,7 +235,7 @@ export class Desk {
       .where('conversation.id', '=', conversationId)
       .executeTakeFirst();
     if (!conv) throw new DeskError(404, 'NOT_FOUND', 'Không tìm thấy cuộc trò chuyện.');
-    const [transcript, messages, notes, closures, assignee] = await Promise.all([
+    const [transcript, messages, interrupted, notes, closures, assignee] = await Promise.all([
       this.opts.store.transcript(conversationId, TRANSCRIPT_LIMIT),
       this.db
         .selectFrom('console_message')
@@ -228,6 +244,7 @@ export class Desk {
         .where('console_message.conversation_id', '=', conversationId)
         .orderBy('console_message.id', 'asc')
         .execute(),
+      interruptedOfConversation(this.db, conversationId, TRANSCRIPT_LIMIT),
       this.db
         .selectFrom('console_note')
         .leftJoin('counsellor', 'counsellor.id', 'console_note.counsellor_id')
@@ -265,6 +282,7 @@ export class Desk {
         reason: m.reason,
         at: new Date(Number(m.at)).toISOString(),
       })),
+      interrupted: interrupted.map((r) => ({ text: r.reply.text, fromHuman: r.fromHuman, at: new Date(r.createdAt).toISOString(), reason: r.lastReason ?? '' })),
       notes: notes.map((n) => ({ id: Number(n.id), counsellorName: n.name, text: n.text, at: new Date(Number(n.at)).toISOString() })),
       closures: closures.map((c) => ({ outcome: c.outcome, tags: JSON.parse(c.tags) as string[], at: new Date(Number(c.at)).toISOString(), counsellorName: c.name })),
     };

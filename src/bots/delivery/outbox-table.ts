@@ -153,3 +153,16 @@ export async function outboxOfConversation(db: Db, conversationId: string, limit
   const rows = await db.selectFrom('outbox').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).execute();
   return rows.reverse().map((r) => toRow(r as OutboxTable & { id: number }));
 }
+
+/** The conversation's rows taken over mid-send (see INTERRUPTED), oldest first: for the console's chat view. */
+export async function interruptedOfConversation(db: Db, conversationId: string, limit: number): Promise<OutboxRow[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('last_code', '=', INTERRUPTED.code)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.reverse().map((r) => toRow(r as OutboxTable & { id: number }));
+}

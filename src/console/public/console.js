@@ -380,6 +380,14 @@
     });
     for (const m of unused) lines.push({ line: { role: 'counsellor', text: m.text, at: m.at }, message: m });
     lines.sort((a, b) => (a.line.at < b.line.at ? -1 : a.line.at > b.line.at ? 1 : 0));
+    // Replies whose sending was cut short and done again: paired with their line the same way
+    // (same sender, same text, in order), so the counsellor knows the worker may have it twice.
+    const repeated = (r.interrupted || []).slice();
+    const wasInterrupted = (line) => {
+      if (line.role !== 'bot' && line.role !== 'counsellor') return undefined;
+      const i = repeated.findIndex((x) => x.fromHuman === (line.role === 'counsellor') && x.text === line.text);
+      return i >= 0 ? repeated.splice(i, 1)[0] : undefined;
+    };
     for (const { line, message } of lines) {
       const li = el('li', `line ${line.role}`);
       const head = el('span', 'line-head', `${ROLES[line.role] || line.role} · ${time(line.at)}`);
@@ -400,6 +408,11 @@
           li.append(s);
           if (m.status === 'failed') li.classList.add('failed');
         }
+      }
+      const twice = wasInterrupted(line);
+      if (twice) {
+        li.append(el('p', 'delivery interrupted', `Có thể đã gửi hai lần — ${twice.reason}`));
+        li.classList.add('interrupted');
       }
       log.append(li);
     }
