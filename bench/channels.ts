@@ -97,7 +97,16 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'tlcd-bench-channels-'));
   let server: Launched | undefined;
-  const settle = () => new Promise((r) => setTimeout(r, 400));
+  const sleep = () => new Promise((r) => setTimeout(r, 400));
+  // Until nothing more arrived for 400 ms: on a loaded machine a reply can take longer than
+  // that, and a late part counted for the next question made every run of it time out.
+  const settle = async () => {
+    let seen = -1;
+    while (seen !== [...arrived.values()].reduce((a, b) => a + b, 0)) {
+      seen = [...arrived.values()].reduce((a, b) => a + b, 0);
+      await sleep();
+    }
+  };
   try {
     server = await launch(SERVER_SCRIPT, [fake.url, dataDir], { env });
     const { port } = server;

@@ -14,7 +14,7 @@
  * take their ids in the order they were written (a transcript's lines stay in order).
  * On SQLite there are no round trips to save: writes run as they come.
  */
-import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type QueryResult } from 'kysely';
 import type { DatabaseSchema } from './db.js';
 
 /** Tables only ever appended to in a message's transaction. */
@@ -41,29 +41,42 @@ export class DeferredWrites {
 
   /** Sends what is held back, in one statement. */
   async flush(): Promise<void> {
+    const queries = this.take();
+    if (queries.length > 0) await this.db.executeQuery(queries.length === 1 ? queries[0]! : combine(queries));
+  }
+
+  /** Sends what is held back, then `first`, with `last` as the statement whose result is returned: one round trip. */
+  async flushWith(first: CompiledQuery[], last: CompiledQuery): Promise<QueryResult<unknown>> {
+    const queries = [...this.take(), ...first];
+    return this.db.executeQuery(queries.length === 0 ? last : combine(queries, last));
+  }
+
+  private take(): CompiledQuery[] {
     const queries = this.queries;
     for (const table of ['transcript', 'unanswered'] as const) {
       const rows = this.rows[table];
       if (rows.length > 0) queries.push(this.db.insertInto(table).values(rows as never).compile());
     }
-    if (queries.length === 0) return;
     this.queries = [];
     this.rows = { transcript: [], unanswered: [] };
     this.keys.clear();
-    await this.db.executeQuery(queries.length === 1 ? queries[0]! : combine(queries));
+    return queries;
   }
 }
 
 /**
- * One statement running every query as a CTE. Kysely numbers each query's parameters from $1;
- * they are renumbered to follow each other (its SQL holds no literals, only placeholders).
+ * One statement running every query as a CTE, and `last` (or `select 1`) as its main statement,
+ * whose result (rows, affected rows) is the statement's. Kysely numbers each query's parameters
+ * from $1; they are renumbered to follow each other (its SQL holds no literals, only placeholders).
  */
-export function combine(queries: readonly CompiledQuery[]): CompiledQuery {
+export function combine(queries: readonly CompiledQuery[], last?: CompiledQuery): CompiledQuery {
   const parameters: unknown[] = [];
-  const ctes = queries.map((q, i) => {
+  const renumbered = (q: CompiledQuery) => {
     const offset = parameters.length;
     parameters.push(...q.parameters);
-    return `w${i} as (${q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
-  });
-  return CompiledQuery.raw(`with ${ctes.join(', ')} select 1`, parameters);
+    return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  };
+  const ctes = queries.map((q, i) => `w${i} as (${renumbered(q)})`);
+  const main = last ? renumbered(last) : 'select 1';
+  return CompiledQuery.raw(`with ${ctes.join(', ')} ${main}`, parameters);
 }

@@ -3,7 +3,7 @@
  * serves SQLite now and PostgreSQL later. Timestamps are epoch milliseconds, read back with
  * Number() (pg returns bigint as a string); JSON is text.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Channel, Choice, ConversationMode, Outcome } from '../flows/activity.js';
 import type { DatabaseTarget } from '../config.js';
 import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
@@ -178,6 +178,12 @@ export class SqlStore implements TransactionStore {
       await tx.deferred!.flush();
       return result;
     });
+  }
+
+  async writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<QueryResult<unknown>> {
+    if (this.deferred) return this.deferred.flushWith(first, last);
+    for (const q of first) await this.db.executeQuery(q);
+    return this.db.executeQuery(last);
   }
 
   /** Several statements as one: a transaction of their own, or part of the one this store is in. */

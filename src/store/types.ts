@@ -3,7 +3,7 @@
  * Kysely serves SQLite (embedded default, also `:memory:` for the CLI and tests) and,
  * later, PostgreSQL.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Channel, Choice, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
 import type { DatabaseSchema } from './db.js';
 
@@ -105,4 +105,11 @@ export interface Store {
  */
 export interface TransactionStore extends Store {
   readonly db: Kysely<DatabaseSchema>;
+  /**
+   * Runs the writes `first`, then `last`, in this transaction, together with the writes the
+   * store holds back (one statement, so one round trip, on PostgreSQL; one after the other on
+   * SQLite); `last`'s result. Only for writes to tables that no held-back write touches, and
+   * `first` must not touch `last`'s rows.
+   */
+  writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<QueryResult<unknown>>;
 }

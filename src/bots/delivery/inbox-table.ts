@@ -8,7 +8,7 @@
  * `attempts` doubles as a fencing token: a row is finished only by the attempt that claimed it
  * last, so a processor that lost its lease cannot commit over a newer one.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Activity } from '../../flows/activity.js';
 import type { DatabaseSchema } from '../../store/db.js';
 
@@ -103,16 +103,18 @@ export async function claimInbox(db: Db, row: InboxRow, now: number, leaseMs: nu
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** Finishes the row (inside the processing transaction); false when a newer attempt claimed it. */
-export async function finishInbox(db: Db, id: number, attempt: number, now: number): Promise<boolean> {
-  const r = await db
+/**
+ * Finishes the row, inside the processing transaction (through TransactionStore.writeLast): it
+ * updates one row, or none when a newer attempt claimed it.
+ */
+export function finishInboxQuery(db: Db, id: number, attempt: number, now: number): CompiledQuery {
+  return db
     .updateTable('inbox')
     .set({ status: 'done', lease_until: null, last_error: null, finished_at: now })
     .where('id', '=', id)
     .where('attempts', '=', attempt)
     .where('status', '=', 'processing')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+    .compile();
 }
 
 /** After a failed attempt: back to pending until retryAt, or failed for good when retryAt is undefined. */

@@ -4,7 +4,7 @@
  * failure, or failed with the platform's code and a reason for counsellors. Like the inbox,
  * `attempts` fences a sender that lost its lease. Portable SQL (SQLite and PostgreSQL).
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Channel, Reply } from '../../flows/activity.js';
 import type { DatabaseSchema, OutboxTable } from '../../store/db.js';
 
@@ -35,36 +35,45 @@ export interface OutboxRow extends NewOutboxRow {
 
 type Db = Kysely<DatabaseSchema>;
 
+/** The outbox row to insert for a reply. */
+function newRow(r: NewOutboxRow, now: number) {
+  return {
+    conversation_id: r.conversationId,
+    channel: r.channel,
+    user_id: r.userId,
+    platform_conversation_id: r.platformConversationId,
+    reply: JSON.stringify(r.reply),
+    from_human: r.fromHuman ? 1 : 0,
+    inbox_id: r.inboxId ?? null,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    lease_until: null,
+    last_code: null,
+    last_reason: null,
+    platform_message_ids: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /** Writes the rows (in the caller's transaction when db is one); their ids in order. */
 export async function insertOutbox(db: Db, rows: NewOutboxRow[], now: number): Promise<number[]> {
   const ids: number[] = [];
   // One statement per row: ids come back in insertion order on every dialect.
   for (const r of rows) {
-    const inserted = await db
-      .insertInto('outbox')
-      .values({
-        conversation_id: r.conversationId,
-        channel: r.channel,
-        user_id: r.userId,
-        platform_conversation_id: r.platformConversationId,
-        reply: JSON.stringify(r.reply),
-        from_human: r.fromHuman ? 1 : 0,
-        inbox_id: r.inboxId ?? null,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        lease_until: null,
-        last_code: null,
-        last_reason: null,
-        platform_message_ids: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const inserted = await db.insertInto('outbox').values(newRow(r, now)).returning('id').executeTakeFirstOrThrow();
     ids.push(Number(inserted.id));
   }
   return ids;
+}
+
+/**
+ * The rows as one multi-row insert, for a caller that needs no ids back (TransactionStore.writeLast):
+ * the rows take their ids in the order given, so they are sent in that order.
+ */
+export function insertOutboxQuery(db: Db, rows: NewOutboxRow[], now: number): CompiledQuery {
+  return db.insertInto('outbox').values(rows.map((r) => newRow(r, now))).compile();
 }
 
 function toRow(r: OutboxTable & { id: number }): OutboxRow {
