@@ -51,7 +51,18 @@ for (const r of report.results) {
 const dev = report.results.filter((r) => !independent(r));
 const ind = report.results.filter(independent);
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)}%`;
-console.log(`dev ${dev.filter((r) => r.correct).length}/${dev.length} ${pct(dev.filter((r) => r.correct).length, dev.length)}; independent ${ind.filter((r) => r.correct).length}/${ind.length} ${pct(ind.filter((r) => r.correct).length, ind.length)}; overall ${pct(report.correct, report.total)}; confident wrong ${report.confidentWrong} (${pct(report.confidentWrong, report.total)}) dev ${dev.filter((r) => r.confidentWrong).length} ind ${ind.filter((r) => r.confidentWrong).length}`);
+// One line per set: correct, the no-diacritics group, confident wrong, urgent cases queued as urgent.
+console.log('set            correct              no-diacritics        confident wrong   urgent');
+for (const [name, set] of [['dev', dev], ['independent', ind], ['all', report.results]] as const) {
+  const ok = set.filter((r) => r.correct).length;
+  const plain = set.filter((r) => r.case.groups.includes('no-diacritics'));
+  const plainOk = plain.filter((r) => r.correct).length;
+  const cw = set.filter((r) => r.confidentWrong).length;
+  const urgent = set.filter((r) => r.case.expect.urgent === true);
+  const urgentOk = urgent.filter((r) => r.got.urgent && r.got.handoff === 'queued').length;
+  const cell = (a: number, b: number) => `${a}/${b} ${pct(a, b)}`.padEnd(21);
+  console.log(`${name.padEnd(15)}${cell(ok, set.length)}${cell(plainOk, plain.length)}${cell(cw, set.length).padEnd(18)}${urgentOk}/${urgent.length}`);
+}
 console.log('category                              dev  indep');
 for (const [c, [d, i]] of [...tally].sort((a, b) => b[1][0] + b[1][1] - a[1][0] - a[1][1])) console.log(`  ${c.padEnd(36)}${String(d).padStart(4)} ${String(i).padStart(6)}`);
 
