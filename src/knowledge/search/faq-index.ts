@@ -11,6 +11,7 @@
 import MiniSearch from 'minisearch';
 import { analyzeForIndex } from '../vi/analyze.js';
 import type { FaqEntry } from '../kb/schema.js';
+import { cuesOf, dominantCues, type Cues } from '../vi/cues.js';
 
 export interface Candidate {
   entry: FaqEntry;
@@ -87,6 +88,8 @@ export class FaqIndex {
   /** weight(term) for every indexed term, computed once. */
   private readonly weights = new Map<string, number>();
   private readonly maxIdf: number;
+  /** Who ends the contract, which money: what most of an entry's ways of asking say. */
+  private readonly cues = new Map<string, Cues>();
 
   constructor(entries: readonly FaqEntry[], options: FaqIndexOptions = {}) {
     // Documents hold terms already analysed, one space apart: split them back, never re-analyse.
@@ -108,6 +111,9 @@ export class FaqIndex {
       const raw = [entry.question, ...entry.phrasings, ...(entry.keywords ?? [])];
       const analysed = raw.map(options.analyse ?? ((t) => analyzeForIndex(t)));
       termSets.push(analysed.map((a) => new Set(a)));
+      // Only the ways of asking: keywords are loose words, not sentences with a side.
+      const entryCues = dominantCues(analysed.slice(0, 1 + entry.phrasings.length).map((a) => cuesOf(a.filter((t) => !t.includes('_')))));
+      if (entryCues.side || entryCues.money) this.cues.set(entry.id, entryCues);
       const all = analysed.flat();
       this.unions.set(entry.id, new Set(all));
       for (const t of new Set(all)) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
@@ -136,6 +142,11 @@ export class FaqIndex {
         }),
       );
     });
+  }
+
+  /** The cues most of the entry's ways of asking agree on (none when they do not agree). */
+  cuesOf(entryId: string): Cues {
+    return this.cues.get(entryId) ?? {};
   }
 
   get size(): number {

@@ -1,0 +1,86 @@
+/**
+ * Sibling entries told apart by who ends the contract (the worker quits, the employer
+ * dismisses) and by which money (paid in, received): the question's cue decides between two
+ * entries that share nearly every other word.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/knowledge/vi/analyze.js';
+import { cuesOf, dominantCues } from '../src/knowledge/vi/cues.js';
+import { cliRuntime } from '../src/cli/runtime.js';
+
+const cues = (text: string) => cuesOf(analyze(text));
+
+describe('who ends the contract', () => {
+  it.each([
+    ['em xin nghỉ việc thì báo trước mấy ngày', 'worker'],
+    ['tôi tự chấm dứt hợp đồng được không', 'worker'],
+    ['nghi ngang co bi phat khong', 'worker'],
+    ['đã nộp đơn rồi giờ rút lại được không', 'worker'],
+    ['bị công ty cho nghỉ thì có được bồi thường', 'employer'],
+    ['cty đuổi em không lý do', 'employer'],
+    ['sếp định cho nhân viên nghỉ việc', 'employer'],
+    ['công ty cắt giảm nhân sự', 'employer'],
+    // A dismissal named anywhere is what the question is about.
+    ['em nghỉ 6 ngày không phép, công ty có được sa thải không', 'employer'],
+  ])('"%s" → %s', (text, side) => {
+    expect(cues(text).side).toBe(side);
+  });
+
+  it.each(['cty cho nghỉ phép mấy ngày', 'xin nghỉ 2 ngày đi đám cưới', 'công ty không cho nghỉ lễ', 'lương tháng này bao nhiêu'])(
+    'names no side in "%s" (leave, or nothing about ending the contract)',
+    (text) => {
+      expect(cues(text).side).toBeUndefined();
+    },
+  );
+});
+
+describe('which money', () => {
+  it.each([
+    ['mỗi tháng đóng bảo hiểm thất nghiệp bao nhiêu', 'contribution'],
+    ['bị trừ 1% lương cho thất nghiệp', 'contribution'],
+    ['lãnh thất nghiệp được bao nhiêu', 'benefit'],
+    ['được hưởng trợ cấp mấy tháng', 'benefit'],
+  ])('"%s" → %s', (text, money) => {
+    expect(cues(text).money).toBe(money);
+  });
+
+  it.each(['đóng 5 năm thì được hưởng mấy tháng', 'hợp đồng lao động lương 10 triệu đồng', 'nhân viên công ty có được đồng ý không'])(
+    'names no one kind in "%s"',
+    (text) => {
+      expect(cues(text).money).toBeUndefined();
+    },
+  );
+});
+
+describe("an entry's cues", () => {
+  it('are those most of its ways of asking agree on', () => {
+    expect(dominantCues([{ side: 'worker' }, { side: 'worker' }, { side: 'worker' }, { side: 'employer' }, {}])).toEqual({ side: 'worker' });
+  });
+  it('are none when its ways of asking disagree, or few of them say anything', () => {
+    expect(dominantCues([{ side: 'worker' }, { side: 'employer' }, {}])).toEqual({});
+    expect(dominantCues([{ money: 'benefit' }, {}, {}, {}, {}])).toEqual({});
+  });
+});
+
+describe('the engine on sibling questions', async () => {
+  const { engine, store } = await cliRuntime({ date: '2026-11-28' });
+  afterAll(() => store.close());
+  let n = 0;
+  const say = async (text: string) => {
+    const id = `cues-${n++}`;
+    return (await engine.handle({ channel: 'cli', userId: id, conversationId: id, messageId: id, text, timestamp: new Date('2026-11-28T03:00:00Z') })).outcome;
+  };
+
+  it("answers the worker's illegal quitting, not the employer's illegal dismissal", async () => {
+    expect(await say('người lao động nghỉ việc trái pháp luật thì phải bồi thường cho công ty những gì')).toMatchObject({ kind: 'answer', faqId: 'ld.nghi-viec.trai-luat' });
+  });
+
+  it('answers the benefit rate, not the contribution rate, when the worker asks what is received', async () => {
+    expect(await say('được hưởng thất nghiệp mỗi tháng bao nhiêu phần trăm lương')).toMatchObject({ kind: 'answer', faqId: 'bhtn.muc-huong.cong-thuc' });
+    expect(await say('lãnh trợ cấp thất nghiệp hằng tháng bằng mấy phần trăm lương')).toMatchObject({ kind: 'answer', faqId: 'bhtn.muc-huong.cong-thuc' });
+  });
+
+  it("still answers the employer's notice when the worker was dismissed", async () => {
+    expect(await say('công ty đuổi tôi thì phải báo trước bao lâu')).toMatchObject({ kind: 'answer', faqId: 'ld.bi-cho-nghi.bao-truoc' });
+  });
+});
