@@ -1,7 +1,8 @@
 /**
  * Sibling entries told apart by who ends the contract (the worker quits, the employer
  * dismisses) and by which money (paid in, received): the question's cue decides between two
- * entries that share nearly every other word.
+ * entries that share nearly every other word. And an entry whose every way of asking names
+ * something ("thử việc") is not the answer to a question that never names it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/knowledge/vi/analyze.js';
@@ -52,6 +53,13 @@ describe('which money', () => {
   );
 });
 
+describe('"nghỉ ngang"', () => {
+  it('reads as leaving work, and keeps the word that says it was without notice', () => {
+    expect(analyze('nghỉ ngang thì sao')).toEqual(['nghi', 'viec', 'ngang']);
+    expect(analyze('bo ngang co sao khong')).toEqual(analyze('nghỉ ngang có sao không'));
+  });
+});
+
 describe("an entry's cues", () => {
   it('are those most of its ways of asking agree on', () => {
     expect(dominantCues([{ side: 'worker' }, { side: 'worker' }, { side: 'worker' }, { side: 'employer' }, {}])).toEqual({ side: 'worker' });
@@ -82,5 +90,12 @@ describe('the engine on sibling questions', async () => {
 
   it("still answers the employer's notice when the worker was dismissed", async () => {
     expect(await say('công ty đuổi tôi thì phải báo trước bao lâu')).toMatchObject({ kind: 'answer', faqId: 'ld.bi-cho-nghi.bao-truoc' });
+  });
+
+  it('does not answer with the probation entry when the question never names probation', async () => {
+    const quit = await say('nghỉ ngang không báo trước thì có bị đền tiền không');
+    expect(quit.kind === 'answer' && quit.faqId === 'ld.thu-viec.nghi-ngang').toBe(false);
+    expect(await say('tôi nghỉ ngang thì có bị công ty bắt đền không')).toMatchObject({ kind: 'answer', faqId: 'ld.nghi-viec.trai-luat' });
+    expect(await say('đang thử việc mà nghỉ ngang thì có phải báo trước không')).toMatchObject({ kind: 'answer', faqId: 'ld.thu-viec.nghi-ngang' });
   });
 });

@@ -16,7 +16,9 @@ const CLASSES: ReadonlyArray<readonly [canonical: string, members: readonly stri
   // The employer as a place of work.
   ['cong ty', ['xuong', 'nha xuong', 'nha may', 'xi nghiep', 'sep', 'giam doc']],
   // Leaving work (not "thôi việc": that names an allowance in the law).
-  ['nghi viec', ['nghi lam', 'bo viec', 'thoi lam', 'nghi ngang']],
+  ['nghi viec', ['nghi lam', 'bo viec', 'thoi lam']],
+  // Leaving without the notice the law asks: leaving work, and "ngang" says how.
+  ['nghi viec ngang', ['nghi ngang', 'bo ngang']],
   // Being dismissed, in workers' words.
   ['cho nghi', ['duoi viec', 'cho thoi viec']],
   ['bi cho nghi', ['bi duoi']],
