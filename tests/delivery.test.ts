@@ -194,6 +194,31 @@ describe('inbox', () => {
     expect(failed!.error).not.toContain('0912345678');
   });
 
+  it('answers the messages processed beside a failing one once each (they share its commit on SQLite)', async () => {
+    const poison: StoreBoundEngine = {
+      async handleIn(a: Activity, s: Store): Promise<EngineResult> {
+        const r = await engine.handleIn(a, s);
+        // After the engine wrote its lines: they must be rolled back with the batch.
+        if (a.text === 'boom') throw new Error('engine exploded');
+        return r;
+      },
+    };
+    const { delivery, sender, store } = await rig(join(tmp, 'batch-fail.db'), { engine: poison });
+    const chats = ['511', '512', '513', '514', '515'];
+    // One turn: their processing runs in the same group commit as the poisoned message's.
+    await Promise.all([delivery.inbox.accept(tg('510', 'boom')), ...chats.map((c) => delivery.inbox.accept(tg(c, 'xin chào')))]);
+    await until(async () => (await delivery.failedInbound()).length === 1);
+    await until(async () => (await outboxStatuses(store)).length > 0 && (await outboxStatuses(store)).every((s) => s === 'sent'));
+    for (const c of chats) {
+      const lines = await store.transcript(`telegram:${c}`);
+      expect(lines.filter((m) => m.role === 'worker').map((m) => m.text)).toEqual(['xin chào']);
+      expect(sender.sent.filter((s) => s.target.conversationId === c).map((s) => s.reply.text)).toEqual(lines.filter((m) => m.role === 'bot').map((m) => m.text));
+    }
+    // Nothing of the failed message was kept, though the engine had written it each time.
+    expect(await store.transcript('telegram:510')).toEqual([]);
+    expect(sender.sent.filter((s) => s.target.conversationId === '510')).toEqual([]);
+  });
+
   it('keeps each conversation in order under concurrency', async () => {
     const { delivery, sender, store } = await rig();
     sender.delayMs = 5;

@@ -6,6 +6,9 @@
  * transaction, and each caller's promise resolves only after that commit, so "stored before the
  * webhook is acknowledged" still holds for every one of them.
  *
+ * A message's processing (engine writes, its outbox rows, the inbox row marked done) is such a
+ * write too: the messages processed in one turn share a commit.
+ *
  * A write is atomic (it always runs in a transaction). If any write of a batch throws, the batch
  * is rolled back and each write is run again in a transaction of its own, so one bad write fails
  * only its own caller. PostgreSQL commits concurrent transactions from
@@ -20,6 +23,12 @@ export type Write<T> = (db: Kysely<DatabaseSchema>) => Promise<T>;
 export interface Writes {
   /** Runs the write, possibly in a transaction shared with others; resolves once it is committed. */
   run<T>(write: Write<T>): Promise<T>;
+  /**
+   * True when run() always gives the write an open transaction (group commit): a caller can
+   * then put a whole unit of work (a message's processing) in it instead of a transaction of
+   * its own, and share the commit.
+   */
+  readonly transactional: boolean;
 }
 
 interface Pending {
@@ -32,6 +41,7 @@ interface Pending {
 const MAX_BATCH = 128;
 
 export class GroupCommit implements Writes {
+  readonly transactional = true;
   private queue: Pending[] = [];
   private scheduled = false;
 
@@ -84,7 +94,7 @@ async function alone(db: Kysely<DatabaseSchema>, p: Pending): Promise<void> {
 }
 
 /** Writes run as they come, each committed on its own (PostgreSQL, or inside a transaction). */
-export const directWrites = (db: Kysely<DatabaseSchema>): Writes => ({ run: (write) => write(db) });
+export const directWrites = (db: Kysely<DatabaseSchema>): Writes => ({ run: (write) => write(db), transactional: false });
 
 /** Group commit on SQLite, direct writes elsewhere. */
 export function writesFor(db: Kysely<DatabaseSchema>): Writes {

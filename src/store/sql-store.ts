@@ -186,6 +186,11 @@ export class SqlStore implements TransactionStore {
     return this.db.executeQuery(last);
   }
 
+  within(trx: Kysely<DatabaseSchema>): TransactionStore {
+    if (!trx.isTransaction) throw new Error('within() takes an open transaction');
+    return new SqlStore(trx, this.dialect);
+  }
+
   /** Several statements as one: a transaction of their own, or part of the one this store is in. */
   private atomically<T>(fn: (trx: Kysely<DatabaseSchema>) => Promise<T>): Promise<T> {
     return this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn);

@@ -94,6 +94,11 @@ export interface Store {
    * waits for the transaction's connection and would deadlock).
    */
   transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T>;
+  /**
+   * This store over a transaction someone else opened and commits (the delivery pipeline's
+   * group commit), so that what is written through it joins that transaction.
+   */
+  within?(trx: Kysely<DatabaseSchema>): TransactionStore;
   /** True when the database answers; for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
