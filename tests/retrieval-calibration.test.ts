@@ -51,6 +51,14 @@ describe('decision thresholds', () => {
     expect(decide([cand('a', answer + 0.05), cand('b', answer + 0.05 - margin + 0.01)]).decision).toBe('clarify');
   });
 
+  it('needs a smaller lead when the top entry is on the side the question names', () => {
+    const { cueMargin } = THRESHOLDS;
+    const top = { ...cand('a', answer + 0.1), cueAgrees: true };
+    expect(decide([top, cand('b', answer + 0.1 - cueMargin)]).decision).toBe('answer');
+    expect(decide([top, cand('b', answer + 0.1 - cueMargin + 0.01)]).decision).toBe('clarify');
+    expect(decide([cand('a', answer + 0.1), cand('b', answer + 0.1 - cueMargin)]).decision).toBe('clarify');
+  });
+
   it('needs only a small lead from the strong threshold on', () => {
     expect(requiredLead(strong)).toBe(strongMargin);
     expect(requiredLead(strong - 0.001)).toBe(margin);

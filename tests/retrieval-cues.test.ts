@@ -27,6 +27,10 @@ describe('who ends the contract', () => {
     expect(cues(text).side).toBe(side);
   });
 
+  it.each(['hai bên thỏa thuận chấm dứt hợp đồng', 'công ty với em thỏa thuận cho nghỉ'])('"%s" → both sides agree', (text) => {
+    expect(cues(text).side).toBe('agreement');
+  });
+
   it.each(['cty cho nghỉ phép mấy ngày', 'xin nghỉ 2 ngày đi đám cưới', 'công ty không cho nghỉ lễ', 'lương tháng này bao nhiêu'])(
     'names no side in "%s" (leave, or nothing about ending the contract)',
     (text) => {
@@ -86,6 +90,10 @@ describe('the engine on sibling questions', async () => {
   it('answers the benefit rate, not the contribution rate, when the worker asks what is received', async () => {
     expect(await say('được hưởng thất nghiệp mỗi tháng bao nhiêu phần trăm lương')).toMatchObject({ kind: 'answer', faqId: 'bhtn.muc-huong.cong-thuc' });
     expect(await say('lãnh trợ cấp thất nghiệp hằng tháng bằng mấy phần trăm lương')).toMatchObject({ kind: 'answer', faqId: 'bhtn.muc-huong.cong-thuc' });
+  });
+
+  it('answers quitting on one\'s own, not an ending both sides agreed, when the worker says they quit', async () => {
+    expect(await say('tôi tự làm đơn xin nghỉ việc thì có được lãnh trợ cấp thất nghiệp không')).toMatchObject({ kind: 'answer', faqId: 'bhtn.dieu-kien.nghi-viec-dung-luat' });
   });
 
   it("still answers the employer's notice when the worker was dismissed", async () => {

@@ -6,7 +6,7 @@
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import { FaqIndex, type Candidate, type FaqIndexOptions } from '../knowledge/search/faq-index.js';
 import { analyzeForIndex } from '../knowledge/vi/analyze.js';
-import { contradicts, cuesOf } from '../knowledge/vi/cues.js';
+import { agrees, contradicts, cuesOf } from '../knowledge/vi/cues.js';
 import { fold, normalize } from '../knowledge/vi/normalize.js';
 import type { ConversationState } from '../store/types.js';
 import { looksLikeFollowUp } from './intents.js';
@@ -46,6 +46,12 @@ export const THRESHOLDS = {
   answer: 0.42,
   /** Lead over the runner-up an answer needs. */
   margin: 0.12,
+  /**
+   * Lead enough when the top entry is on the side the question names (the worker quits, the
+   * employer dismisses, money paid in or received: see preferCues): the cue already tells it
+   * from its sibling. Eval: 826 → 832 of 927 correct, confident wrong 9 → 9; 0.08 gave 829.
+   */
+  cueMargin: 0.06,
   /** From this confidence on, a small lead suffices. */
   strong: 0.75,
   strongMargin: 0.04,
@@ -64,8 +70,9 @@ export const THRESHOLDS = {
 };
 
 /** The lead over the runner-up that an answer at `confidence` needs. */
-export function requiredLead(confidence: number): number {
-  return confidence >= THRESHOLDS.strong ? THRESHOLDS.strongMargin : THRESHOLDS.margin;
+export function requiredLead(confidence: number, cueAgrees = false): number {
+  if (confidence >= THRESHOLDS.strong) return THRESHOLDS.strongMargin;
+  return cueAgrees ? THRESHOLDS.cueMargin : THRESHOLDS.margin;
 }
 
 /** Words that name the subject of each family of entries (the id's first segment). */
@@ -138,7 +145,11 @@ function preferCues(candidates: Candidate[], terms: readonly string[], index: Fa
   const cues = cuesOf(terms.filter((t) => !t.includes('_')));
   if (!cues.side && !cues.money) return candidates;
   return candidates
-    .map((c) => (contradicts(cues, index.cuesOf(c.entry.id)) ? { ...c, confidence: c.confidence * OTHER_SIDE_FACTOR } : c))
+    .map((c) => {
+      const entry = index.cuesOf(c.entry.id);
+      if (contradicts(cues, entry)) return { ...c, confidence: c.confidence * OTHER_SIDE_FACTOR };
+      return agrees(cues, entry) ? { ...c, cueAgrees: true } : c;
+    })
     .sort((a, b) => b.confidence - a.confidence);
 }
 
@@ -245,7 +256,7 @@ export function decide(candidates: Candidate[], usedContext = false): Retrieval 
   const shortlist = candidates.filter((c) => c.confidence >= Math.max(THRESHOLDS.clarify * 0.8, confidence - 0.15)).slice(0, 3);
   const outOfScope = confidence < THRESHOLDS.outOfScope;
   const lead = second ? confidence - second.confidence : 1;
-  const clearLead = lead >= requiredLead(confidence);
+  const clearLead = lead >= requiredLead(confidence, top?.cueAgrees);
   if (top && confidence >= THRESHOLDS.answer && (!second || clearLead || supersession(top, second))) {
     return { decision: 'answer', entryId: top.entry.id, confidence, candidates: shortlist, outOfScope, usedContext };
   }

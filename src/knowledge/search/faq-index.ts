@@ -19,6 +19,8 @@ export interface Candidate {
   confidence: number;
   /** Raw MiniSearch score, for diagnostics. */
   score: number;
+  /** The entry is on the side the question names (who ends the contract, which money). */
+  cueAgrees?: boolean;
 }
 
 interface Doc {

@@ -9,7 +9,7 @@
  * side comes from its own phrasings, not from a list kept by hand.
  */
 
-export type Side = 'worker' | 'employer';
+export type Side = 'worker' | 'employer' | 'agreement';
 export type Money = 'contribution' | 'benefit';
 
 export interface Cues {
@@ -44,6 +44,11 @@ function employerAt(s: readonly string[], i: number): boolean {
     }
   }
   return false;
+}
+
+/** Both sides agree to end it ("thỏa thuận", "hai bên"): neither quits nor dismisses. */
+function agreementAt(s: readonly string[], i: number): boolean {
+  return (s[i] === 'thoa' && s[i + 1] === 'thuan') || (s[i] === 'hai' && s[i + 1] === 'ben');
 }
 
 /** Worker ends the contract. */
@@ -88,18 +93,21 @@ function benefitAt(s: readonly string[], i: number): boolean {
  * thì được hưởng mấy tháng" names both and tells nothing).
  */
 export function cuesOf(syllables: readonly string[]): Cues {
+  let agreement = false;
   let employer = false;
   let worker = false;
   let contribution = false;
   let benefit = false;
   for (let i = 0; i < syllables.length; i++) {
+    agreement ||= agreementAt(syllables, i);
     employer ||= employerAt(syllables, i);
     worker ||= workerAt(syllables, i);
     contribution ||= contributionAt(syllables, i);
     benefit ||= benefitAt(syllables, i);
   }
   const cues: Cues = {};
-  if (employer) cues.side = 'employer';
+  if (agreement) cues.side = 'agreement';
+  else if (employer) cues.side = 'employer';
   else if (worker) cues.side = 'worker';
   if (contribution !== benefit) cues.money = contribution ? 'contribution' : 'benefit';
   return cues;
@@ -131,4 +139,9 @@ export function contradicts(question: Cues, entry: Cues): boolean {
     (question.side !== undefined && entry.side !== undefined && question.side !== entry.side) ||
     (question.money !== undefined && entry.money !== undefined && question.money !== entry.money)
   );
+}
+
+/** The question names a side or kind of money and the entry is about that one. */
+export function agrees(question: Cues, entry: Cues): boolean {
+  return (question.side !== undefined && question.side === entry.side) || (question.money !== undefined && question.money === entry.money);
 }
