@@ -36,9 +36,21 @@ interface Doc {
  * per question: confidences are bit-for-bit unchanged).
  */
 interface WeightedText {
-  terms: string[];
+  /** Term ids (FaqIndex.termIds), in the order the text first uses them. */
+  terms: Int32Array;
   weights: Float64Array;
   mass: number;
+}
+
+/** A question's distinct terms as the rescoring loop reads them, prepared once per question. */
+interface PreparedQuery {
+  /** Term id of each distinct question term, -1 when no entry uses it. */
+  ids: Int32Array;
+  weights: Float64Array;
+  /** Sum of `weights`, in question order. */
+  mass: number;
+  /** termMark[id] === stamp: the term is in the question. */
+  stamp: number;
 }
 
 /** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
@@ -98,8 +110,16 @@ export class FaqIndex {
   private readonly entries = new Map<string, FaqEntry>();
   /** Weighted terms of each text of an entry (question, phrasings, keywords). */
   private readonly texts = new Map<string, WeightedText[]>();
-  /** All terms of an entry's texts together. */
-  private readonly unions = new Map<string, Set<string>>();
+  /** All terms of an entry's texts together, as term ids. */
+  private readonly unions = new Map<string, Set<number>>();
+  /**
+   * Every term of the entries' texts numbered once, so that rescoring compares integers in
+   * flat arrays instead of hashing strings: it runs for 16 candidates × every text per question.
+   */
+  private readonly termIds = new Map<string, number>();
+  /** Marks the current question's terms (see PreparedQuery.stamp); never cleared, only re-stamped. */
+  private termMark = new Uint32Array(0);
+  private stamp = 0;
   private readonly idf = new Map<string, number>();
   /** weight(term) for every indexed term, computed once. */
   private readonly weights = new Map<string, number>();
@@ -107,7 +127,7 @@ export class FaqIndex {
   /** Who ends the contract, which money: what most of an entry's ways of asking say. */
   private readonly cues = new Map<string, Cues>();
   /** Each entry's defining terms and their summed weight (see DEFINING_SHARE). */
-  private readonly defining = new Map<string, { terms: string[]; mass: number }>();
+  private readonly defining = new Map<string, { terms: Int32Array; weights: Float64Array; mass: number }>();
 
   constructor(entries: readonly FaqEntry[], options: FaqIndexOptions = {}) {
     // Documents hold terms already analysed, one space apart: split them back, never re-analyse.
@@ -136,7 +156,6 @@ export class FaqIndex {
       const entryCues = dominantCues(asked.map((a) => cuesOf(a.filter((t) => !t.includes('_')))));
       if (entryCues.side || entryCues.money) this.cues.set(entry.id, entryCues);
       const all = analysed.flat();
-      this.unions.set(entry.id, new Set(all));
       for (const t of new Set(all)) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
       recallTerms.push(all);
     }
@@ -150,7 +169,11 @@ export class FaqIndex {
     // decides, without one rare word outweighing the subject.
     for (const [t, df] of documentFrequency) this.idf.set(t, Math.max(MIN_IDF, Math.log(n / df)) ** IDF_POWER);
     this.maxIdf = Math.log(n + 1) ** IDF_POWER;
-    for (const t of this.idf.keys()) this.weights.set(t, this.weight(t));
+    for (const t of this.idf.keys()) {
+      this.weights.set(t, this.weight(t));
+      this.termIds.set(t, this.termIds.size);
+    }
+    this.termMark = new Uint32Array(this.termIds.size);
     entries.forEach((entry, i) => {
       const texts = askings[i]!;
       const count = new Map<string, number>();
@@ -158,17 +181,21 @@ export class FaqIndex {
       const terms = [...count].filter(([t, c]) => c >= DEFINING_SHARE * texts.length && this.idf.get(t)! >= DEFINING_MIN_IDF).map(([t]) => t);
       let mass = 0;
       for (const t of terms) mass += this.weights.get(t)!;
-      if (terms.length > 0) this.defining.set(entry.id, { terms, mass });
+      if (terms.length > 0) this.defining.set(entry.id, { terms: Int32Array.from(terms, (t) => this.termIds.get(t)!), weights: Float64Array.from(terms, (t) => this.weights.get(t)!), mass });
     });
     entries.forEach((entry, i) => {
+      const sets = termSets[i]!;
+      const union = new Set<number>();
+      for (const set of sets) for (const t of set) union.add(this.termIds.get(t)!);
+      this.unions.set(entry.id, union);
       this.texts.set(
         entry.id,
-        termSets[i]!.map((set) => {
+        sets.map((set) => {
           const terms = [...set];
           const weights = Float64Array.from(terms, (t) => this.weights.get(t)!);
           let mass = 0;
           for (const w of weights) mass += w;
-          return { terms, weights, mass };
+          return { terms: Int32Array.from(terms, (t) => this.termIds.get(t)!), weights, mass };
         }),
       );
     });
@@ -205,7 +232,7 @@ export class FaqIndex {
       if (!best.has(id)) best.set(id, hit.score);
       if (best.size >= RECALL_DEPTH) break;
     }
-    const q = new Set(terms);
+    const q = this.prepare(terms);
     const candidates: Candidate[] = [];
     const topScore = Math.max(...best.values());
     for (const [id, score] of best) {
@@ -221,11 +248,11 @@ export class FaqIndex {
   }
 
   /** Weighted share of the entry's defining terms that the question lacks, in [0, 1]. */
-  private missingDefining(entryId: string, q: ReadonlySet<string>): number {
+  private missingDefining(entryId: string, q: PreparedQuery): number {
     const def = this.defining.get(entryId);
     if (!def) return 0;
     let missing = 0;
-    for (const t of def.terms) if (!q.has(t)) missing += this.weights.get(t)!;
+    for (let i = 0; i < def.terms.length; i++) if (this.termMark[def.terms[i]!] !== q.stamp) missing += def.weights[i]!;
     return missing / def.mass;
   }
 
@@ -235,23 +262,48 @@ export class FaqIndex {
   }
 
   /**
+   * The question's distinct terms, in order, with their ids and weights, and marked in
+   * termMark; their total weight is the same for every candidate, so it is summed once.
+   */
+  private prepare(terms: readonly string[]): PreparedQuery {
+    const distinct = [...new Set(terms)];
+    const ids = new Int32Array(distinct.length);
+    const weights = new Float64Array(distinct.length);
+    // A fresh stamp marks this question's terms without clearing the last question's.
+    if (++this.stamp === 0xffffffff) {
+      this.termMark.fill(0);
+      this.stamp = 1;
+    }
+    let mass = 0;
+    distinct.forEach((t, i) => {
+      const w = this.weights.get(t) ?? this.weight(t);
+      const id = this.termIds.get(t) ?? -1;
+      ids[i] = id;
+      weights[i] = w;
+      mass += w;
+      if (id >= 0) this.termMark[id] = this.stamp;
+    });
+    return { ids, weights, mass, stamp: this.stamp };
+  }
+
+  /**
    * Best over the entry's texts of a blend of two IDF-weighted shares: how much of the
    * question the text covers, and how much of the text the question contains; blended
    * (UNION_SHARE) with how much of the question all the texts together cover.
+   * The sums run in the same order over the same weights as over the terms themselves, so
+   * confidences are bit-for-bit those of comparing strings.
    */
-  private similarity(q: Set<string>, texts: WeightedText[], union: Set<string>): number {
-    let qMass = 0;
-    let unionShared = 0;
-    for (const t of q) {
-      const w = this.weights.get(t) ?? this.weight(t);
-      qMass += w;
-      if (union.has(t)) unionShared += w;
-    }
+  private similarity(q: PreparedQuery, texts: WeightedText[], union: Set<number>): number {
+    const qMass = q.mass;
     if (qMass === 0) return 0;
+    let unionShared = 0;
+    for (let i = 0; i < q.ids.length; i++) if (union.has(q.ids[i]!)) unionShared += q.weights[i]!;
+    const mark = this.termMark;
+    const stamp = q.stamp;
     let best = 0;
     for (const { terms, weights, mass: dMass } of texts) {
       let shared = 0;
-      for (let i = 0; i < terms.length; i++) if (q.has(terms[i]!)) shared += weights[i]!;
+      for (let i = 0; i < terms.length; i++) if (mark[terms[i]!] === stamp) shared += weights[i]!;
       const coverage = shared / qMass;
       // Long messages tell a story around the question: how much of a way of asking the
       // message contains matters as much as how much of the message that way covers.
