@@ -147,14 +147,21 @@ function matches(pattern: Pattern, n: string, f: string, accented: boolean): boo
 /** Text forms prepared once per message. */
 export interface TextForms {
   /** normalize(): lowercase, NFC, with diacritics. */
-  normal: string;
-  folded: string;
-  accented: boolean;
+  readonly normal: string;
+  readonly folded: string;
+  readonly accented: boolean;
 }
 
+/** The last text's forms: the engine, retrieval's follow-up test and the calculators ask for the same message's in turn. */
+let lastForms: { text: string; forms: TextForms } | undefined;
+
+/** The forms of `text`; the object may be shared with other callers and is never changed. */
 export function textForms(text: string): TextForms {
-  const normal = normalize(text);
-  return { normal, folded: fold(normal), accented: hasDiacritics(normal) };
+  if (lastForms?.text !== text) {
+    const normal = normalize(text);
+    lastForms = { text, forms: { normal, folded: fold(normal), accented: hasDiacritics(normal) } };
+  }
+  return lastForms.forms;
 }
 
 export function detectHandoffSignal(t: TextForms): HandoffSignal | undefined {

@@ -151,8 +151,16 @@ export function normalizeWords(text: string): string[] {
   return words;
 }
 
+/**
+ * The last text normalised and its result: a message is normalised for the handoff and intent
+ * patterns, for retrieval's follow-up test and by each number reader (money, durations,
+ * region), always the same text one after the other.
+ */
+let lastNormalized: { text: string; normal: string } | undefined;
+
 export function normalize(text: string): string {
-  return normalizeWords(text).join(' ');
+  if (lastNormalized?.text !== text) lastNormalized = { text, normal: normalizeWords(text).join(' ') };
+  return lastNormalized.normal;
 }
 
 /** Removes every diacritic; đ→d. Keeps the length of normalised (NFC, mark-free) text. */

@@ -27,7 +27,15 @@ export interface Scan {
 
 const TOKEN = /\d+(?:[.,/]\d+)*|[a-z]+|%/g;
 
+/** The last scan: the money, duration, hours and region readers scan the same message in turn. Never changed by a reader. */
+let last: { text: string; scan: Scan } | undefined;
+
 export function scan(text: string): Scan {
+  if (last?.text !== text) last = { text, scan: scanAnew(text) };
+  return last.scan;
+}
+
+function scanAnew(text: string): Scan {
   const normal = normalize(text);
   const folded = fold(normal);
   const tokens: Token[] = [];
