@@ -120,6 +120,17 @@ export class FaqIndex {
   /** Marks the current question's terms (see PreparedQuery.stamp); never cleared, only re-stamped. */
   private termMark = new Uint32Array(0);
   private stamp = 0;
+  /**
+   * MiniSearch's score of each document holding a recall term, in the order of the term's
+   * postings (ascending document id), asked of MiniSearch once per term: the index never
+   * changes, so neither do they. See recall().
+   */
+  private readonly termHits = new Map<string, { docs: Int32Array; scores: Float64Array }>();
+  /** Entry id of each recall document (its MiniSearch id is its position). */
+  private readonly docEntry: string[] = [];
+  /** Per document, the running score and the number of recall terms matched; zero between questions. */
+  private recallScore = new Float64Array(0);
+  private recallMatched = new Uint16Array(0);
   private readonly idf = new Map<string, number>();
   /** weight(term) for every indexed term, computed once. */
   private readonly weights = new Map<string, number>();
@@ -160,6 +171,9 @@ export class FaqIndex {
       recallTerms.push(all);
     }
     const keep = prunedPostings(recallTerms, documentFrequency, options.postingsCap ?? POSTINGS_CAP);
+    for (const entry of entries) this.docEntry.push(entry.id);
+    this.recallScore = new Float64Array(entries.length);
+    this.recallMatched = new Uint16Array(entries.length);
     this.search.addAll(
       entries.map((entry, id) => ({ id, entryId: entry.id, text: recallTerms[id]!.filter((t) => keep(t, id)).join(' ') })),
     );
@@ -225,10 +239,9 @@ export class FaqIndex {
       .sort((a, b) => this.weights.get(b)! - this.weights.get(a)!)
       .slice(0, RECALL_TERMS);
     if (recallTerms.length === 0) return [];
-    const hits = this.search.search(recallTerms.join(' '));
     const best = new Map<string, number>();
-    for (const hit of hits) {
-      const id = hit['entryId'] as string;
+    for (const hit of this.recall(recallTerms)) {
+      const id = this.docEntry[hit.doc]!;
       if (!best.has(id)) best.set(id, hit.score);
       if (best.size >= RECALL_DEPTH) break;
     }
@@ -259,6 +272,53 @@ export class FaqIndex {
   private weight(term: string): number {
     const base = this.idf.get(term) ?? this.maxIdf;
     return term.includes('_') ? base * BIGRAM_WEIGHT : base;
+  }
+
+  /**
+   * What `this.search.search(terms.join(' '))` returns (OR of the terms), as documents and
+   * scores in the same order, from each term's own MiniSearch results. MiniSearch scores a
+   * document as the sum of its per-term scores, added in query-term order, times the number
+   * of terms it matched, and sorts stably by score over the order documents were first met
+   * (term by term, each in posting order); the same sums in the same order give the same
+   * numbers bit for bit. Asking MiniSearch for the whole question each time built a result
+   * object per posting and per term: two thirds of the memory a message allocated, and a
+   * quarter of its CPU time.
+   */
+  private recall(terms: readonly string[]): { doc: number; score: number }[] {
+    const score = this.recallScore;
+    const matched = this.recallMatched;
+    const met: number[] = [];
+    for (const term of terms) {
+      const { docs, scores } = this.hitsOf(term);
+      for (let i = 0; i < docs.length; i++) {
+        const d = docs[i]!;
+        if (matched[d] === 0) {
+          met.push(d);
+          score[d] = scores[i]!;
+        } else {
+          score[d] = score[d]! + scores[i]!;
+        }
+        matched[d] = matched[d]! + 1;
+      }
+    }
+    const ranked = met.map((doc) => ({ doc, score: score[doc]! * matched[doc]! }));
+    for (const d of met) {
+      score[d] = 0;
+      matched[d] = 0;
+    }
+    // Array.prototype.sort is stable: ties keep the order documents were met, as in MiniSearch.
+    return ranked.sort((a, b) => b.score - a.score);
+  }
+
+  private hitsOf(term: string): { docs: Int32Array; scores: Float64Array } {
+    let hits = this.termHits.get(term);
+    if (!hits) {
+      // One term: MiniSearch's score is its per-term score (times one term matched).
+      const results = this.search.search(term).sort((a, b) => (a.id as number) - (b.id as number));
+      hits = { docs: Int32Array.from(results, (r) => r.id as number), scores: Float64Array.from(results, (r) => r.score) };
+      this.termHits.set(term, hits);
+    }
+    return hits;
   }
 
   /**
