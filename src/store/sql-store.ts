@@ -7,6 +7,7 @@ import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Channel, Choice, ConversationMode, Outcome } from '../flows/activity.js';
 import type { DatabaseTarget } from '../config.js';
 import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
+import { fixedQuery } from './fixed-query.js';
 import { migrateToLatest } from './migrations.js';
 import { DeferredWrites } from './pg-deferred.js';
 import type { Conversation, ConversationState, Store, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
@@ -24,66 +25,49 @@ export class SqlStore implements TransactionStore {
   async markSeen(channel: Channel, messageId: string): Promise<boolean> {
     await this.deferred?.flush();
     // Insert-or-ignore is atomic: of two deliveries racing, exactly one inserts.
-    const result = await this.db
-      .insertInto('seen_message')
-      .values({ channel, message_id: messageId, seen_at: Date.now() })
-      .onConflict((oc) => oc.columns(['channel', 'message_id']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    const result = await markSeenQuery(this.db, { channel, messageId, now: Date.now() });
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async getConversation(channel: Channel, conversationId: string): Promise<Conversation | undefined> {
     await this.deferred?.flush();
-    let query = this.db.selectFrom('conversation').selectAll().where('id', '=', conversationKey(channel, conversationId));
     // Inside a message's transaction on PostgreSQL the row is locked until commit, so a
     // counsellor's claim or close (a conditional UPDATE) waits for the engine's save instead of
     // being overwritten by it. SQLite needs nothing: its one connection runs transactions one
     // at a time.
-    if (this.db.isTransaction && this.dialect === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    return row ? toConversation(row) : undefined;
+    const query = this.db.isTransaction && this.dialect === 'postgres' ? conversationForUpdate : conversationById;
+    const { rows } = await query(this.db, { id: conversationKey(channel, conversationId) });
+    return rows[0] ? toConversation(rows[0]) : undefined;
   }
 
   async saveConversation(conv: Conversation): Promise<void> {
     const row = {
       id: conv.id,
       channel: conv.channel,
-      user_id: conv.userId,
+      userId: conv.userId,
       mode: conv.mode,
       urgent: conv.urgent ? 1 : 0,
       state: JSON.stringify(conv.state),
-      queued_at: conv.queuedAt ? conv.queuedAt.getTime() : null,
-      created_at: conv.createdAt.getTime(),
-      updated_at: conv.updatedAt.getTime(),
+      queuedAt: conv.queuedAt ? conv.queuedAt.getTime() : null,
+      createdAt: conv.createdAt.getTime(),
+      updatedAt: conv.updatedAt.getTime(),
     };
-    const upsertConversation = (db: Kysely<DatabaseSchema>) =>
-      db
-        .insertInto('conversation')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet({ mode: row.mode, urgent: row.urgent, state: row.state, queued_at: row.queued_at, updated_at: row.updated_at }),
-        );
     // The worker row records when the privacy notice was first shown; a later save keeps
     // the first time rather than moving it.
-    const upsertWorker = (db: Kysely<DatabaseSchema>) =>
-      db
-        .insertInto('worker')
-        .values({ channel: conv.channel, user_id: conv.userId, display_name: conv.displayName ?? null, consent_at: conv.state.consentShown ? row.updated_at : null, created_at: row.created_at })
-        .onConflict((oc) =>
-          oc.columns(['channel', 'user_id']).doUpdateSet((eb) => ({
-            consent_at: eb.fn.coalesce('worker.consent_at', eb.ref('excluded.consent_at')),
-            // A worker who renames themselves shows under the new name; a message that came
-            // without a name (a postback, a platform that sends none) keeps the old one.
-            display_name: eb.fn.coalesce(eb.ref('excluded.display_name'), 'worker.display_name'),
-          })),
-        );
+    const worker = {
+      channel: conv.channel,
+      userId: conv.userId,
+      displayName: conv.displayName ?? null,
+      consentAt: conv.state.consentShown ? row.updatedAt : null,
+      createdAt: row.createdAt,
+    };
     if (this.deferred) {
-      await this.deferred.add([upsertConversation(this.db).compile(), upsertWorker(this.db).compile()], `conversation:${conv.id}`);
+      await this.deferred.add([upsertConversation.compile(this.db, row), upsertWorker.compile(this.db, worker)], `conversation:${conv.id}`);
       return;
     }
     await this.atomically(async (trx) => {
-      await upsertConversation(trx).execute();
-      await upsertWorker(trx).execute();
+      await upsertConversation(trx, row);
+      await upsertWorker(trx, worker);
     });
   }
 
@@ -97,7 +81,7 @@ export class SqlStore implements TransactionStore {
       at: msg.at.getTime(),
     };
     if (this.deferred) this.deferred.append('transcript', row);
-    else await this.db.insertInto('transcript').values(row).execute();
+    else await appendTranscriptQuery(this.db, row);
   }
 
   /** The last `limit` messages of a conversation, oldest first. */
@@ -212,6 +196,41 @@ export class SqlStore implements TransactionStore {
     await this.db.destroy();
   }
 }
+
+// The statements of every message, compiled once (see fixed-query.ts).
+const markSeenQuery = fixedQuery(['channel', 'messageId', 'now'], (db, p) =>
+  db.insertInto('seen_message').values({ channel: p.channel, message_id: p.messageId, seen_at: p.now }).onConflict((oc) => oc.columns(['channel', 'message_id']).doNothing()),
+);
+const conversationById = fixedQuery(['id'], (db, p) => db.selectFrom('conversation').selectAll().where('id', '=', p.id));
+const conversationForUpdate = fixedQuery(['id'], (db, p) => db.selectFrom('conversation').selectAll().where('id', '=', p.id).forUpdate());
+const upsertConversation = fixedQuery(['id', 'channel', 'userId', 'mode', 'urgent', 'state', 'queuedAt', 'createdAt', 'updatedAt'], (db, p) =>
+  db
+    .insertInto('conversation')
+    .values({ id: p.id, channel: p.channel, user_id: p.userId, mode: p.mode, urgent: p.urgent, state: p.state, queued_at: p.queuedAt, created_at: p.createdAt, updated_at: p.updatedAt })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        mode: eb.ref('excluded.mode'),
+        urgent: eb.ref('excluded.urgent'),
+        state: eb.ref('excluded.state'),
+        queued_at: eb.ref('excluded.queued_at'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    ),
+);
+const upsertWorker = fixedQuery(['channel', 'userId', 'displayName', 'consentAt', 'createdAt'], (db, p) =>
+  db
+    .insertInto('worker')
+    .values({ channel: p.channel, user_id: p.userId, display_name: p.displayName, consent_at: p.consentAt, created_at: p.createdAt })
+    .onConflict((oc) =>
+      oc.columns(['channel', 'user_id']).doUpdateSet((eb) => ({
+        consent_at: eb.fn.coalesce('worker.consent_at', eb.ref('excluded.consent_at')),
+        // A worker who renames themselves shows under the new name; a message that came
+        // without a name (a postback, a platform that sends none) keeps the old one.
+        display_name: eb.fn.coalesce(eb.ref('excluded.display_name'), 'worker.display_name'),
+      })),
+    ),
+);
+const appendTranscriptQuery = fixedQuery(['conversation_id', 'role', 'text', 'outcome', 'choices', 'at'], (db, p) => db.insertInto('transcript').values(p));
 
 export function conversationKey(channel: Channel, conversationId: string): string {
   return `${channel}:${conversationId}`;

@@ -11,6 +11,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Activity } from '../../flows/activity.js';
 import type { DatabaseSchema } from '../../store/db.js';
+import { fixedQuery } from '../../store/fixed-query.js';
 
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
 
@@ -42,40 +43,40 @@ export function decodeActivity(json: string): Activity {
   return { ...a, timestamp: new Date(a.timestamp) };
 }
 
-/** Stores the activity; its row id, or undefined when (channel, messageId) was already there. */
-export async function insertInbox(db: Db, activity: Activity, now: number): Promise<number | undefined> {
-  const row = await db
+const insertRow = fixedQuery(['channel', 'messageId', 'conversationId', 'activity', 'now'], (db, p) =>
+  db
     .insertInto('inbox')
     .values({
-      channel: activity.channel,
-      message_id: activity.messageId,
-      conversation_id: conversationIdOf(activity),
-      activity: encodeActivity(activity),
+      channel: p.channel,
+      message_id: p.messageId,
+      conversation_id: p.conversationId,
+      activity: p.activity,
       status: 'pending',
       attempts: 0,
-      next_attempt_at: now,
+      next_attempt_at: p.now,
       lease_until: null,
       last_error: null,
-      received_at: now,
+      received_at: p.now,
       finished_at: null,
     })
     // Atomic: of three deliveries racing, exactly one inserts.
     .onConflict((oc) => oc.columns(['channel', 'message_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row ? Number(row.id) : undefined;
+    .returning('id'),
+);
+
+/** Stores the activity; its row id, or undefined when (channel, messageId) was already there. */
+export async function insertInbox(db: Db, activity: Activity, now: number): Promise<number | undefined> {
+  const { rows } = await insertRow(db, { channel: activity.channel, messageId: activity.messageId, conversationId: conversationIdOf(activity), activity: encodeActivity(activity), now });
+  return rows[0] ? Number(rows[0].id) : undefined;
 }
+
+const unfinished = fixedQuery(['conversationId', 'limit'], (db, p) =>
+  db.selectFrom('inbox').selectAll().where('conversation_id', '=', p.conversationId).where('status', 'in', ['pending', 'processing']).orderBy('id', 'asc').limit(p.limit),
+);
 
 /** The conversation's oldest unfinished rows, in order: what must be handled before anything after them. */
 export async function nextInbox(db: Db, conversationId: string, limit: number): Promise<InboxRow[]> {
-  const rows = await db
-    .selectFrom('inbox')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .where('status', 'in', ['pending', 'processing'])
-    .orderBy('id', 'asc')
-    .limit(limit)
-    .execute();
+  const { rows } = await unfinished(db, { conversationId, limit });
   return rows.map((r) => ({
     id: Number(r.id),
     channel: r.channel,
@@ -91,30 +92,36 @@ export async function nextInbox(db: Db, conversationId: string, limit: number): 
   }));
 }
 
+const claim = fixedQuery(['id', 'attempts', 'next', 'leaseUntil'], (db, p) =>
+  db
+    .updateTable('inbox')
+    .set({ status: 'processing', attempts: p.next, lease_until: p.leaseUntil })
+    .where('id', '=', p.id)
+    .where('attempts', '=', p.attempts)
+    .where('status', 'in', ['pending', 'processing']),
+);
+
 /** Marks the row as being processed by a new attempt; false when someone else got there first. */
 export async function claimInbox(db: Db, row: InboxRow, now: number, leaseMs: number): Promise<boolean> {
-  const r = await db
-    .updateTable('inbox')
-    .set({ status: 'processing', attempts: row.attempts + 1, lease_until: now + leaseMs })
-    .where('id', '=', row.id)
-    .where('attempts', '=', row.attempts)
-    .where('status', 'in', ['pending', 'processing'])
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const r = await claim(db, { id: row.id, attempts: row.attempts, next: row.attempts + 1, leaseUntil: now + leaseMs });
+  return Number(r.numAffectedRows) === 1;
 }
+
+const finish = fixedQuery(['id', 'attempt', 'now'], (db, p) =>
+  db
+    .updateTable('inbox')
+    .set({ status: 'done', lease_until: null, last_error: null, finished_at: p.now })
+    .where('id', '=', p.id)
+    .where('attempts', '=', p.attempt)
+    .where('status', '=', 'processing'),
+);
 
 /**
  * Finishes the row, inside the processing transaction (through TransactionStore.writeLast): it
  * updates one row, or none when a newer attempt claimed it.
  */
 export function finishInboxQuery(db: Db, id: number, attempt: number, now: number): CompiledQuery {
-  return db
-    .updateTable('inbox')
-    .set({ status: 'done', lease_until: null, last_error: null, finished_at: now })
-    .where('id', '=', id)
-    .where('attempts', '=', attempt)
-    .where('status', '=', 'processing')
-    .compile();
+  return finish.compile(db, { id, attempt, now });
 }
 
 /** After a failed attempt: back to pending until retryAt, or failed for good when retryAt is undefined. */

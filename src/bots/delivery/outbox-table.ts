@@ -7,6 +7,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Channel, Reply } from '../../flows/activity.js';
 import type { DatabaseSchema, OutboxTable } from '../../store/db.js';
+import { fixedQuery } from '../../store/fixed-query.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -35,35 +36,54 @@ export interface OutboxRow extends NewOutboxRow {
 
 type Db = Kysely<DatabaseSchema>;
 
-/** The outbox row to insert for a reply. */
-function newRow(r: NewOutboxRow, now: number) {
+/** A reply's values as stored. */
+function encode(r: NewOutboxRow, now: number) {
   return {
-    conversation_id: r.conversationId,
+    conversationId: r.conversationId,
     channel: r.channel,
-    user_id: r.userId,
-    platform_conversation_id: r.platformConversationId,
+    userId: r.userId,
+    platformConversationId: r.platformConversationId,
     reply: JSON.stringify(r.reply),
-    from_human: r.fromHuman ? 1 : 0,
-    inbox_id: r.inboxId ?? null,
+    fromHuman: r.fromHuman ? 1 : 0,
+    inboxId: r.inboxId ?? null,
+    now,
+  };
+}
+
+/** The outbox row to insert, from a reply's stored values (or placeholders for them). */
+function newRow(v: ReturnType<typeof encode>) {
+  return {
+    conversation_id: v.conversationId,
+    channel: v.channel,
+    user_id: v.userId,
+    platform_conversation_id: v.platformConversationId,
+    reply: v.reply,
+    from_human: v.fromHuman,
+    inbox_id: v.inboxId,
     status: 'pending',
     attempts: 0,
-    next_attempt_at: now,
+    next_attempt_at: v.now,
     lease_until: null,
     last_code: null,
     last_reason: null,
     platform_message_ids: null,
-    created_at: now,
-    updated_at: now,
+    created_at: v.now,
+    updated_at: v.now,
   };
 }
+
+const insertRow = fixedQuery(['conversationId', 'channel', 'userId', 'platformConversationId', 'reply', 'fromHuman', 'inboxId', 'now'], (db, p) =>
+  db.insertInto('outbox').values(newRow(p)).returning('id'),
+);
 
 /** Writes the rows (in the caller's transaction when db is one); their ids in order. */
 export async function insertOutbox(db: Db, rows: NewOutboxRow[], now: number): Promise<number[]> {
   const ids: number[] = [];
   // One statement per row: ids come back in insertion order on every dialect.
   for (const r of rows) {
-    const inserted = await db.insertInto('outbox').values(newRow(r, now)).returning('id').executeTakeFirstOrThrow();
-    ids.push(Number(inserted.id));
+    const { rows: inserted } = await insertRow(db, encode(r, now));
+    if (!inserted[0]) throw new Error('outbox insert returned no id');
+    ids.push(Number(inserted[0].id));
   }
   return ids;
 }
@@ -73,7 +93,7 @@ export async function insertOutbox(db: Db, rows: NewOutboxRow[], now: number): P
  * the rows take their ids in the order given, so they are sent in that order.
  */
 export function insertOutboxQuery(db: Db, rows: NewOutboxRow[], now: number): CompiledQuery {
-  return db.insertInto('outbox').values(rows.map((r) => newRow(r, now))).compile();
+  return db.insertInto('outbox').values(rows.map((r) => newRow(encode(r, now)))).compile();
 }
 
 function toRow(r: OutboxTable & { id: number }): OutboxRow {
@@ -98,16 +118,13 @@ function toRow(r: OutboxTable & { id: number }): OutboxRow {
   };
 }
 
+const unsent = fixedQuery(['conversationId', 'limit'], (db, p) =>
+  db.selectFrom('outbox').selectAll().where('conversation_id', '=', p.conversationId).where('status', 'in', ['pending', 'sending']).orderBy('id', 'asc').limit(p.limit),
+);
+
 /** The conversation's oldest unsent rows, in order: nothing after them goes out first. */
 export async function nextOutbox(db: Db, conversationId: string, limit: number): Promise<OutboxRow[]> {
-  const rows = await db
-    .selectFrom('outbox')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .where('status', 'in', ['pending', 'sending'])
-    .orderBy('id', 'asc')
-    .limit(limit)
-    .execute();
+  const { rows } = await unsent(db, { conversationId, limit });
   return rows.map((r) => toRow(r as OutboxTable & { id: number }));
 }
 
@@ -123,16 +140,27 @@ export const INTERRUPTED = {
   reason: 'Lần gửi trước bị gián đoạn giữa chừng nên tin được gửi lại; người lao động có thể nhận tin này hai lần.',
 } as const;
 
-export async function claimOutbox(db: Db, row: OutboxRow, now: number, leaseMs: number): Promise<boolean> {
-  const interrupted = row.status === 'sending' ? { last_code: INTERRUPTED.code, last_reason: INTERRUPTED.reason } : {};
-  const r = await db
+const claimFresh = fixedQuery(['id', 'attempts', 'next', 'leaseUntil', 'now'], (db, p) =>
+  db
     .updateTable('outbox')
-    .set({ status: 'sending', attempts: row.attempts + 1, lease_until: now + leaseMs, updated_at: now, ...interrupted })
-    .where('id', '=', row.id)
-    .where('attempts', '=', row.attempts)
-    .where('status', 'in', ['pending', 'sending'])
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+    .set({ status: 'sending', attempts: p.next, lease_until: p.leaseUntil, updated_at: p.now })
+    .where('id', '=', p.id)
+    .where('attempts', '=', p.attempts)
+    .where('status', 'in', ['pending', 'sending']),
+);
+const claimInterrupted = fixedQuery(['id', 'attempts', 'next', 'leaseUntil', 'now'], (db, p) =>
+  db
+    .updateTable('outbox')
+    .set({ status: 'sending', attempts: p.next, lease_until: p.leaseUntil, updated_at: p.now, last_code: INTERRUPTED.code, last_reason: INTERRUPTED.reason })
+    .where('id', '=', p.id)
+    .where('attempts', '=', p.attempts)
+    .where('status', 'in', ['pending', 'sending']),
+);
+
+export async function claimOutbox(db: Db, row: OutboxRow, now: number, leaseMs: number): Promise<boolean> {
+  const claim = row.status === 'sending' ? claimInterrupted : claimFresh;
+  const r = await claim(db, { id: row.id, attempts: row.attempts, next: row.attempts + 1, leaseUntil: now + leaseMs, now });
+  return Number(r.numAffectedRows) === 1;
 }
 
 export type OutboxOutcome =
@@ -140,16 +168,29 @@ export type OutboxOutcome =
   | { status: 'pending'; retryAt: number; code: string; reason: string }
   | { status: 'failed'; code: string; reason: string };
 
+const settleSent = fixedQuery(['id', 'attempt', 'ids', 'now'], (db, p) =>
+  db.updateTable('outbox').set({ status: 'sent', lease_until: null, platform_message_ids: p.ids, updated_at: p.now }).where('id', '=', p.id).where('attempts', '=', p.attempt),
+);
+const settleRetry = fixedQuery(['id', 'attempt', 'retryAt', 'code', 'reason', 'now'], (db, p) =>
+  db
+    .updateTable('outbox')
+    .set({ status: 'pending', lease_until: null, next_attempt_at: p.retryAt, last_code: p.code, last_reason: p.reason, updated_at: p.now })
+    .where('id', '=', p.id)
+    .where('attempts', '=', p.attempt),
+);
+const settleFailed = fixedQuery(['id', 'attempt', 'code', 'reason', 'now'], (db, p) =>
+  db.updateTable('outbox').set({ status: 'failed', lease_until: null, last_code: p.code, last_reason: p.reason, updated_at: p.now }).where('id', '=', p.id).where('attempts', '=', p.attempt),
+);
+
 /** Records what the attempt came to; false when a newer attempt owns the row. */
 export async function settleOutbox(db: Db, id: number, attempt: number, outcome: OutboxOutcome, now: number): Promise<boolean> {
-  const set =
+  const r =
     outcome.status === 'sent'
-      ? { status: 'sent', lease_until: null, platform_message_ids: JSON.stringify(outcome.platformMessageIds), updated_at: now }
+      ? await settleSent(db, { id, attempt, ids: JSON.stringify(outcome.platformMessageIds), now })
       : outcome.status === 'pending'
-        ? { status: 'pending', lease_until: null, next_attempt_at: outcome.retryAt, last_code: outcome.code, last_reason: outcome.reason, updated_at: now }
-        : { status: 'failed', lease_until: null, last_code: outcome.code, last_reason: outcome.reason, updated_at: now };
-  const r = await db.updateTable('outbox').set(set).where('id', '=', id).where('attempts', '=', attempt).executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+        ? await settleRetry(db, { id, attempt, retryAt: outcome.retryAt, code: outcome.code, reason: outcome.reason, now })
+        : await settleFailed(db, { id, attempt, code: outcome.code, reason: outcome.reason, now });
+  return Number(r.numAffectedRows) === 1;
 }
 
 export async function outboxRows(db: Db, ids: number[]): Promise<OutboxRow[]> {

@@ -1,0 +1,49 @@
+/**
+ * Statements of a fixed shape, built and compiled by Kysely once per database and then run with
+ * new values. Building a query (immutable nodes, frozen at each step) and compiling it cost
+ * more than SQLite takes to run a small statement; a message goes through about fifteen of
+ * them on the delivery path, always the same ones.
+ *
+ *   const byId = fixedQuery(['id'], (db, p) => db.selectFrom('inbox').selectAll().where('id', '=', p.id));
+ *   const { rows } = await byId(db, { id: 42 });
+ *   const later = byId.compile(db, { id: 42 }); // a CompiledQuery, for TransactionStore.writeLast
+ *
+ * The builder receives a placeholder for each named value; everything else in it must be a
+ * constant, the same on every call (a list whose length varies needs a query per length).
+ * The compiled form is kept per dialect adapter (a transaction shares its database's), so the
+ * same statement serves SQLite and PostgreSQL.
+ */
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { DatabaseSchema } from './db.js';
+
+/** Stands for a named value while the query is compiled; replaced by the value on each run. */
+class Slot {
+  constructor(readonly name: string) {}
+}
+
+type Db = Kysely<DatabaseSchema>;
+
+export interface FixedQuery<K extends string, R> {
+  /** Runs the statement (on the database or a transaction) with these values. */
+  (db: Db, values: Record<K, unknown>): Promise<QueryResult<R>>;
+  /** The statement with these values, not run: for a caller that sends it with others. */
+  compile(db: Db, values: Record<K, unknown>): CompiledQuery<R>;
+}
+
+/** `p` is typed `never` so that a placeholder fits wherever the builder expects a value. */
+export function fixedQuery<K extends string, R>(names: readonly K[], build: (db: Db, p: Record<K, never>) => Compilable<R>): FixedQuery<K, R> {
+  const compiled = new WeakMap<object, CompiledQuery<R>>();
+  const compile = (db: Db, values: Record<K, unknown>): CompiledQuery<R> => {
+    const adapter = db.getExecutor().adapter;
+    let query = compiled.get(adapter);
+    if (!query) {
+      const slots = Object.fromEntries(names.map((n) => [n, new Slot(n)])) as unknown as Record<K, never>;
+      query = build(db, slots).compile();
+      const missing = names.filter((n) => !query!.parameters.some((v) => v instanceof Slot && v.name === n));
+      if (missing.length > 0) throw new Error(`fixedQuery: ${missing.join(', ')} not used in ${query.sql}`);
+      compiled.set(adapter, query);
+    }
+    return { ...query, parameters: query.parameters.map((v) => (v instanceof Slot ? values[v.name as K] : v)) };
+  };
+  return Object.assign((db: Db, values: Record<K, unknown>) => db.executeQuery<R>(compile(db, values)), { compile });
+}
