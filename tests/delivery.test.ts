@@ -263,6 +263,20 @@ describe('outbox', () => {
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(sender.sent.length);
   });
 
+  it('holds a new reply back behind an earlier one waiting for its retry, in order', async () => {
+    const { delivery, sender, store } = await rig();
+    await delivery.inbox.accept(tg('703', 'xin chào'));
+    await until(async () => (await outboxStatuses(store)).length > 0 && (await outboxStatuses(store)).every((s) => s === 'sent'));
+    // The next reply is refused once (retry in 300 ms); the one after arrives meanwhile.
+    sender.script = [{ ok: false, retryable: true, retryAfterMs: 300, code: 'rate_limited', reason: 'Telegram báo gửi quá nhanh.' }];
+    await delivery.inbox.accept(tg('703', 'menu'));
+    await until(() => sender.attempts > sender.sent.length);
+    await delivery.inbox.accept(tg('703', 'cảm ơn'));
+    await until(async () => (await outboxStatuses(store)).every((s) => s === 'sent'));
+    const bot = (await store.transcript('telegram:703')).filter((m) => m.role === 'bot').map((m) => m.text);
+    expect(sender.sent.map((s) => s.reply.text)).toEqual(bot);
+  });
+
   it('records a permanent failure with its reason and publishes a failed delivery event', async () => {
     const { delivery, sender, store, events } = await rig();
     await delivery.inbox.accept(tg('702', 'xin chào'));

@@ -32,7 +32,7 @@ export function traced<E extends { handleIn(a: { conversationId: string }, s: ne
 export function instrument(
   delivery: {
     inbox: { accept(a: { conversationId: string }): Promise<unknown> };
-    dispatcher: { kick(key: string): Promise<void> };
+    dispatcher: { kick(key: string, ...rest: never[]): Promise<void> };
   },
 ): void {
   const accept = delivery.inbox.accept.bind(delivery.inbox);
@@ -42,9 +42,9 @@ export function instrument(
     return r;
   };
   const kick = delivery.dispatcher.kick.bind(delivery.dispatcher);
-  delivery.dispatcher.kick = (key) => {
+  delivery.dispatcher.kick = (key, ...rest) => {
     stamp(key.slice(key.indexOf(':') + 1), 'committed');
-    return kick(key);
+    return kick(key, ...rest);
   };
   // The senders are registered already (private map): wrap them where they are.
   const senders = (delivery.dispatcher as unknown as { senders: Map<string, { send(t: { conversationId: string }, ...rest: unknown[]): Promise<unknown> }> }).senders;

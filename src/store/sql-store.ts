@@ -10,7 +10,7 @@ import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema
 import { fixedQuery } from './fixed-query.js';
 import { migrateToLatest } from './migrations.js';
 import { DeferredWrites } from './pg-deferred.js';
-import type { Conversation, ConversationState, Store, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
+import type { Conversation, ConversationState, LastWrites, Store, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
 
 export class SqlStore implements TransactionStore {
   private closed = false;
@@ -164,10 +164,11 @@ export class SqlStore implements TransactionStore {
     });
   }
 
-  async writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<QueryResult<unknown>> {
-    if (this.deferred) return this.deferred.flushWith(first, last);
-    for (const q of first) await this.db.executeQuery(q);
-    return this.db.executeQuery(last);
+  async writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<LastWrites> {
+    if (this.deferred) return { last: await this.deferred.flushWith(first, last) };
+    const results: QueryResult<unknown>[] = [];
+    for (const q of first) results.push(await this.db.executeQuery(q));
+    return { last: await this.db.executeQuery(last), first: results };
   }
 
   within(trx: Kysely<DatabaseSchema>): TransactionStore {

@@ -113,8 +113,14 @@ export interface TransactionStore extends Store {
   /**
    * Runs the writes `first`, then `last`, in this transaction, together with the writes the
    * store holds back (one statement, so one round trip, on PostgreSQL; one after the other on
-   * SQLite); `last`'s result. Only for writes to tables that no held-back write touches, and
-   * `first` must not touch `last`'s rows.
+   * SQLite). Only for writes to tables that no held-back write touches, and `first` must not
+   * touch `last`'s rows.
    */
-  writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<QueryResult<unknown>>;
+  writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<LastWrites>;
+}
+
+export interface LastWrites {
+  last: QueryResult<unknown>;
+  /** `first`'s results, when they ran as statements of their own; undefined when one statement ran them all (PostgreSQL). */
+  first?: QueryResult<unknown>[];
 }

@@ -29,7 +29,7 @@ import { lastInboundAt } from './inbox-table.js';
 import { dueConversations } from './due.js';
 import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
-import { claimOutbox, nextOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
+import { claimOutbox, claimOutboxIfFirst, nextOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
 import type { ChannelSender, SendResult } from './types.js';
 
 export interface RateLimit {
@@ -84,6 +84,8 @@ export class OutboxDispatcher {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly writes: Writes;
+  /** Per conversation, what its next run starts from: rows handed over by kick, or a read. */
+  private readonly inserted = new Map<string, OutboxRow[] | 'read'>();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.writes = opts.writes ?? directWrites(opts.db);
@@ -111,7 +113,16 @@ export class OutboxDispatcher {
     return this.senders.has(channel);
   }
 
-  kick(conversationId: string): Promise<void> {
+  /**
+   * Sends the conversation's due rows. `inserted`: rows this process has just committed (the
+   * inbox's replies), which the run then claims and sends without reading them back, as long
+   * as nothing unsent comes before them (see drain).
+   */
+  kick(conversationId: string, inserted?: OutboxRow[]): Promise<void> {
+    const known = this.inserted.get(conversationId);
+    // Any kick without rows (a counsellor's message, a retry, the sweep) makes the run read.
+    if (!inserted || known === 'read') this.inserted.set(conversationId, 'read');
+    else this.inserted.set(conversationId, known ? [...known, ...inserted] : inserted);
     return this.pump.kick(conversationId);
   }
 
@@ -131,10 +142,15 @@ export class OutboxDispatcher {
 
   private async drain(key: string, lease: Lease): Promise<number | undefined> {
     const { db } = this.opts;
+    // Rows handed over by the inbox, just committed: sent without a read, each claimed only if
+    // nothing unsent precedes it; the first that is not goes back to reading in order.
+    const handed = this.inserted.get(key);
+    this.inserted.delete(key);
+    let fresh = Array.isArray(handed);
     // A few rows at a time: one read for a reply's several messages. A short batch was all
     // there was: rows written since then came with their own kick (see InboxProcessor.drain).
-    let batch: OutboxRow[] = [];
-    let more = true;
+    let batch: OutboxRow[] = Array.isArray(handed) ? handed : [];
+    let more = !fresh;
     for (;;) {
       if (batch.length === 0 && more) {
         batch = await nextOutbox(db, key, BATCH);
@@ -149,7 +165,14 @@ export class OutboxDispatcher {
       if (!sender) return undefined;
       const wait = await this.rateWait(row);
       if (wait !== undefined) return wait;
-      if (!(await this.writes.run((tx) => claimOutbox(tx, row, now, LEASE_MS)))) return 0;
+      if (fresh) {
+        if (!(await this.writes.run((tx) => claimOutboxIfFirst(tx, row, now, LEASE_MS)))) {
+          fresh = false;
+          batch = [];
+          more = true;
+          continue;
+        }
+      } else if (!(await this.writes.run((tx) => claimOutbox(tx, row, now, LEASE_MS)))) return 0;
       if (row.status === 'sending') deliveryMetrics.interrupted.inc({ channel: row.channel });
       const attempt = row.attempts + 1;
       // The platform's answer is recorded as soon as it arrives (no other await in between;

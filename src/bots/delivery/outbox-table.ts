@@ -89,11 +89,29 @@ export async function insertOutbox(db: Db, rows: NewOutboxRow[], now: number): P
 }
 
 /**
- * The rows as one multi-row insert, for a caller that needs no ids back (TransactionStore.writeLast):
- * the rows take their ids in the order given, so they are sent in that order.
+ * The rows as one multi-row insert, for TransactionStore.writeLast, returning their ids: the rows
+ * take their ids in the order given, so they are sent in that order (RETURNING lists them in no
+ * defined order: sort them).
  */
 export function insertOutboxQuery(db: Db, rows: NewOutboxRow[], now: number): CompiledQuery {
-  return db.insertInto('outbox').values(rows.map((r) => newRow(encode(r, now)))).compile();
+  return db.insertInto('outbox').values(rows.map((r) => newRow(encode(r, now)))).returning('id').compile();
+}
+
+/** The rows just inserted, as nextOutbox would read them back: handed to the dispatcher in process. */
+export function insertedRows(rows: NewOutboxRow[], ids: number[], now: number): OutboxRow[] {
+  return rows.map((r, i) => ({
+    ...r,
+    id: ids[i]!,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    leaseUntil: null,
+    lastCode: null,
+    lastReason: null,
+    platformMessageIds: [],
+    createdAt: now,
+    updatedAt: now,
+  }));
 }
 
 function toRow(r: OutboxTable & { id: number }): OutboxRow {
@@ -156,6 +174,28 @@ const claimInterrupted = fixedQuery(['id', 'attempts', 'next', 'leaseUntil', 'no
     .where('attempts', '=', p.attempts)
     .where('status', 'in', ['pending', 'sending']),
 );
+
+const claimIfFirst = fixedQuery(['id', 'conversationId', 'leaseUntil', 'now'], (db, p) =>
+  db
+    .updateTable('outbox')
+    .set({ status: 'sending', attempts: 1, lease_until: p.leaseUntil, updated_at: p.now })
+    .where('id', '=', p.id)
+    .where('attempts', '=', 0)
+    .where('status', '=', 'pending')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('outbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', ['pending', 'sending']).where('earlier.id', '<', p.id))),
+    ),
+);
+
+/**
+ * Claims a row never tried, without having read it back, but only when no unsent row of its
+ * conversation comes before it (a retry waiting, another writer's row): false otherwise, and
+ * the caller reads the conversation's rows in order instead.
+ */
+export async function claimOutboxIfFirst(db: Db, row: OutboxRow, now: number, leaseMs: number): Promise<boolean> {
+  const r = await claimIfFirst(db, { id: row.id, conversationId: row.conversationId, leaseUntil: now + leaseMs, now });
+  return Number(r.numAffectedRows) === 1;
+}
 
 export async function claimOutbox(db: Db, row: OutboxRow, now: number, leaseMs: number): Promise<boolean> {
   const claim = row.status === 'sending' ? claimInterrupted : claimFresh;

@@ -21,6 +21,7 @@ import type { Store } from '../../store/types.js';
 import { OutboxDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { failedInbox, pruneInbox, type FailedInbound } from './inbox-table.js';
 import { SqlOutbound, transcriptSender, type Outbound } from './outbound.js';
+import type { OutboxRow } from './outbox-table.js';
 import { InboxProcessor, type InboxProcessorOptions, type StoreBoundEngine } from './processor.js';
 import { DEFAULT_FLOOD_POLICY, FloodGuard, type FloodPolicy } from './flood.js';
 import type { ChannelSender } from './types.js';
@@ -59,7 +60,7 @@ export class Delivery implements ConversationEngine {
     const writes = writesFor(db);
     this.dispatcher = new OutboxDispatcher({ db, writes, coordinator, ...(logger ? { logger } : {}), ...(now ? { now } : {}), ...opts.outbox });
     this.dispatcher.register(transcriptSender);
-    const onOutbox = (conversationId: string) => void this.dispatcher.kick(conversationId);
+    const onOutbox = (conversationId: string, inserted?: OutboxRow[]) => void this.dispatcher.kick(conversationId, inserted);
     this.inbox = new InboxProcessor({
       db,
       writes,

@@ -23,7 +23,7 @@ import type { FloodGuard, FloodVerdict } from './flood.js';
 import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
 import { claimInbox, conversationIdOf, failInbox, finishInboxQuery, insertInbox, nextInbox, type InboxRow } from './inbox-table.js';
-import { insertOutboxQuery, type NewOutboxRow } from './outbox-table.js';
+import { insertedRows, insertOutboxQuery, type NewOutboxRow, type OutboxRow } from './outbox-table.js';
 import type { AcceptResult, Inbox } from './types.js';
 
 /** The engine as the inbox needs it: one message against a given (transaction-bound) store. */
@@ -42,8 +42,8 @@ export interface InboxProcessorOptions {
   logger?: Pick<Logger, 'warn' | 'error'>;
   /** How the small writes (inbox rows, claims) are committed; group commit on SQLite (see Delivery). */
   writes?: Writes;
-  /** Called after a commit that wrote outbox rows for the conversation. */
-  onOutbox?(conversationId: string): void;
+  /** Called after a commit that wrote outbox rows for the conversation, with those rows when their ids came back. */
+  onOutbox?(conversationId: string, inserted: OutboxRow[] | undefined): void;
   /** Which channels' bot replies go through the outbox; the others are answered in the response (web). */
   deliversReplies?(channel: Activity['channel']): boolean;
   /** Attempts before a row is given up as failed (default 5). */
@@ -178,6 +178,7 @@ export class InboxProcessor implements Inbox {
     const { store, engine } = this.opts;
     const activity = row.activity;
     let wroteOutbox = false;
+    let inserted: OutboxRow[] | undefined;
     const verdict: FloodVerdict = this.opts.flood ? await this.opts.flood.check(activity) : 'ok';
     try {
       // Under the conversation's lease, so in order; outside the transaction, so that no
@@ -201,12 +202,17 @@ export class InboxProcessor implements Inbox {
         const now = this.now();
         // The replies' outbox rows and the row marked done, with the engine's held-back writes:
         // one statement on PostgreSQL (a round trip each saved), in order on SQLite.
-        const finished = await tx.writeLast(rows.length > 0 ? [insertOutboxQuery(tx.db, rows, now)] : [], finishInboxQuery(tx.db, row.id, attempt, now));
-        if (Number(finished.numAffectedRows ?? 0) !== 1) throw new LeaseLost();
+        const written = await tx.writeLast(rows.length > 0 ? [insertOutboxQuery(tx.db, rows, now)] : [], finishInboxQuery(tx.db, row.id, attempt, now));
+        if (Number(written.last.numAffectedRows ?? 0) !== 1) throw new LeaseLost();
         wroteOutbox = rows.length > 0;
+        // The rows' ids come back when their insert ran as a statement of its own (SQLite): they
+        // are handed to the dispatcher, which need not read them back. On PostgreSQL the insert
+        // was part of the one statement, which returns only the inbox row's update: it reads.
+        const ids = written.first?.[0]?.rows.map((r) => Number((r as { id: unknown }).id)).sort((a, b) => a - b);
+        inserted = wroteOutbox && ids?.length === rows.length ? insertedRows(rows, ids, now) : undefined;
         return r;
       });
-      if (wroteOutbox) this.opts.onOutbox?.(row.conversationId);
+      if (wroteOutbox) this.opts.onOutbox?.(row.conversationId, inserted);
       this.settleWaiter(row.id, result);
       return undefined;
     } catch (err) {
