@@ -219,6 +219,29 @@ describe('inbox', () => {
     expect(sender.sent.filter((s) => s.target.conversationId === '510')).toEqual([]);
   });
 
+  it('processes a new message only after an earlier one waiting for its retry', async () => {
+    let failures = 0;
+    let next: Promise<unknown> | undefined;
+    const flaky: StoreBoundEngine = {
+      async handleIn(a: Activity, s: Store): Promise<EngineResult> {
+        // Twice: a batch's rollback on SQLite runs the message once more, alone, at once.
+        if (a.text === 'menu' && failures++ < 2) {
+          // The next message arrives while this one fails, before its retry is due.
+          next ??= delivery.inbox.accept(tg('520', 'cảm ơn'));
+          throw new Error('hiccup');
+        }
+        return engine.handleIn(a, s);
+      },
+    };
+    const { delivery, store } = await rig(':memory:', { engine: flaky });
+    await delivery.inbox.accept(tg('520', 'menu'));
+    await until(() => next !== undefined);
+    await next;
+    await until(async () => (await store.db.selectFrom('inbox').select('status').where('status', '!=', 'done').execute()).length === 0);
+    const lines = (await store.transcript('telegram:520')).filter((m) => m.role === 'worker').map((m) => m.text);
+    expect(lines).toEqual(['menu', 'cảm ơn']);
+  });
+
   it('keeps each conversation in order under concurrency', async () => {
     const { delivery, sender, store } = await rig();
     sender.delayMs = 5;

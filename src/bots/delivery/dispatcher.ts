@@ -27,7 +27,7 @@ import type { DatabaseSchema } from '../../store/db.js';
 import { directWrites, type Writes } from '../../store/group-commit.js';
 import { lastInboundAt } from './inbox-table.js';
 import { dueConversations } from './due.js';
-import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
+import { DEFAULT_LOCK_TTL_MS, HandedRows, KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
 import { claimOutbox, claimOutboxIfFirst, nextOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
 import type { ChannelSender, SendResult } from './types.js';
@@ -84,8 +84,7 @@ export class OutboxDispatcher {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly writes: Writes;
-  /** Per conversation, what its next run starts from: rows handed over by kick, or a read. */
-  private readonly inserted = new Map<string, OutboxRow[] | 'read'>();
+  private readonly handed = new HandedRows<OutboxRow>();
 
   constructor(private readonly opts: DispatcherOptions) {
     this.writes = opts.writes ?? directWrites(opts.db);
@@ -119,10 +118,7 @@ export class OutboxDispatcher {
    * as nothing unsent comes before them (see drain).
    */
   kick(conversationId: string, inserted?: OutboxRow[]): Promise<void> {
-    const known = this.inserted.get(conversationId);
-    // Any kick without rows (a counsellor's message, a retry, the sweep) makes the run read.
-    if (!inserted || known === 'read') this.inserted.set(conversationId, 'read');
-    else this.inserted.set(conversationId, known ? [...known, ...inserted] : inserted);
+    this.handed.add(conversationId, inserted);
     return this.pump.kick(conversationId);
   }
 
@@ -144,12 +140,11 @@ export class OutboxDispatcher {
     const { db } = this.opts;
     // Rows handed over by the inbox, just committed: sent without a read, each claimed only if
     // nothing unsent precedes it; the first that is not goes back to reading in order.
-    const handed = this.inserted.get(key);
-    this.inserted.delete(key);
-    let fresh = Array.isArray(handed);
+    const handed = this.handed.take(key);
+    let fresh = handed !== undefined;
     // A few rows at a time: one read for a reply's several messages. A short batch was all
     // there was: rows written since then came with their own kick (see InboxProcessor.drain).
-    let batch: OutboxRow[] = Array.isArray(handed) ? handed : [];
+    let batch: OutboxRow[] = handed ?? [];
     let more = !fresh;
     for (;;) {
       if (batch.length === 0 && more) {

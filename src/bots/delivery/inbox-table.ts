@@ -124,6 +124,32 @@ export function finishInboxQuery(db: Db, id: number, attempt: number, now: numbe
   return finish.compile(db, { id, attempt, now });
 }
 
+const claimIfFirst = fixedQuery(['id', 'conversationId', 'leaseUntil'], (db, p) =>
+  db
+    .updateTable('inbox')
+    .set({ status: 'processing', attempts: 1, lease_until: p.leaseUntil })
+    .where('id', '=', p.id)
+    .where('attempts', '=', 0)
+    .where('status', '=', 'pending')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('inbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', ['pending', 'processing']).where('earlier.id', '<', p.id))),
+    ),
+);
+
+/**
+ * Claims a row just stored, without having read it back, but only when no unfinished row of
+ * its conversation comes before it: false otherwise, and the caller reads in order instead.
+ */
+export async function claimInboxIfFirst(db: Db, row: InboxRow, now: number, leaseMs: number): Promise<boolean> {
+  const r = await claimIfFirst(db, { id: row.id, conversationId: row.conversationId, leaseUntil: now + leaseMs });
+  return Number(r.numAffectedRows) === 1;
+}
+
+/** The row just stored, as nextInbox would read it back: handed to the processor in process. */
+export function storedRow(id: number, activity: Activity, now: number): InboxRow {
+  return { id, channel: activity.channel, messageId: activity.messageId, conversationId: conversationIdOf(activity), activity, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, lastError: null, receivedAt: now };
+}
+
 /** After a failed attempt: back to pending until retryAt, or failed for good when retryAt is undefined. */
 export async function failInbox(db: Db, id: number, attempt: number, error: string, now: number, retryAt: number | undefined): Promise<void> {
   await db

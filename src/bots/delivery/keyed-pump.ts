@@ -119,3 +119,27 @@ export class KeyedPump {
     }
   }
 }
+
+/**
+ * Rows a writer in this process has just committed for a key, handed to the key's next run so
+ * that it need not read them back (one read per message saved on the happy path). Any kick
+ * that comes without rows (a retry, the sweep, another writer) makes that run read instead.
+ * The run must still check in the database that nothing unfinished precedes a handed row.
+ */
+export class HandedRows<T> {
+  private readonly byKey = new Map<string, T[] | 'read'>();
+
+  /** Before a kick: rows to hand over, or none when the run must read. */
+  add(key: string, rows?: T[]): void {
+    const known = this.byKey.get(key);
+    if (!rows || known === 'read') this.byKey.set(key, 'read');
+    else this.byKey.set(key, known ? [...known, ...rows] : rows);
+  }
+
+  /** At the start of a run: the handed rows in order, or undefined to read. */
+  take(key: string): T[] | undefined {
+    const rows = this.byKey.get(key);
+    this.byKey.delete(key);
+    return rows === 'read' ? undefined : rows;
+  }
+}

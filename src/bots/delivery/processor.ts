@@ -20,9 +20,9 @@ import { T } from '../../flows/texts.js';
 import { directWrites, type Writes } from '../../store/group-commit.js';
 import { dueConversations } from './due.js';
 import type { FloodGuard, FloodVerdict } from './flood.js';
-import { DEFAULT_LOCK_TTL_MS, KeyedPump } from './keyed-pump.js';
+import { DEFAULT_LOCK_TTL_MS, HandedRows, KeyedPump } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
-import { claimInbox, conversationIdOf, failInbox, finishInboxQuery, insertInbox, nextInbox, type InboxRow } from './inbox-table.js';
+import { claimInbox, claimInboxIfFirst, conversationIdOf, failInbox, finishInboxQuery, insertInbox, nextInbox, storedRow, type InboxRow } from './inbox-table.js';
 import { insertedRows, insertOutboxQuery, type NewOutboxRow, type OutboxRow } from './outbox-table.js';
 import type { AcceptResult, Inbox } from './types.js';
 
@@ -72,6 +72,7 @@ export class InboxProcessor implements Inbox {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly writes: Writes;
+  private readonly handed = new HandedRows<InboxRow>();
 
   constructor(private readonly opts: InboxProcessorOptions) {
     this.now = opts.now ?? Date.now;
@@ -92,11 +93,21 @@ export class InboxProcessor implements Inbox {
   }
 
   async accept(activity: Activity): Promise<AcceptResult> {
-    const id = await this.writes.run((db) => insertInbox(db, activity, this.now()));
+    const id = await this.store(activity);
+    return id === undefined ? 'duplicate' : 'accepted';
+  }
+
+  /** Stores the activity and starts its processing, handing the row over; undefined for a redelivery. */
+  private async store(activity: Activity, beforeKick?: (id: number) => void): Promise<number | undefined> {
+    const now = this.now();
+    const id = await this.writes.run((db) => insertInbox(db, activity, now));
     deliveryMetrics.inbound.inc({ channel: activity.channel, result: id === undefined ? 'duplicate' : 'accepted' });
-    if (id === undefined) return 'duplicate';
-    void this.pump.kick(conversationIdOf(activity));
-    return 'accepted';
+    if (id === undefined) return undefined;
+    beforeKick?.(id);
+    const key = conversationIdOf(activity);
+    this.handed.add(key, [storedRow(id, activity, now)]);
+    void this.pump.kick(key);
+    return id;
   }
 
   /**
@@ -105,15 +116,15 @@ export class InboxProcessor implements Inbox {
    * instance has the conversation): the reply is then in the transcript.
    */
   async acceptAndWait(activity: Activity, timeoutMs = 15_000): Promise<EngineResult | undefined> {
-    const id = await this.writes.run((db) => insertInbox(db, activity, this.now()));
-    deliveryMetrics.inbound.inc({ channel: activity.channel, result: id === undefined ? 'duplicate' : 'accepted' });
-    if (id === undefined) return undefined;
     let timer: NodeJS.Timeout | undefined;
-    const result = new Promise<EngineResult | undefined>((resolve, reject) => {
-      this.waiters.set(id, { resolve, reject });
-      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    let result: Promise<EngineResult | undefined> | undefined;
+    const id = await this.store(activity, (stored) => {
+      result = new Promise<EngineResult | undefined>((resolve, reject) => {
+        this.waiters.set(stored, { resolve, reject });
+        timer = setTimeout(() => resolve(undefined), timeoutMs);
+      });
     });
-    void this.pump.kick(conversationIdOf(activity));
+    if (id === undefined || !result) return undefined;
     try {
       return await result;
     } finally {
@@ -131,6 +142,7 @@ export class InboxProcessor implements Inbox {
 
   /** Processes the conversation's due rows now; resolves when done (tests, shutdown). */
   kick(conversationId: string): Promise<void> {
+    this.handed.add(conversationId);
     return this.pump.kick(conversationId);
   }
 
@@ -146,8 +158,12 @@ export class InboxProcessor implements Inbox {
     // A few rows at a time: a conversation with a backlog costs one read per batch. A batch
     // shorter than BATCH was everything there was: a row stored since then came with its own
     // kick, which queued a run after this one, so no read is spent to find nothing.
-    let batch: InboxRow[] = [];
-    let more = true;
+    // Rows handed over by accept, just stored: taken without a read, each claimed only if
+    // nothing unfinished precedes it; the first that is not goes back to reading in order.
+    const handed = this.handed.take(key);
+    let fresh = handed !== undefined;
+    let batch: InboxRow[] = handed ?? [];
+    let more = !fresh;
     for (;;) {
       if (batch.length === 0 && more) {
         batch = await nextInbox(this.db, key, BATCH);
@@ -165,7 +181,14 @@ export class InboxProcessor implements Inbox {
         this.settleWaiter(row.id, new Error('inbound message failed'));
         continue;
       }
-      if (!(await this.writes.run((db) => claimInbox(db, row, now, LEASE_MS)))) return 0;
+      if (fresh) {
+        if (!(await this.writes.run((db) => claimInboxIfFirst(db, row, now, LEASE_MS)))) {
+          fresh = false;
+          batch = [];
+          more = true;
+          continue;
+        }
+      } else if (!(await this.writes.run((db) => claimInbox(db, row, now, LEASE_MS)))) return 0;
       const outcome = await this.processRow(row, row.attempts + 1);
       if (outcome !== undefined) return outcome;
       // Still ours before the next row? After the last one the run ends and releases it: no check.
