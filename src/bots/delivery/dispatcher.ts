@@ -27,7 +27,7 @@ import type { DatabaseSchema } from '../../store/db.js';
 import { directWrites, type Writes } from '../../store/group-commit.js';
 import { lastInboundAt } from './inbox-table.js';
 import { dueConversations } from './due.js';
-import { DEFAULT_LOCK_TTL_MS, HandedRows, KeyedPump } from './keyed-pump.js';
+import { DEFAULT_LOCK_TTL_MS, HandedRows, KeyedPump, RowCursor } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
 import { claimOutbox, claimOutboxIfFirst, nextOutbox, settleOutbox, type OutboxOutcome, type OutboxRow } from './outbox-table.js';
 import type { ChannelSender, SendResult } from './types.js';
@@ -138,20 +138,12 @@ export class OutboxDispatcher {
 
   private async drain(key: string, lease: Lease): Promise<number | undefined> {
     const { db } = this.opts;
-    // Rows handed over by the inbox, just committed: sent without a read, each claimed only if
-    // nothing unsent precedes it; the first that is not goes back to reading in order.
-    const handed = this.handed.take(key);
-    let fresh = handed !== undefined;
-    // A few rows at a time: one read for a reply's several messages. A short batch was all
-    // there was: rows written since then came with their own kick (see InboxProcessor.drain).
-    let batch: OutboxRow[] = handed ?? [];
-    let more = !fresh;
+    // Rows handed over by the inbox, just committed, are sent without a read, each claimed only
+    // if nothing unsent precedes it; the first that is not goes back to reading in order. A few
+    // rows a read: one read for a reply's several messages.
+    const rows = new RowCursor(this.handed.take(key), (limit) => nextOutbox(db, key, limit), BATCH);
     for (;;) {
-      if (batch.length === 0 && more) {
-        batch = await nextOutbox(db, key, BATCH);
-        more = batch.length === BATCH;
-      }
-      const row = batch.shift();
+      const row = await rows.next();
       if (!row) return undefined;
       const now = this.now();
       if (row.status === 'pending' && row.nextAttemptAt > now) return row.nextAttemptAt - now;
@@ -160,11 +152,9 @@ export class OutboxDispatcher {
       if (!sender) return undefined;
       const wait = await this.rateWait(row);
       if (wait !== undefined) return wait;
-      if (fresh) {
+      if (rows.fresh) {
         if (!(await this.writes.run((tx) => claimOutboxIfFirst(tx, row, now, LEASE_MS)))) {
-          fresh = false;
-          batch = [];
-          more = true;
+          rows.readInOrder();
           continue;
         }
       } else if (!(await this.writes.run((tx) => claimOutbox(tx, row, now, LEASE_MS)))) return 0;
@@ -179,7 +169,7 @@ export class OutboxDispatcher {
       await this.announce(row, outcome);
       if (outcome.status === 'pending') return outcome.retryAt - this.now();
       // Still ours before the next row? After the last one the run ends and releases it: no check.
-      if ((batch.length > 0 || more) && !(await lease.extend())) return 0;
+      if (rows.mayHaveMore && !(await lease.extend())) return 0;
     }
   }
 

@@ -143,3 +143,46 @@ export class HandedRows<T> {
     return rows === 'read' ? undefined : rows;
   }
 }
+
+/**
+ * The rows of one run of a key, in order: the handed rows first, without a read; then, or when
+ * none were handed, the key's rows read from the database a batch at a time. A batch shorter
+ * than `batchSize` was all there was: a row written since came with its own kick, which queued
+ * a run after this one, so no read is spent to find nothing.
+ */
+export class RowCursor<T> {
+  private batch: T[];
+  private more: boolean;
+  /** True while the rows come from the hand-over: each must be claimed "if first". */
+  fresh: boolean;
+
+  constructor(
+    handed: T[] | undefined,
+    private readonly read: (limit: number) => Promise<T[]>,
+    private readonly batchSize: number,
+  ) {
+    this.fresh = handed !== undefined;
+    this.batch = handed ?? [];
+    this.more = !this.fresh;
+  }
+
+  async next(): Promise<T | undefined> {
+    if (this.batch.length === 0 && this.more) {
+      this.batch = await this.read(this.batchSize);
+      this.more = this.batch.length === this.batchSize;
+    }
+    return this.batch.shift();
+  }
+
+  /** A handed row could not be claimed first: drop the hand-over and read in order from here. */
+  readInOrder(): void {
+    this.fresh = false;
+    this.batch = [];
+    this.more = true;
+  }
+
+  /** Whether another row may follow (so the run's lease must still be ours before it). */
+  get mayHaveMore(): boolean {
+    return this.batch.length > 0 || this.more;
+  }
+}

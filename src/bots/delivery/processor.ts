@@ -20,7 +20,7 @@ import { T } from '../../flows/texts.js';
 import { directWrites, type Writes } from '../../store/group-commit.js';
 import { dueConversations } from './due.js';
 import type { FloodGuard, FloodVerdict } from './flood.js';
-import { DEFAULT_LOCK_TTL_MS, HandedRows, KeyedPump } from './keyed-pump.js';
+import { DEFAULT_LOCK_TTL_MS, HandedRows, KeyedPump, RowCursor } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
 import { claimInbox, claimInboxIfFirst, conversationIdOf, failInbox, finishInboxQuery, insertInbox, nextInbox, storedRow, type InboxRow } from './inbox-table.js';
 import { insertedRows, insertOutboxQuery, type NewOutboxRow, type OutboxRow } from './outbox-table.js';
@@ -155,21 +155,12 @@ export class InboxProcessor implements Inbox {
   }
 
   private async drain(key: string, lease: Lease): Promise<number | undefined> {
-    // A few rows at a time: a conversation with a backlog costs one read per batch. A batch
-    // shorter than BATCH was everything there was: a row stored since then came with its own
-    // kick, which queued a run after this one, so no read is spent to find nothing.
-    // Rows handed over by accept, just stored: taken without a read, each claimed only if
-    // nothing unfinished precedes it; the first that is not goes back to reading in order.
-    const handed = this.handed.take(key);
-    let fresh = handed !== undefined;
-    let batch: InboxRow[] = handed ?? [];
-    let more = !fresh;
+    // Rows handed over by accept, just stored, are taken without a read, each claimed only if
+    // nothing unfinished precedes it; the first that is not goes back to reading in order. A
+    // conversation with a backlog costs one read per batch.
+    const rows = new RowCursor(this.handed.take(key), (limit) => nextInbox(this.db, key, limit), BATCH);
     for (;;) {
-      if (batch.length === 0 && more) {
-        batch = await nextInbox(this.db, key, BATCH);
-        more = batch.length === BATCH;
-      }
-      const row = batch.shift();
+      const row = await rows.next();
       if (!row) return undefined;
       const now = this.now();
       // Under the lease nobody else works on this conversation, so a row left 'processing'
@@ -181,18 +172,16 @@ export class InboxProcessor implements Inbox {
         this.settleWaiter(row.id, new Error('inbound message failed'));
         continue;
       }
-      if (fresh) {
+      if (rows.fresh) {
         if (!(await this.writes.run((db) => claimInboxIfFirst(db, row, now, LEASE_MS)))) {
-          fresh = false;
-          batch = [];
-          more = true;
+          rows.readInOrder();
           continue;
         }
       } else if (!(await this.writes.run((db) => claimInbox(db, row, now, LEASE_MS)))) return 0;
       const outcome = await this.processRow(row, row.attempts + 1);
       if (outcome !== undefined) return outcome;
       // Still ours before the next row? After the last one the run ends and releases it: no check.
-      if ((batch.length > 0 || more) && !(await lease.extend())) return 0;
+      if (rows.mayHaveMore && !(await lease.extend())) return 0;
     }
   }
 
