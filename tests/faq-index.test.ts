@@ -1,6 +1,7 @@
 /** Retrieval's index: capped recall keeps the answers of the shipped knowledge base. */
 import { describe, expect, it } from 'vitest';
 import { FaqIndex } from '../src/knowledge/search/faq-index.js';
+import { analyzeForIndex } from '../src/knowledge/vi/analyze.js';
 import { loadKnowledgeOrThrow } from '../src/knowledge/load.js';
 
 const { kb } = loadKnowledgeOrThrow();
@@ -24,5 +25,29 @@ describe('FaqIndex recall with capped postings', () => {
     const capped = new FaqIndex(entries, { postingsCap: 16 });
     const same = questions.filter((q) => top(capped, q) === top(uncapped, q)).length;
     expect(same / questions.length).toBeGreaterThan(0.97);
+  });
+});
+
+describe('FaqIndex recall', () => {
+  // Recall adds up each term's MiniSearch scores itself (asked once per term and kept) instead
+  // of asking MiniSearch for the whole question: a MiniSearch upgrade that scores OR queries
+  // differently must show up here, not as quietly different answers.
+  it('ranks documents exactly as MiniSearch does for the whole question', () => {
+    const index = new FaqIndex(entries);
+    const inside = index as unknown as {
+      search: { search(q: string): { id: number; score: number }[] };
+      recall(terms: readonly string[]): { doc: number; score: number }[];
+      weights: Map<string, number>;
+    };
+    let compared = 0;
+    for (const q of questions.slice(0, 300)) {
+      const terms = [...new Set(analyzeForIndex(q))].filter((t) => inside.weights.has(t)).slice(0, 8);
+      if (terms.length === 0) continue;
+      const ours = inside.recall(terms).map((h) => [h.doc, h.score]);
+      const theirs = inside.search.search(terms.join(' ')).map((h) => [h.id, h.score]);
+      expect(ours).toEqual(theirs);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(250);
   });
 });
