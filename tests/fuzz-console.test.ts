@@ -143,7 +143,7 @@ describe('console authorisation, route by route', () => {
 
   it('refuses every route but session and login without a session, and forged sessions alike', async () => {
     for (const r of routes) {
-      const url = withId(r.url, 'telegram:4242');
+      const url = withId(r.url, REAL_ID);
       for (const cookie of [undefined, 'tlcd_console=forged', `tlcd_console=${admin.token.slice(0, -1)}x`]) {
         const res = await app.inject({ method: r.method as 'GET', url, headers: cookie ? { cookie } : {}, ...(r.method === 'POST' ? { payload: {} } : {}) });
         if (PUBLIC_ROUTES.has(key(r))) expect([401, 403], key(r)).toContain(res.statusCode);
@@ -155,7 +155,7 @@ describe('console authorisation, route by route', () => {
   it('refuses every state-changing route without the session CSRF token', async () => {
     for (const r of routes.filter((x) => x.method !== 'GET' && !PUBLIC_ROUTES.has(key(x)))) {
       for (const csrf of [undefined, '', counsellor.csrf, `${admin.csrf}x`]) {
-        const res = await app.inject({ method: r.method as 'POST', url: withId(r.url, 'telegram:4242'), headers: { cookie: admin.cookie, ...(csrf !== undefined ? { 'x-csrf-token': csrf } : {}) }, payload: {} });
+        const res = await app.inject({ method: r.method as 'POST', url: withId(r.url, REAL_ID), headers: { cookie: admin.cookie, ...(csrf !== undefined ? { 'x-csrf-token': csrf } : {}) }, payload: {} });
         expect({ route: key(r), status: res.statusCode }).toEqual({ route: key(r), status: 403 });
       }
     }
@@ -165,7 +165,7 @@ describe('console authorisation, route by route', () => {
     const adminRoutes = routes.filter((r) => ADMIN_ROUTES.has(key(r)));
     expect(adminRoutes).toHaveLength(ADMIN_ROUTES.size);
     for (const r of adminRoutes) {
-      const res = await app.inject({ method: r.method as 'GET', url: withId(r.url, 'telegram:4242'), headers: { cookie: counsellor.cookie, 'x-csrf-token': counsellor.csrf }, ...(r.method === 'POST' ? { payload: {} } : {}) });
+      const res = await app.inject({ method: r.method as 'GET', url: withId(r.url, REAL_ID), headers: { cookie: counsellor.cookie, 'x-csrf-token': counsellor.csrf }, ...(r.method === 'POST' ? { payload: {} } : {}) });
       expect({ route: key(r), status: res.statusCode }).toEqual({ route: key(r), status: 403 });
     }
   });
@@ -187,7 +187,7 @@ describe(`fuzzing every console route with ${CASES.toLocaleString('en')} hostile
             : () => ({ cookie: admin.cookie, 'x-csrf-token': admin.csrf });
       // Id-taking routes: the real conversation for POSTs with a body (only broken bodies reach
       // it), hostile and unknown ids everywhere.
-      const ids = r.url.includes(':id') ? [...HOSTILE_IDS, ...(s.sample ? ['telegram:4242'] : [])] : [''];
+      const ids = r.url.includes(':id') ? [...HOSTILE_IDS, ...(s.sample ? [REAL_ID] : [])] : [''];
       for (const id of ids) {
         targets.push({
           name: `${key(r)}${id ? ` [${decodeURIComponent(id).slice(0, 20)}]` : ''}`,

@@ -10,7 +10,7 @@ import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema
 import { fixedQuery } from './fixed-query.js';
 import { migrateToLatest } from './migrations.js';
 import { DeferredWrites } from './pg-deferred.js';
-import type { Conversation, ConversationState, LastWrites, Store, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
+import type { Conversation, ConversationState, LastWrites, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
 
 export class SqlStore implements TransactionStore {
   private closed = false;
