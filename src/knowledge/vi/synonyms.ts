@@ -30,6 +30,8 @@ const CLASSES: ReadonlyArray<readonly [canonical: string, members: readonly stri
   ['cat giam', ['cat bot', 'giam bot', 'cat nguoi']],
   // Domestic work ("ô sin" is the everyday word for a domestic worker).
   ['giup viec', ['o sin', 'osin']],
+  // Joining the union: "gia nhập", "tham gia", "vô" công đoàn all say "vào" (joining it).
+  ['vao cong doan', ['gia nhap cong doan', 'tham gia cong doan', 'vo cong doan']],
   // A day or time off, in the English loanword.
   ['nghi', ['off']],
 ];
