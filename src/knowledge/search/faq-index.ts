@@ -21,6 +21,8 @@ export interface Candidate {
   score: number;
   /** The entry is on the side the question names (who ends the contract, which money). */
   cueAgrees?: boolean;
+  /** The question's words lean to this candidate rather than to the runner-up (see FaqIndex.lean). */
+  wordsLean?: boolean;
 }
 
 interface Doc {
@@ -112,6 +114,8 @@ export class FaqIndex {
   private readonly texts = new Map<string, WeightedText[]>();
   /** All terms of an entry's texts together, as term ids. */
   private readonly unions = new Map<string, Set<number>>();
+  /** Per entry, the share of its texts that hold each of its terms (term id → share in (0, 1]). */
+  private readonly shares = new Map<string, Map<number, number>>();
   /**
    * Every term of the entries' texts numbered once, so that rescoring compares integers in
    * flat arrays instead of hashing strings: it runs for 16 candidates × every text per question.
@@ -200,8 +204,16 @@ export class FaqIndex {
     entries.forEach((entry, i) => {
       const sets = termSets[i]!;
       const union = new Set<number>();
-      for (const set of sets) for (const t of set) union.add(this.termIds.get(t)!);
+      const share = new Map<number, number>();
+      for (const set of sets) {
+        for (const t of set) {
+          const id = this.termIds.get(t)!;
+          union.add(id);
+          share.set(id, (share.get(id) ?? 0) + 1 / sets.length);
+        }
+      }
       this.unions.set(entry.id, union);
+      this.shares.set(entry.id, share);
       this.texts.set(
         entry.id,
         sets.map((set) => {
@@ -213,6 +225,27 @@ export class FaqIndex {
         }),
       );
     });
+  }
+
+  /**
+   * Which of two close entries the question's words lean to, in [-1, 1]: each term of the
+   * question counts its weight times (share of a's texts that hold it − share of b's), over
+   * the question's total weight. Positive: the words that tell the two apart are a's ("thâm
+   * niên", "tối thiểu vùng"), not merely the words they share.
+   */
+  lean(terms: readonly string[], a: string, b: string): number {
+    const sa = this.shares.get(a);
+    const sb = this.shares.get(b);
+    if (!sa || !sb) return 0;
+    let sum = 0;
+    let mass = 0;
+    for (const t of new Set(terms)) {
+      const w = this.weights.get(t) ?? this.weight(t);
+      mass += w;
+      const id = this.termIds.get(t);
+      if (id !== undefined) sum += w * ((sa.get(id) ?? 0) - (sb.get(id) ?? 0));
+    }
+    return mass === 0 ? 0 : sum / mass;
   }
 
   /** The cues most of the entry's ways of asking agree on (none when they do not agree). */
