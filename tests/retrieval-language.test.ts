@@ -38,6 +38,11 @@ describe('the engine on those words', async () => {
     expect(await say('osin', 'làm ô sin có được đóng bảo hiểm thất nghiệp không')).toMatchObject({ kind: 'answer', faqId: 'bhtn.tham-gia.giup-viec-gia-dinh' });
   });
 
+  it('reads "cccd" as the citizen ID card, not as the union ("cd")', async () => {
+    expect(analyze('giữ cccd')).toEqual(['giu', 'can', 'cuoc', 'cong', 'dan']);
+    expect(await say('cccd', 'nghỉ việc mà cty không trả lại cccd')).toMatchObject({ kind: 'answer', faqId: 'ld.quyen-loi.giu-giay-to' });
+  });
+
   it('reads "còn … thì sao?" as a follow-up on the same subject', async () => {
     await say('con', 'bảo hiểm thất nghiệp thì những ai phải đóng');
     expect(await say('con', 'còn người đang thử việc thì sao')).toMatchObject({ kind: 'answer', faqId: 'bhtn.tham-gia.thu-viec' });

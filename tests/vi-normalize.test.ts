@@ -17,6 +17,9 @@ describe('normalize', () => {
     // Emphasis is cut back; roman numerals are not.
     ['khôngggg đượccc ạaaa', 'không được ạa'],
     ['vùng III', 'vùng iii'],
+    // Abbreviations are all consonants and may repeat a letter: "cccd" (căn cước công dân).
+    ['cty giữ CCCD gốc', 'cty giữ cccd gốc'],
+    ['giữ cccd hoài khônggg trả', 'giữ cccd hoài không trả'],
     // An eth typed for đ.
     ['ÐÓNG BẢO HIỂM', 'đóng bảo hiểm'],
     ['', ''],

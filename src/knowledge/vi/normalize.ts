@@ -126,6 +126,10 @@ const STRAY_SEPARATOR = /(?<!\d)[.,/]+|[.,/]+(?!\d)/g;
 // Not "i": "iii" is the roman numeral of minimum-wage region III.
 const TRIPLE = /([^\di])\1\1/;
 const TRIPLES = /([^\di])\1{2,}/g;
+/** A word holding a letter three times in a row. */
+const WORD_WITH_TRIPLE = /[^ ]*([^\di ])\1\1[^ ]*/g;
+/** A vowel: a, e, i, o, u, y, or any marked letter but đ. */
+const HAS_VOWEL = /[aeiouy]|[^\x00-\x7f\u0111]/;
 
 /**
  * normalize, as its words: what the analyser wants, without joining and splitting again.
@@ -139,8 +143,9 @@ export function normalizeWords(text: string): string[] {
   // An eth is how some old fonts and keyboards type "đ".
   if (s.includes('ð')) s = s.replace(/ð/g, 'đ');
   s = s.replace(DROP, ' ').replace(STRAY_SEPARATOR, ' ');
-  // Emphasis ("khôngggg", "ạaaa"): no Vietnamese word repeats a letter three times.
-  if (TRIPLE.test(s)) s = s.replace(TRIPLES, '$1');
+  // Emphasis ("khôngggg", "ạaaa"): no Vietnamese word repeats a letter three times. An
+  // abbreviation is all consonants and may ("cccd", căn cước công dân): left as typed.
+  if (TRIPLE.test(s)) s = s.replace(WORD_WITH_TRIPLE, (w) => (HAS_VOWEL.test(w) ? w.replace(TRIPLES, '$1') : w));
   const words = s.split(' ');
   let n = 0;
   for (let i = 0; i < words.length; i++) {
