@@ -23,12 +23,21 @@ describe('who ends the contract', () => {
     ['công ty cắt giảm nhân sự', 'employer'],
     // A dismissal named anywhere is what the question is about.
     ['em nghỉ 6 ngày không phép, công ty có được sa thải không', 'employer'],
+    // The employer named as the law and HR name it, and with a modal word before the act.
+    ['doanh nghiệp được chấm dứt hợp đồng khi nào', 'employer'],
+    ['người sử dụng lao động đơn phương chấm dứt hợp đồng', 'employer'],
+    ['nsdld muon cham dut hdld voi em', 'employer'],
+    ['công ty có đơn phương chấm dứt được không', 'employer'],
   ])('"%s" → %s', (text, side) => {
     expect(cues(text).side).toBe(side);
   });
 
   it.each(['hai bên thỏa thuận chấm dứt hợp đồng', 'công ty với em thỏa thuận cho nghỉ'])('"%s" → both sides agree', (text) => {
     expect(cues(text).side).toBe('agreement');
+  });
+
+  it('reads "người lao động chấm dứt" as the worker\'s act, not the employer\'s', () => {
+    expect(cues('người lao động đơn phương chấm dứt hợp đồng').side).not.toBe('employer');
   });
 
   it.each(['cty cho nghỉ phép mấy ngày', 'xin nghỉ 2 ngày đi đám cưới', 'công ty không cho nghỉ lễ', 'lương tháng này bao nhiêu'])(
@@ -94,6 +103,12 @@ describe('the engine on sibling questions', async () => {
 
   it('answers quitting on one\'s own, not an ending both sides agreed, when the worker says they quit', async () => {
     expect(await say('tôi tự làm đơn xin nghỉ việc thì có được lãnh trợ cấp thất nghiệp không')).toMatchObject({ kind: 'answer', faqId: 'bhtn.dieu-kien.nghi-viec-dung-luat' });
+  });
+
+  it("does not offer the worker's own quitting when the enterprise ends the contract", () => {
+    const r = engine.retriever.retrieve('những trường hợp doanh nghiệp được đơn phương chấm dứt hợp đồng với người lao động', '2026-11-28');
+    expect(r.candidates[0]?.entry.id).toBe('ld.bi-cho-nghi.can-cu');
+    expect(r.candidates.map((c) => c.entry.id)).not.toContain('ld.nghi-viec.khong-bao-truoc');
   });
 
   it("still answers the employer's notice when the worker was dismissed", async () => {

@@ -26,6 +26,21 @@ function grantsLeave(next: string | undefined): boolean {
 /** Words before "cho … nghỉ" that turn it into a refusal or a favour, not a dismissal. */
 const NOT_DISMISSAL_BEFORE = new Set(['khong', 'chua', 'xin', 'de']);
 
+/** Words between who acts and the act: "công ty được chấm dứt", "doanh nghiệp muốn đơn phương…". */
+const MODAL = new Set(['duoc', 'muon', 'co', 'da', 'se', 'dinh', 'phai']);
+
+/**
+ * The words before position i (past one modal word) name the employer: "công ty", "doanh
+ * nghiệp", "người sử dụng lao động" (not "người lao động").
+ */
+function employerBefore(s: readonly string[], i: number): boolean {
+  let j = i - 1;
+  if (MODAL.has(s[j] ?? '')) j -= 1;
+  if (s[j] === 'ty') return true;
+  if (s[j] === 'nghiep' && s[j - 1] === 'doanh') return true;
+  return s[j] === 'dong' && s[j - 1] === 'lao' && s[j - 2] === 'dung' && s[j - 3] === 'su';
+}
+
 /** Employer ends the contract. */
 function employerAt(s: readonly string[], i: number): boolean {
   const w = s[i]!;
@@ -33,8 +48,8 @@ function employerAt(s: readonly string[], i: number): boolean {
   if (w === 'sa' && next === 'thai') return true;
   if (w === 'cat' && next === 'giam') return true;
   if (w === 'bi' && next === 'cham' && s[i + 2] === 'dut') return true;
-  if (w === 'don' && next === 'phuong' && s[i - 1] === 'ty') return true;
-  if (w === 'cham' && next === 'dut' && s[i - 1] === 'ty') return true;
+  if (w === 'don' && next === 'phuong' && employerBefore(s, i)) return true;
+  if (w === 'cham' && next === 'dut' && employerBefore(s, i)) return true;
   if (w === 'duoi' && (s[i - 1] === 'ty' || s[i - 1] === 'bi')) return true;
   // "cho nghỉ", "cho nhân viên nghỉ", "cho em nghỉ việc" — but not "cho nghỉ phép", "không cho nghỉ".
   if (w === 'cho' && !NOT_DISMISSAL_BEFORE.has(s[i - 1] ?? '')) {
