@@ -1,6 +1,7 @@
 /**
  * Workers' words that the analysis now reads like the knowledge base's: a loanword for
- * domestic work and for time off, regional words, and "còn …" opening a follow-up.
+ * domestic work and for time off, regional words, "về hưu" for "nghỉ hưu", and "còn …"
+ * opening a follow-up.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/knowledge/vi/analyze.js';
@@ -14,6 +15,7 @@ describe('analysis of everyday and regional words', () => {
     ['rứa có được nhận không', 'vậy có được nhận không'],
     ['đi mần ở xưởng', 'đi làm ở xưởng'],
     ['bây chừ nộp hồ sơ được không', 'bây giờ nộp hồ sơ được không'],
+    ['sắp về hưu rồi', 'sắp nghỉ hưu rồi'],
     ['còn thử việc thì sao', 'thử việc thì sao'],
     ['con neu hop dong 2 nam thi sao', 'neu hop dong 2 nam thi sao'],
   ])('"%s" reads like "%s"', (a, b) => {
@@ -41,6 +43,10 @@ describe('the engine on those words', async () => {
   it('reads "cccd" as the citizen ID card, not as the union ("cd")', async () => {
     expect(analyze('giữ cccd')).toEqual(['giu', 'can', 'cuoc', 'cong', 'dan']);
     expect(await say('cccd', 'nghỉ việc mà cty không trả lại cccd')).toMatchObject({ kind: 'answer', faqId: 'ld.quyen-loi.giu-giay-to' });
+  });
+
+  it('answers a worker who says "về hưu" with the entry worded "nghỉ hưu"', async () => {
+    expect(await say('huu', 'tới tuổi về hưu mà mới đóng bhxh được 9 năm thì làm sao')).toMatchObject({ kind: 'answer', faqId: 'huu.chua-du-15-nam' });
   });
 
   it('reads "còn … thì sao?" as a follow-up on the same subject', async () => {

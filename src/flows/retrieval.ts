@@ -104,7 +104,7 @@ const FAMILY_CONTEXT: Record<string, string> = {
 const FAMILY_ANCHORS: Record<string, string[]> = {
   bhtn: ['that_nghiep'],
   bhxh: ['xa_hoi', 'vssid'],
-  huu: ['nghi_huu', 'luong_huu', 've_huu'],
+  huu: ['nghi_huu', 'luong_huu'],
   cd: ['cong_doan', 'doan_phi'],
   tc: ['tranh_chap', 'dinh_cong', 'khoi_kien', 'trong_tai'],
   atld: ['tai_nan', 'nghe_nghiep'],

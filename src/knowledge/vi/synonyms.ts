@@ -32,6 +32,8 @@ const CLASSES: ReadonlyArray<readonly [canonical: string, members: readonly stri
   ['giup viec', ['o sin', 'osin']],
   // Joining the union: "gia nhập", "tham gia", "vô" công đoàn all say "vào" (joining it).
   ['vao cong doan', ['gia nhap cong doan', 'tham gia cong doan', 'vo cong doan']],
+  // Retiring: "về hưu" is "nghỉ hưu".
+  ['nghi huu', ['ve huu']],
   // A day or time off, in the English loanword.
   ['nghi', ['off']],
 ];
