@@ -13,7 +13,7 @@ import type { Inbox } from '../delivery/types.js';
 import { safeEqualSecret } from '../messenger/verify.js';
 import type { CallbackDataRegistry } from './callback-data.js';
 import { type TelegramEventOptions, updateToActivities } from './events.js';
-import { DEFAULT_TELEGRAM_API_ROOT } from './sender.js';
+import { createTelegramClient, DEFAULT_TELEGRAM_API_ROOT } from './sender.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
@@ -131,7 +131,7 @@ interface RawUpdate {
  * fetched again after a back-off, in order.
  */
 export function startPolling(opts: PollingOptions): PollingHandle {
-  const telegram = opts.telegram ?? (opts.token ? new Telegram(opts.token, { apiRoot: opts.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT }) : undefined);
+  const telegram = opts.telegram ?? (opts.token ? createTelegramClient(opts.token, opts.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT) : undefined);
   if (!telegram) throw new Error('startPolling needs a telegram client or a token');
   const controller = new AbortController();
   const signal = controller.signal;

@@ -8,6 +8,7 @@
  * docs/platforms/telegram.md.
  */
 import { Telegram, TelegramError } from 'telegraf';
+import { TelegramClient } from './client.js';
 import type { Reply } from '../../flows/activity.js';
 import type { ChannelSender, SendOptions, SendResult, SendTarget } from '../delivery/types.js';
 import { type CallbackDataRegistry, MemoryCallbackRegistry } from './callback-data.js';
@@ -57,7 +58,7 @@ export function classifyTelegramError(err: unknown): TelegramFailure {
   }
   const name = (err as { name?: string } | null)?.name;
   if (name === 'AbortError' || name === 'TimeoutError') return failure('timeout', true);
-  // node-fetch FetchError: connection refused/reset, DNS, an unreadable body.
+  // Network errors (connection refused or reset, DNS) and an unreadable body (FetchError).
   return failure('server_error', true, {}, 'lỗi mạng');
 }
 
@@ -75,8 +76,9 @@ export interface TelegramSenderOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** telegraf's client with the keep-alive JSON transport of ./client.ts. */
 export function createTelegramClient(token: string, apiRoot: string = DEFAULT_TELEGRAM_API_ROOT): Telegram {
-  return new Telegram(token, { apiRoot });
+  return new TelegramClient(token, { apiRoot });
 }
 
 type CallApiSignal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
@@ -102,26 +104,27 @@ export class TelegramSender implements ChannelSender {
     this.sleep = opts.sleep ?? defaultSleep;
   }
 
-  private signal(): CallApiSignal {
+  /**
+   * One Bot API call ending after timeoutMs: by a timer on our client (./client.ts); with an
+   * AbortSignal.timeout on a plain telegraf client someone handed in.
+   */
+  private call(method: string, payload: object, timeoutMs = this.timeoutMs): Promise<unknown> {
+    // `as never`: telegraf's per-method payload typings are stricter than the JSON we build.
+    if (this.telegram instanceof TelegramClient) return this.telegram.callApi(method as never, payload as never, { timeoutMs });
     // node-fetch (inside telegraf) accepts the standard AbortSignal; only the typings differ.
-    return AbortSignal.timeout(this.timeoutMs) as unknown as CallApiSignal;
+    return this.telegram.callApi(method as never, payload as never, { signal: AbortSignal.timeout(timeoutMs) as unknown as CallApiSignal });
   }
 
   private async sendOne(chatId: string, part: TelegramOutgoing): Promise<{ ok: true; id: string } | TelegramFailure> {
     try {
-      // `as never`: telegraf's per-method payload typings are stricter than the JSON we build.
-      const msg = (await this.telegram.callApi('sendMessage', { chat_id: chatId, ...part } as never, { signal: this.signal() })) as {
-        message_id?: number;
-      };
+      const msg = (await this.call('sendMessage', { chat_id: chatId, ...part })) as { message_id?: number };
       return { ok: true, id: `${chatId}:${msg.message_id ?? ''}` };
     } catch (err) {
       if (err instanceof TelegramError && err.code === 400 && /can't parse entities/i.test(err.description ?? '')) {
         // Our escaping should make this impossible; if it happens, the worker still gets the words.
         const { parse_mode: _drop, ...plain } = part;
         try {
-          const msg = (await this.telegram.callApi('sendMessage', { chat_id: chatId, ...plain, text: htmlToPlain(part.text) } as never, {
-            signal: this.signal(),
-          })) as { message_id?: number };
+          const msg = (await this.call('sendMessage', { chat_id: chatId, ...plain, text: htmlToPlain(part.text) })) as { message_id?: number };
           return { ok: true, id: `${chatId}:${msg.message_id ?? ''}` };
         } catch (err2) {
           return classifyTelegramError(err2);
@@ -172,19 +175,13 @@ export class TelegramSender implements ChannelSender {
    */
   async typing(target: SendTarget, state: 'on' | 'off' = 'on'): Promise<void> {
     if (state === 'off') return;
-    await this.telegram
-      .callApi('sendChatAction', { chat_id: target.conversationId, action: 'typing' } as never, {
-        signal: AbortSignal.timeout(Math.min(this.timeoutMs, TYPING_TIMEOUT_MS)) as unknown as CallApiSignal,
-      })
-      .catch(() => undefined);
+    await this.call('sendChatAction', { chat_id: target.conversationId, action: 'typing' }, Math.min(this.timeoutMs, TYPING_TIMEOUT_MS)).catch(() => undefined);
   }
 
   /** Stops the button's spinner; `text` shows as a short notice. Best-effort: false on failure. */
   async answerCallbackQuery(callbackQueryId: string, text?: string): Promise<boolean> {
     try {
-      await this.telegram.callApi('answerCallbackQuery', { callback_query_id: callbackQueryId, ...(text ? { text } : {}) } as never, {
-        signal: this.signal(),
-      });
+      await this.call('answerCallbackQuery', { callback_query_id: callbackQueryId, ...(text ? { text } : {}) });
       return true;
     } catch {
       return false;
