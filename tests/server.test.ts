@@ -218,6 +218,22 @@ describe('logger', () => {
     expect(fifth).toMatchObject({ headers: { authorization: '[REDACTED]', cookie: '[REDACTED]' }, token: '[REDACTED]', zalo: { refreshToken: '[REDACTED]', accessToken: '[REDACTED]' } });
     expect(sixth?.cyclic).toEqual({ name: 'loop', self: '[Circular]' });
   });
+
+  it('censors credentials deeper down, on class instances and in child loggers', () => {
+    const { logger, lines, raw } = capturingLogger();
+    class Client {
+      constructor(
+        readonly name: string,
+        readonly token: string,
+      ) {}
+    }
+    logger.child({ password: 'pw-child', conversation: 'telegram:1' }).info('child');
+    logger.info({ a: { b: { apiKey: 'k-deep', headers: { 'x-api-key': 'h-deep', accept: 'json' } } }, client: new Client('zalo', 'tok-inst') }, 'deep');
+    for (const leaked of ['pw-child', 'k-deep', 'h-deep', 'tok-inst']) expect(raw()).not.toContain(leaked);
+    const [child, deep] = lines();
+    expect(child).toMatchObject({ password: '[REDACTED]', conversation: 'telegram:1' });
+    expect(deep).toMatchObject({ a: { b: { apiKey: '[REDACTED]', headers: { 'x-api-key': '[REDACTED]', accept: 'json' } } }, client: { name: 'zalo', token: '[REDACTED]' } });
+  });
 });
 
 describe('configuration', () => {
