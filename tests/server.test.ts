@@ -173,14 +173,23 @@ describe('request logs', () => {
 
     const all = raw();
     for (const secret of ['Nguyễn Văn An', '0912345678', session, '203.0.113.7', 'very-secret', 'sid=abc', 'session=']) expect(all).not.toContain(secret);
+    // One line a request at info, when it completed: what was asked and how it ended.
     const completed = lines().filter((l) => l.msg === 'request completed');
-    expect(completed).toHaveLength(2);
-    const incoming = lines().filter((l) => l.msg === 'incoming request');
-    expect(incoming.map((l) => l.req)).toEqual([
+    expect(completed.map((l) => l.req)).toEqual([
       { method: 'POST', url: '/api/chat', route: '/api/chat' },
       { method: 'GET', url: '/api/chat/history', route: '/api/chat/history' },
     ]);
     expect(completed.map((l) => (l.res as { statusCode: number }).statusCode)).toEqual([200, 200]);
+    expect(completed.every((l) => typeof l.responseTime === 'number')).toBe(true);
+    expect(lines().filter((l) => l.msg === 'incoming request')).toEqual([]);
+  });
+
+  it('show the incoming request too at debug level', async () => {
+    const { logger, lines } = capturingLogger('debug');
+    const logged = await make({ logger });
+    await logged.inject({ method: 'GET', url: '/api/chat/history?session=x' });
+    await logged.close();
+    expect(lines().filter((l) => l.msg === 'incoming request').map((l) => l.req)).toEqual([{ method: 'GET', url: '/api/chat/history', route: '/api/chat/history' }]);
   });
 
   it('leave health probes out at info level', async () => {
@@ -189,7 +198,7 @@ describe('request logs', () => {
     await logged.inject({ method: 'GET', url: '/healthz' });
     await logged.inject({ method: 'GET', url: '/readyz' });
     await logged.close();
-    expect(lines().filter((l) => l.msg === 'incoming request')).toEqual([]);
+    expect(lines().filter((l) => l.msg === 'incoming request' || l.msg === 'request completed')).toEqual([]);
   });
 });
 
