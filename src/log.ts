@@ -30,13 +30,20 @@ const CENSOR = '[REDACTED]';
 
 const isSecret = (key: string, parentKey: string | undefined) => SECRET_KEYS.has(key) || (parentKey === 'headers' && SECRET_HEADERS.has(key));
 
-/** A class instance carrying a credential as an own field: a plain copy with it censored (else itself). */
+/**
+ * A class instance carrying a credential as an own field, or in its own `headers` (a Node
+ * request): a plain copy with it censored; else the instance itself.
+ */
 function censorInstance(value: object, parentKey: string | undefined): object {
   let copy: Record<string, unknown> | undefined;
   for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
     if (isSecret(k, parentKey)) {
       copy ??= { ...value };
       copy[k] = CENSOR;
+    } else if (k === 'headers' && v !== null && typeof v === 'object' && Object.keys(v).some((h) => SECRET_HEADERS.has(h))) {
+      copy ??= { ...value };
+      copy[k] = censorInstance(v, 'headers');
     }
   }
   return copy ?? value;

@@ -237,9 +237,14 @@ describe('logger', () => {
       ) {}
     }
     logger.child({ password: 'pw-child', conversation: 'telegram:1' }).info('child');
+    class Incoming {
+      headers = { authorization: 'Bearer inst-h', host: 'bot.congdoan.vn' };
+    }
     logger.info({ a: { b: { apiKey: 'k-deep', headers: { 'x-api-key': 'h-deep', accept: 'json' } } }, client: new Client('zalo', 'tok-inst') }, 'deep');
-    for (const leaked of ['pw-child', 'k-deep', 'h-deep', 'tok-inst']) expect(raw()).not.toContain(leaked);
-    const [child, deep] = lines();
+    logger.info({ raw: new Incoming() }, 'instance headers');
+    for (const leaked of ['pw-child', 'k-deep', 'h-deep', 'tok-inst', 'inst-h']) expect(raw()).not.toContain(leaked);
+    const [child, deep, incoming] = lines();
+    expect(incoming?.raw).toEqual({ headers: { authorization: '[REDACTED]', host: 'bot.congdoan.vn' } });
     expect(child).toMatchObject({ password: '[REDACTED]', conversation: 'telegram:1' });
     expect(deep).toMatchObject({ a: { b: { apiKey: '[REDACTED]', headers: { 'x-api-key': '[REDACTED]', accept: 'json' } } }, client: { name: 'zalo', token: '[REDACTED]' } });
   });
