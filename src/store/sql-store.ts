@@ -10,7 +10,7 @@ import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema
 import { fixedQuery } from './fixed-query.js';
 import { migrateToLatest } from './migrations.js';
 import { DeferredWrites } from './pg-deferred.js';
-import type { Conversation, ConversationState, LastWrites, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion } from './types.js';
+import type { Conversation, ConversationState, LastWrites, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion, UnitOptions } from './types.js';
 
 export class SqlStore implements TransactionStore {
   private closed = false;
@@ -20,9 +20,12 @@ export class SqlStore implements TransactionStore {
     readonly dialect: SqlDialectName = 'sqlite',
     /** In a PostgreSQL transaction: the writes nobody reads back, sent together (see pg-deferred.ts). */
     private readonly deferred?: DeferredWrites,
+    /** See UnitOptions.deduplicated. */
+    private readonly deduplicated = false,
   ) {}
 
   async markSeen(channel: Channel, messageId: string): Promise<boolean> {
+    if (this.deduplicated) return true;
     await this.deferred?.flush();
     // Insert-or-ignore is atomic: of two deliveries racing, exactly one inserts.
     const result = await markSeenQuery(this.db, { channel, messageId, now: Date.now() });
@@ -153,11 +156,12 @@ export class SqlStore implements TransactionStore {
     return rows.map(toConversation);
   }
 
-  async transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return fn(this);
-    if (this.dialect !== 'postgres') return this.db.transaction().execute((trx) => fn(new SqlStore(trx, this.dialect)));
+  async transaction<T>(fn: (tx: TransactionStore) => Promise<T>, options: UnitOptions = {}): Promise<T> {
+    if (this.db.isTransaction) return fn(options.deduplicated && !this.deduplicated ? new SqlStore(this.db, this.dialect, this.deferred, true) : this);
+    const deduplicated = options.deduplicated ?? false;
+    if (this.dialect !== 'postgres') return this.db.transaction().execute((trx) => fn(new SqlStore(trx, this.dialect, undefined, deduplicated)));
     return this.db.transaction().execute(async (trx) => {
-      const tx = new SqlStore(trx, this.dialect, new DeferredWrites(trx));
+      const tx = new SqlStore(trx, this.dialect, new DeferredWrites(trx), deduplicated);
       const result = await fn(tx);
       await tx.deferred!.flush();
       return result;
@@ -171,9 +175,9 @@ export class SqlStore implements TransactionStore {
     return { last: await this.db.executeQuery(last), first: results };
   }
 
-  within(trx: Kysely<DatabaseSchema>): TransactionStore {
+  within(trx: Kysely<DatabaseSchema>, options: UnitOptions = {}): TransactionStore {
     if (!trx.isTransaction) throw new Error('within() takes an open transaction');
-    return new SqlStore(trx, this.dialect);
+    return new SqlStore(trx, this.dialect, undefined, options.deduplicated ?? false);
   }
 
   /** Several statements as one: a transaction of their own, or part of the one this store is in. */

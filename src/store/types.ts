@@ -74,6 +74,17 @@ export interface UnansweredQuestion {
   at: Date;
 }
 
+/** What the store of one unit of work (transaction, within) may take as given. */
+export interface UnitOptions {
+  /**
+   * The message was de-duplicated before it came here, and is processed once: the delivery
+   * inbox stores a (channel, message id) only once (a unique key, checked before the webhook is
+   * acknowledged) and finishes its row only from the attempt that holds it, in the same
+   * transaction. markSeen then writes nothing and answers true: the inbox row is the mark.
+   */
+  deduplicated?: boolean;
+}
+
 export interface Store {
   /** Records an inbound message id; false when it was seen before (redelivery). */
   markSeen(channel: Channel, messageId: string): Promise<boolean>;
@@ -93,12 +104,12 @@ export interface Store {
    * joins that transaction. Inside fn, use only the given store (on SQLite, the outer one
    * waits for the transaction's connection and would deadlock).
    */
-  transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: TransactionStore) => Promise<T>, options?: UnitOptions): Promise<T>;
   /**
    * This store over a transaction someone else opened and commits (the delivery pipeline's
    * group commit), so that what is written through it joins that transaction.
    */
-  within?(trx: Kysely<DatabaseSchema>): TransactionStore;
+  within?(trx: Kysely<DatabaseSchema>, options?: UnitOptions): TransactionStore;
   /** True when the database answers; for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

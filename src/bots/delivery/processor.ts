@@ -3,8 +3,9 @@
  * and returns as soon as it is durable, so the webhook can acknowledge; processing follows,
  * one conversation at a time in arrival order.
  *
- * Processing one row is ONE transaction: the engine's seen mark, conversation state and
- * transcript, the replies as outbox rows, and the row marked done. A crash anywhere before the
+ * Processing one row is ONE transaction: the engine's conversation state and transcript, the
+ * replies as outbox rows, and the row marked done (the row, unique on the platform's message id,
+ * is the message's seen mark: the engine writes no other). A crash anywhere before the
  * commit leaves the row unfinished and nothing else written, so after a restart it is processed
  * again and answered once. A row whose processing keeps throwing ends 'failed' with the error
  * kept (see `failedInbox`), and the conversation moves on to its next message.
@@ -250,9 +251,11 @@ export class InboxProcessor implements Inbox {
    */
   private transaction<T>(fn: (tx: TransactionStore) => Promise<T>): Promise<T> {
     const { store } = this.opts;
+    // The inbox row is the message's seen mark (see UnitOptions.deduplicated): no second one.
+    const unit = { deduplicated: true };
     const within = store.within?.bind(store);
-    if (this.writes.transactional && within) return this.writes.run((trx) => fn(within(trx)));
-    return store.transaction(fn);
+    if (this.writes.transactional && within) return this.writes.run((trx) => fn(within(trx, unit)));
+    return store.transaction(fn, unit);
   }
 
   private settleWaiter(id: number, outcome: EngineResult | unknown): void {
