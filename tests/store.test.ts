@@ -12,6 +12,8 @@ import { migrateToLatest, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
 import { describeEachDialect } from './helpers/dialects.js';
+import { insertInbox } from '../src/bots/delivery/inbox-table.js';
+import { insertOutboxQuery, type NewOutboxRow } from '../src/bots/delivery/outbox-table.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tlcd-store-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -132,6 +134,28 @@ describeEachDialect('SqlStore', ({ openStore }) => {
       expect(await nameOf()).toBe('Lan Nguyễn');
       await store.saveConversation({ ...conv, displayName: 'Chị Lan', updatedAt: at(2) });
       expect(await nameOf()).toBe('Chị Lan');
+    });
+
+    it("gives back the ids of a transaction's last writes with the held-back ones, and nothing when the last one misses", async () => {
+      const inboxId = await insertInbox(store.db, { channel: 'telegram', userId: 'w1', conversationId: 'w1', messageId: 'm-w1', text: 'xin chào', timestamp: t0 }, t0.getTime());
+      const reply = (text: string): NewOutboxRow => ({ conversationId: 'telegram:w1', channel: 'telegram', userId: 'w1', platformConversationId: 'w1', reply: { text }, fromHuman: false, inboxId });
+      const done = (id: number) => store.db.updateTable('inbox').set({ status: 'done' }).where('id', '=', id).compile();
+      const written = await store.transaction(async (tx) => {
+        await tx.appendTranscript({ conversationId: 'telegram:w1', role: 'worker', text: 'xin chào', at: t0 });
+        const w = await tx.writeLast([insertOutboxQuery(tx.db, [reply('một'), reply('hai')], t0.getTime())], done(inboxId!));
+        return { affected: Number(w.last.numAffectedRows), ids: w.first?.[0]?.rows.map((r) => Number((r as { id: unknown }).id)).sort((a, b) => a - b) };
+      });
+      const stored = await store.db.selectFrom('outbox').select(['id', 'reply']).orderBy('id').execute();
+      expect(stored.map((r) => JSON.parse(r.reply).text)).toEqual(['một', 'hai']);
+      expect(written).toEqual({ affected: 1, ids: stored.map((r) => Number(r.id)) });
+      expect((await store.transcript('telegram:w1')).map((m) => m.text)).toEqual(['xin chào']);
+      // A last write that hits no row: its count says so, and the rows written before are not claimed to be known.
+      const missed = await store.transaction(async (tx) => {
+        const w = await tx.writeLast([insertOutboxQuery(tx.db, [reply('ba')], t0.getTime())], done(inboxId! + 1000));
+        return { affected: Number(w.last.numAffectedRows), ids: w.first?.[0]?.rows.length };
+      });
+      expect(missed.affected).toBe(0);
+      expect([undefined, 1]).toContain(missed.ids);
     });
 
     it('keeps the transcript in order, with outcomes, limited to the latest', async () => {

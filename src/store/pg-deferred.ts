@@ -45,10 +45,25 @@ export class DeferredWrites {
     if (queries.length > 0) await this.db.executeQuery(queries.length === 1 ? queries[0]! : combine(queries));
   }
 
-  /** Sends what is held back, then `first`, with `last` as the statement whose result is returned: one round trip. */
-  async flushWith(first: CompiledQuery[], last: CompiledQuery): Promise<QueryResult<unknown>> {
-    const queries = [...this.take(), ...first];
-    return this.db.executeQuery(queries.length === 0 ? last : combine(queries, last));
+  /**
+   * Sends what is held back, then `first`, with `last` as the statement whose result is returned:
+   * one round trip. The rows of each of `first` that has a RETURNING come back too, carried by
+   * `last`'s own RETURNING (so only when `last` writes at least one row, and is an insert, update
+   * or delete without a RETURNING of its own); otherwise `first` is undefined.
+   */
+  async flushWith(first: CompiledQuery[], last: CompiledQuery): Promise<{ last: QueryResult<unknown>; first?: QueryResult<unknown>[] }> {
+    const held = this.take();
+    const queries = [...held, ...first];
+    if (queries.length === 0) return { last: await this.db.executeQuery(last) };
+    const carry = first.length > 0 && canCarry(last) ? first.map((q, i) => (returnsRows(q) ? held.length + i : undefined)) : [];
+    const reported = carry.filter((i): i is number => i !== undefined);
+    const result = await this.db.executeQuery(combine(queries, last, reported));
+    if (reported.length === 0) return { last: result };
+    const row = result.rows[0] as Record<string, unknown[] | null> | undefined;
+    return {
+      last: { ...result, rows: [] },
+      first: row ? carry.map((i) => ({ rows: i === undefined ? [] : (row[`w${i}`] ?? []) })) : undefined,
+    };
   }
 
   private take(): CompiledQuery[] {
@@ -69,7 +84,7 @@ export class DeferredWrites {
  * whose result (rows, affected rows) is the statement's. Kysely numbers each query's parameters
  * from $1; they are renumbered to follow each other (its SQL holds no literals, only placeholders).
  */
-export function combine(queries: readonly CompiledQuery[], last?: CompiledQuery): CompiledQuery {
+export function combine(queries: readonly CompiledQuery[], last?: CompiledQuery, report: readonly number[] = []): CompiledQuery {
   const parameters: unknown[] = [];
   const renumbered = (q: CompiledQuery) => {
     const offset = parameters.length;
@@ -77,6 +92,24 @@ export function combine(queries: readonly CompiledQuery[], last?: CompiledQuery)
     return q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
   };
   const ctes = queries.map((q, i) => `w${i} as (${renumbered(q)})`);
-  const main = last ? renumbered(last) : 'select 1';
+  let main = last ? renumbered(last) : 'select 1';
+  // The rows of the queries to report, each as one JSON array in the main statement's RETURNING.
+  if (report.length > 0) main += ` returning ${report.map((i) => `(select coalesce(json_agg(w${i}), '[]'::json) from w${i}) as w${i}`).join(', ')}`;
   return CompiledQuery.raw(`with ${ctes.join(', ')} ${main}`, parameters);
 }
+
+type Node = { kind: string; returning?: unknown };
+
+/** An insert, update or delete with a RETURNING: its rows can be reported. */
+function returnsRows(q: CompiledQuery): boolean {
+  const node = q.query as Node;
+  return WRITES.has(node.kind) && node.returning !== undefined;
+}
+
+/** An insert, update or delete without a RETURNING of its own, which can carry others' rows in one. */
+function canCarry(q: CompiledQuery): boolean {
+  const node = q.query as Node;
+  return WRITES.has(node.kind) && node.returning === undefined;
+}
+
+const WRITES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);

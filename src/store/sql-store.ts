@@ -169,7 +169,7 @@ export class SqlStore implements TransactionStore {
   }
 
   async writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<LastWrites> {
-    if (this.deferred) return { last: await this.deferred.flushWith(first, last) };
+    if (this.deferred) return this.deferred.flushWith(first, last);
     const results: QueryResult<unknown>[] = [];
     for (const q of first) results.push(await this.db.executeQuery(q));
     return { last: await this.db.executeQuery(last), first: results };

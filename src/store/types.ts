@@ -132,6 +132,10 @@ export interface TransactionStore extends Store {
 
 export interface LastWrites {
   last: QueryResult<unknown>;
-  /** `first`'s results, when they ran as statements of their own; undefined when one statement ran them all (PostgreSQL). */
+  /**
+   * `first`'s results (their rows, when they have a RETURNING). On PostgreSQL, where one
+   * statement runs them all, only when `last` wrote a row (it carries the others' rows back);
+   * undefined otherwise.
+   */
   first?: QueryResult<unknown>[];
 }

@@ -218,9 +218,8 @@ export class InboxProcessor implements Inbox {
         const written = await tx.writeLast(rows.length > 0 ? [insertOutboxQuery(tx.db, rows, now)] : [], finishInboxQuery(tx.db, row.id, attempt, now));
         if (Number(written.last.numAffectedRows ?? 0) !== 1) throw new LeaseLost();
         wroteOutbox = rows.length > 0;
-        // The rows' ids come back when their insert ran as a statement of its own (SQLite): they
-        // are handed to the dispatcher, which need not read them back. On PostgreSQL the insert
-        // was part of the one statement, which returns only the inbox row's update: it reads.
+        // The rows' ids come back (on PostgreSQL through the one statement's RETURNING): they are
+        // handed to the dispatcher, which need not read them back.
         const ids = written.first?.[0]?.rows.map((r) => Number((r as { id: unknown }).id)).sort((a, b) => a - b);
         inserted = wroteOutbox && ids?.length === rows.length ? insertedRows(rows, ids, now) : undefined;
         return r;
