@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../src/flows/activity.js';
-import { openDatabase } from '../src/store/db.js';
+import { openDatabase, withLiterals } from '../src/store/db.js';
 import { migrateToLatest, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
@@ -25,6 +25,20 @@ function conversation(channel: Channel, userId: string, over: Partial<Conversati
   const state: ConversationState = { misses: 0, handoff: 'none', consentShown: false };
   return { id: `${channel}:${userId}`, channel, userId, mode: 'bot', urgent: false, state, createdAt: t0, updatedAt: t0, queuedAt: null, ...over };
 }
+
+describe('PostgreSQL statements with their values written in (a transaction\'s first)', () => {
+  it('quotes every value as PostgreSQL reads an untyped literal, and refuses what it cannot write safely', () => {
+    expect(withLiterals('select * from "conversation" where "id" = $1 and "n" = $2 and "x" is $3', ["telegram:1'; drop table x; --", 12, null])).toBe(
+      `select * from "conversation" where "id" = 'telegram:1''; drop table x; --' and "n" = '12' and "x" is null`,
+    );
+    expect(withLiterals('select $1, $10', ['a\\b', 2, 3, 4, 5, 6, 7, 8, 9, 'mười'])).toBe(`select  E'a\\\\b', 'mười'`);
+    expect(withLiterals('select $1', [{ a: 1 }])).toBeUndefined();
+    expect(withLiterals('select $1', [new Date()])).toBeUndefined();
+    expect(withLiterals("select 'x', $1", ['a'])).toBeUndefined();
+    expect(withLiterals('select $$x$$', [])).toBeUndefined();
+    expect(withLiterals('select $2', ['a'])).toBeUndefined();
+  });
+});
 
 describe('migrations', () => {
   it('create the schema once and are idempotent on a file database', async () => {
@@ -156,6 +170,29 @@ describeEachDialect('SqlStore', ({ openStore }) => {
       });
       expect(missed.affected).toBe(0);
       expect([undefined, 1]).toContain(missed.ids);
+    });
+
+    it('keeps or drops the whole of a transaction whose first statement carries quotes, backslashes and placeholders in its values', async () => {
+      const tricky = `it's C:\\tmp\\ $1 $$ -- /* ; 'quoted' "đúng không?" \u{1F600}`;
+      const write = (tx: { appendTranscript: SqlStore['appendTranscript']; markSeen: SqlStore['markSeen'] }) =>
+        tx.markSeen('telegram', tricky).then(() => tx.appendTranscript({ conversationId: 'telegram:q1', role: 'worker', text: tricky, at: t0 }));
+      await expect(
+        store.transaction(async (tx) => {
+          await write(tx);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await store.transcript('telegram:q1')).toEqual([]);
+      expect(await store.markSeen('telegram', tricky)).toBe(true);
+      await store.transaction(async (tx) => {
+        await tx.appendTranscript({ conversationId: 'telegram:q1', role: 'worker', text: tricky, at: t0 });
+        expect(await tx.markSeen('telegram', tricky)).toBe(false);
+      });
+      expect((await store.transcript('telegram:q1')).map((m) => m.text)).toEqual([tricky]);
+      // A transaction that wrote nothing, and one whose first statement fails, leave the store usable.
+      await store.transaction(async () => undefined);
+      await expect(store.transaction((tx) => tx.db.selectFrom('no_such_table' as 'worker').selectAll().execute())).rejects.toThrow();
+      expect(await store.markSeen('telegram', 'after')).toBe(true);
     });
 
     it('keeps the transcript in order, with outcomes, limited to the latest', async () => {

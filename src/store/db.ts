@@ -6,7 +6,7 @@
  * so that code stays right on any driver.
  */
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated, type PostgresPool } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -364,5 +364,91 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
   });
   // Without a listener, an idle client's error (the server restarting) would crash the process.
   pool.on('error', (err) => options.onError?.(err));
-  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: lazyBegin(pool) as unknown as PostgresPool }) });
+}
+
+type QueryResultLike = { command: string; rowCount: number | null; rows: unknown[] };
+interface PgClient {
+  query(sql: string, values?: readonly unknown[]): Promise<QueryResultLike | QueryResultLike[]>;
+  release(destroy?: boolean | Error): void;
+}
+
+/**
+ * The pool as Kysely sees it, with transactions that begin without a round trip of their own.
+ * Kysely opens a transaction with a `begin` statement, one round trip before the first real
+ * one (a message's processing made four: begin, its conversation read, its writes, commit).
+ * Here `begin` is only noted, and sent in front of the transaction's first statement, as one
+ * simple-protocol query `begin; <statement>` (values written in as quoted literals, which
+ * PostgreSQL types from their context exactly as it types untyped parameters). A transaction
+ * that ran no statement sends neither begin nor its commit or rollback. A statement that
+ * cannot be written that way (a value of another kind, SQL with quotes or comments of its
+ * own) is sent after a `begin` of its own, as before.
+ */
+function lazyBegin(pool: pg.Pool): { connect(): Promise<PgClient>; end(): Promise<void> } {
+  const wrapped = new WeakMap<object, PgClient>();
+  return {
+    end: () => pool.end(),
+    connect: async () => {
+      const client = (await pool.connect()) as unknown as PgClient;
+      let lazy = wrapped.get(client);
+      if (!lazy) {
+        let beginDue = false;
+        lazy = {
+          release: (destroy) => {
+            beginDue = false;
+            client.release(destroy);
+          },
+          query: async (sql, values = []) => {
+            if (values.length === 0 && (sql === 'begin' || sql === 'commit' || sql === 'rollback')) {
+              if (sql === 'begin' && !beginDue) {
+                beginDue = true;
+                return { command: 'BEGIN', rowCount: null, rows: [] };
+              }
+              if (sql !== 'begin' && beginDue) {
+                // Nothing ran in it: nothing to end.
+                beginDue = false;
+                return { command: sql === 'commit' ? 'COMMIT' : 'ROLLBACK', rowCount: null, rows: [] };
+              }
+              return client.query(sql, values);
+            }
+            if (!beginDue) return client.query(sql, values);
+            beginDue = false;
+            const inline = withLiterals(sql, values);
+            if (inline === undefined) {
+              await client.query('begin');
+              return client.query(sql, values);
+            }
+            const results = await client.query(`begin; ${inline}`);
+            return Array.isArray(results) ? results[results.length - 1]! : results;
+          },
+        };
+        wrapped.set(client, lazy);
+      }
+      return lazy;
+    },
+  };
+}
+
+/**
+ * The statement with its $n placeholders replaced by its values as quoted literals, or
+ * undefined when that cannot be done safely: a value that is not a string, number, bigint,
+ * boolean or null, or SQL that holds quotes, comments or dollar quoting of its own (Kysely's
+ * compiled statements hold none: every value is a placeholder).
+ */
+export function withLiterals(sql: string, values: readonly unknown[]): string | undefined {
+  if (/[$';]|--|\/\*/.test(sql.replace(/\$\d+/g, ''))) return undefined;
+  const literals: string[] = [];
+  for (const v of values) {
+    if (v === null || v === undefined) literals.push('null');
+    else if (typeof v === 'string') literals.push(pg.escapeLiteral(v));
+    else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint' || typeof v === 'boolean') literals.push(`'${String(v)}'`);
+    else return undefined;
+  }
+  let unknownPlaceholder = false;
+  const out = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const literal = literals[Number(n) - 1];
+    if (literal === undefined) unknownPlaceholder = true;
+    return literal ?? '';
+  });
+  return unknownPlaceholder ? undefined : out;
 }
