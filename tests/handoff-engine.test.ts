@@ -59,6 +59,16 @@ describe('queueing', () => {
     expect(names).toEqual({ 'telegram:lan': 'Lan Nguyễn', 'telegram:hung': null });
   });
 
+  it("keeps the name of a group chat's worker when others write in it, and gives no one another's name", async () => {
+    // A Telegram group: the chat's id is the conversation, each member writes under their own id and name.
+    await send('group-1', { userId: 'lan', text: 'cho tôi gặp tư vấn viên', displayName: 'Lan Nguyễn' });
+    await send('group-1', { userId: 'hung', text: 'tôi cũng muốn hỏi', displayName: 'Hùng Trần' });
+    const desk = new Desk({ db: bench.store.db, store: bench.store, delivery: { enqueue: async () => [] } as never });
+    expect((await desk.queue()).map((x) => [x.conversationId, x.displayName])).toEqual([['telegram:group-1', 'Lan Nguyễn']]);
+    const workers = await bench.store.db.selectFrom('worker').select(['user_id', 'display_name']).orderBy('user_id').execute();
+    expect(workers.filter((w) => w.display_name === 'Hùng Trần').map((w) => w.user_id)).not.toContain('lan');
+  });
+
   it('announces the middle of recently recorded waits, as a rounded range', async () => {
     const base = bench.clock.getTime() - 3 * 24 * 3600_000;
     for (const [i, minutes] of [31, 38, 42, 55].entries()) {

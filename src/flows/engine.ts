@@ -227,7 +227,9 @@ export class Engine implements ConversationEngine {
     const now = this.now();
     const conv = existing ?? newConversation(activity, now);
     const name = activity.displayName?.normalize('NFC').trim().slice(0, 100);
-    if (name) conv.displayName = name;
+    // The name is the sender's: it goes on the conversation's worker row only when the sender is
+    // that worker (in a Telegram group chat others write too, under their own names).
+    if (name && activity.userId === conv.userId) conv.displayName = name;
     const text = (activity.text ?? '').trim();
     const records = this.opts.records ?? recordsOf(store);
     const ctx: Ctx = { activity, store, records, pending: [], conv, day: vnDay(now), now, text, forms: textForms(text), events: [], models, dryRun };

@@ -21,6 +21,8 @@ export interface Input {
   typing?: boolean;
   /** The name the platform sends with the message, if any. */
   displayName?: string;
+  /** The sender, when not the conversation's own worker (a Telegram group chat). */
+  userId?: string;
 }
 
 export interface Bench {
