@@ -195,6 +195,27 @@ describeEachDialect('SqlStore', ({ openStore }) => {
       expect(await store.markSeen('telegram', 'after')).toBe(true);
     });
 
+    it('writes the worker row through a conversation read back only what changed: a new name, the first consent', async () => {
+      const worker = async () => store.db.selectFrom('worker').select(['display_name', 'consent_at']).where('user_id', '=', 'r1').executeTakeFirstOrThrow();
+      await store.saveConversation(conversation('telegram', 'r1', { displayName: 'Lan' }));
+      const read = async () => (await store.getConversation('telegram', 'r1'))!;
+      await store.saveConversation({ ...(await read()), updatedAt: at(1) });
+      expect(await worker()).toEqual({ display_name: 'Lan', consent_at: null });
+      const conv = await read();
+      conv.displayName = 'Chị Lan';
+      conv.state.consentShown = true;
+      conv.updatedAt = at(2);
+      await store.saveConversation(conv);
+      expect(await worker()).toEqual({ display_name: 'Chị Lan', consent_at: at(2).getTime() });
+      // The same object saved again after its change, then a later message without a name.
+      conv.updatedAt = at(3);
+      await store.saveConversation(conv);
+      const later = await read();
+      later.updatedAt = at(4);
+      await store.saveConversation(later);
+      expect(await worker()).toEqual({ display_name: 'Chị Lan', consent_at: at(2).getTime() });
+    });
+
     it('keeps the transcript in order, with outcomes, limited to the latest', async () => {
       const id = 'telegram:7';
       const same = at(0);

@@ -40,7 +40,11 @@ export class SqlStore implements TransactionStore {
     // at a time.
     const query = this.db.isTransaction && this.dialect === 'postgres' ? conversationForUpdate : conversationById;
     const { rows } = await query(this.db, { id: conversationKey(channel, conversationId) });
-    return rows[0] ? toConversation(rows[0]) : undefined;
+    const row = rows[0] as (ConversationTable & { worker_user_id: string | null; worker_name: string | null; worker_consent_at: number | null }) | undefined;
+    if (!row) return undefined;
+    const conv = toConversation(row);
+    if (row.worker_user_id !== null) storedWorker.set(conv, { displayName: row.worker_name, consented: row.worker_consent_at !== null });
+    return conv;
   }
 
   async saveConversation(conv: Conversation): Promise<void> {
@@ -64,8 +68,16 @@ export class SqlStore implements TransactionStore {
       consentAt: conv.state.consentShown ? row.updatedAt : null,
       createdAt: row.createdAt,
     };
+    // The worker row as read with the conversation: rewritten only when this save changes it.
+    const stored = storedWorker.get(conv);
+    const workerChanges = !stored || (worker.consentAt !== null && !stored.consented) || (worker.displayName !== null && worker.displayName !== stored.displayName);
+    if (stored && workerChanges) storedWorker.set(conv, { displayName: worker.displayName ?? stored.displayName, consented: stored.consented || worker.consentAt !== null });
     if (this.deferred) {
-      await this.deferred.add([upsertConversation.compile(this.db, row), upsertWorker.compile(this.db, worker)], `conversation:${conv.id}`);
+      await this.deferred.add([upsertConversation.compile(this.db, row), ...(workerChanges ? [upsertWorker.compile(this.db, worker)] : [])], `conversation:${conv.id}`);
+      return;
+    }
+    if (!workerChanges) {
+      await upsertConversation(this.db, row);
       return;
     }
     await this.atomically(async (trx) => {
@@ -206,8 +218,24 @@ export class SqlStore implements TransactionStore {
 const markSeenQuery = fixedQuery(['channel', 'messageId', 'now'], (db, p) =>
   db.insertInto('seen_message').values({ channel: p.channel, message_id: p.messageId, seen_at: p.now }).onConflict((oc) => oc.columns(['channel', 'message_id']).doNothing()),
 );
-const conversationById = fixedQuery(['id'], (db, p) => db.selectFrom('conversation').selectAll().where('id', '=', p.id));
-const conversationForUpdate = fixedQuery(['id'], (db, p) => db.selectFrom('conversation').selectAll().where('id', '=', p.id).forUpdate());
+/**
+ * The worker row of a conversation read through getConversation, as it was read: saveConversation
+ * leaves the row alone when it would write the same. Kept on the object the engine saves back
+ * (on PostgreSQL the conversation's row lock is held from the read to the save; a worker row
+ * changed meanwhile through another of the worker's conversations only loses a name race).
+ */
+const storedWorker = new WeakMap<Conversation, { displayName: string | null; consented: boolean }>();
+
+/** The conversation with its worker row (whose columns are null when there is none). */
+const conversationWithWorker = (db: Kysely<DatabaseSchema>, id: never) =>
+  db
+    .selectFrom('conversation')
+    .leftJoin('worker', (join) => join.onRef('worker.channel', '=', 'conversation.channel').onRef('worker.user_id', '=', 'conversation.user_id'))
+    .selectAll('conversation')
+    .select(['worker.user_id as worker_user_id', 'worker.display_name as worker_name', 'worker.consent_at as worker_consent_at'])
+    .where('conversation.id', '=', id);
+const conversationById = fixedQuery(['id'], (db, p) => conversationWithWorker(db, p.id));
+const conversationForUpdate = fixedQuery(['id'], (db, p) => conversationWithWorker(db, p.id).forUpdate(['conversation']));
 const upsertConversation = fixedQuery(['id', 'channel', 'userId', 'mode', 'urgent', 'state', 'queuedAt', 'createdAt', 'updatedAt'], (db, p) =>
   db
     .insertInto('conversation')
