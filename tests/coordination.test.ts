@@ -111,6 +111,44 @@ for (const [name, make] of Object.entries(implementations)) {
       expect(await a.hitAll([])).toBe(-1);
     });
 
+    it('answers calls made together, in one turn of the event loop, as it answers them one by one', async () => {
+      const held = await a.tryLock('busy', 5_000);
+      const seen: unknown[] = [];
+      const unsubscribe = await b.subscribe('together', (e) => seen.push(e.n));
+      const [l1, l2, l3, h1, h2, h3, all1, all2, extended, released] = await Promise.all([
+        a.tryLock('t1', 5_000),
+        a.tryLock('t1', 5_000),
+        a.tryLock('t2', 5_000),
+        a.hit('c', 2, 5_000),
+        a.hit('c', 2, 5_000),
+        a.hit('c', 2, 5_000),
+        a.hitAll([
+          { key: 'd', limit: 1, windowMs: 5_000 },
+          { key: 'e', limit: 5, windowMs: 5_000 },
+        ]),
+        a.hitAll([
+          { key: 'd', limit: 1, windowMs: 5_000 },
+          { key: 'e', limit: 5, windowMs: 5_000 },
+        ]),
+        held!.extend(),
+        held!.release(),
+        a.publish('together', { type: 't', n: 1 }),
+        a.publish('together', { type: 't', n: 2 }),
+      ]);
+      await waitFor(() => seen.length === 2);
+      expect(seen).toEqual([1, 2]);
+      await unsubscribe();
+      expect([Boolean(l1), Boolean(l2), Boolean(l3)]).toEqual([true, false, true]);
+      expect([h1, h2, h3, all1, all2, extended]).toEqual([true, true, false, -1, 0, true]);
+      expect(released).toBeUndefined();
+      // The released lock is free, the others still held; releases made together free them.
+      const again = await b.tryLock('busy', 5_000);
+      expect(again).toBeDefined();
+      expect(await b.tryLock('t1', 5_000)).toBeUndefined();
+      await Promise.all([l1!.release(), l3!.release(), again!.release()]);
+      expect(await Promise.all([b.tryLock('t1', 5_000), b.tryLock('t2', 5_000), b.tryLock('busy', 5_000)])).toEqual([expect.anything(), expect.anything(), expect.anything()]);
+    });
+
     it('starts a new window once the old one has passed', async () => {
       expect(await a.hit('w', 1, 300)).toBe(true);
       expect(await a.hit('w', 1, 300)).toBe(false);

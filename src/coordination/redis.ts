@@ -7,7 +7,10 @@
  *    (a send's per-chat and per-platform rates) in one script call;
  *  - scripts are sent by their SHA1 (EVALSHA), the body only when Redis does not know it yet
  *    (after a restart or SCRIPT FLUSH), so a command carries a few bytes, not the script;
- *  - pub/sub on a duplicated connection (a subscribed connection can do nothing else).
+ *  - pub/sub on a duplicated connection (a subscribed connection can do nothing else);
+ *  - the locks, counters and publishes asked for in one turn of the event loop go out as one
+ *    script run (BATCH), one command instead of one each: under load, the conversations worked
+ *    on together share it.
  *
  * Commands fail fast while Redis is unreachable (no offline queue: a request must not hang);
  * the client reconnects by itself and the subscriber resubscribes. Errors are reported to
@@ -32,13 +35,62 @@ const HIT_ALL = `for i, key in ipairs(KEYS) do
 end
 return -1`;
 
+/**
+ * Several of the calls above in one script run (see RedisCoordinator.batched): ARGV holds, per
+ * call, its kind, how many keys and arguments it takes, then the arguments; KEYS holds the
+ * calls' keys in order. One result per call, in order: 1/0 for lock, release and extend, the
+ * count for hit, the index (or -1) for hitAll, the number of receivers for publish (whose
+ * channel and message are its arguments: a channel is not a key).
+ */
+const BATCH = `local out = {}
+local a, k = 1, 1
+while a <= #ARGV do
+  local kind, nk, na = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local argv = {}
+  for i = 1, na do argv[i] = ARGV[a + 2 + i] end
+  local r
+  if kind == 'lock' then
+    r = redis.call('SET', KEYS[k], argv[1], 'NX', 'PX', argv[2]) and 1 or 0
+  elseif kind == 'release' then
+    if redis.call('GET', KEYS[k]) == argv[1] then r = redis.call('DEL', KEYS[k]) else r = 0 end
+  elseif kind == 'extend' then
+    if redis.call('GET', KEYS[k]) == argv[1] then r = redis.call('PEXPIRE', KEYS[k], argv[2]) else r = 0 end
+  elseif kind == 'publish' then
+    r = redis.call('PUBLISH', argv[1], argv[2])
+  elseif kind == 'hit' then
+    r = redis.call('INCR', KEYS[k])
+    if r == 1 then redis.call('PEXPIRE', KEYS[k], argv[1]) end
+  else
+    r = -1
+    for i = 1, nk do
+      local n = redis.call('INCR', KEYS[k + i - 1])
+      if n == 1 then redis.call('PEXPIRE', KEYS[k + i - 1], argv[2 * i]) end
+      if n > tonumber(argv[2 * i - 1]) then r = i - 1 break end
+    end
+  end
+  out[#out + 1] = r
+  a, k = a + 3 + na, k + nk
+end
+return out`;
+
 /** A Lua script and its SHA1, under which Redis caches it. */
 interface Script {
   body: string;
   sha: string;
 }
 const script = (body: string): Script => ({ body, sha: createHash('sha1').update(body).digest('hex') });
-const SCRIPTS = { release: script(RELEASE), extend: script(EXTEND), hit: script(HIT), hitAll: script(HIT_ALL) };
+const SCRIPTS = { release: script(RELEASE), extend: script(EXTEND), hit: script(HIT), hitAll: script(HIT_ALL), batch: script(BATCH) };
+
+/** One call waiting for the batch of its turn of the event loop. */
+interface Call {
+  kind: 'lock' | 'release' | 'extend' | 'hit' | 'hitAll' | 'publish';
+  keys: string[];
+  args: string[];
+  /** The call on its own, when it is alone in its batch: the command it always was. */
+  alone(): Promise<unknown>;
+  resolve(result: unknown): void;
+  reject(err: unknown): void;
+}
 
 export interface RedisCoordinatorOptions {
   url: string;
@@ -86,31 +138,71 @@ export class RedisCoordinator implements Coordinator {
     const k = `${this.prefix}lock:${key}`;
     const token = randomBytes(16).toString('base64url');
     const ttl = String(Math.max(1, Math.ceil(ttlMs)));
-    const ok = await this.client.set(k, token, { condition: 'NX', expiration: { type: 'PX', value: Number(ttl) } });
-    if (ok !== 'OK') return undefined;
+    const locked = await this.batched('lock', [k], [token, ttl], async () =>
+      (await this.client.set(k, token, { condition: 'NX', expiration: { type: 'PX', value: Number(ttl) } })) === 'OK' ? 1 : 0,
+    );
+    if (Number(locked) !== 1) return undefined;
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
-        await this.run(SCRIPTS.release, [k], [token]);
+        await this.batched('release', [k], [token], () => this.run(SCRIPTS.release, [k], [token]));
       },
       extend: async () => {
         if (released) return false;
-        return Number(await this.run(SCRIPTS.extend, [k], [token, ttl])) === 1;
+        return Number(await this.batched('extend', [k], [token, ttl], () => this.run(SCRIPTS.extend, [k], [token, ttl]))) === 1;
       },
     };
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<boolean> {
-    const n = await this.run(SCRIPTS.hit, [`${this.prefix}rate:${key}`], [windowArg(windowMs)]);
+    const keys = [`${this.prefix}rate:${key}`];
+    const args = [windowArg(windowMs)];
+    const n = await this.batched('hit', keys, args, () => this.run(SCRIPTS.hit, keys, args));
     return Number(n) <= limit;
   }
 
   async hitAll(counters: readonly RateCounter[]): Promise<number> {
     if (counters.length === 0) return -1;
     const keys = counters.map((c) => `${this.prefix}rate:${c.key}`);
-    return Number(await this.run(SCRIPTS.hitAll, keys, counters.flatMap((c) => [String(c.limit), windowArg(c.windowMs)])));
+    const args = counters.flatMap((c) => [String(c.limit), windowArg(c.windowMs)]);
+    return Number(await this.batched('hitAll', keys, args, () => this.run(SCRIPTS.hitAll, keys, args)));
+  }
+
+  /**
+   * Calls made in the same turn of the event loop (the locks, releases and counters of the
+   * conversations being worked on together) go to Redis as ONE script run, which makes them
+   * one after another, atomically each, as separate commands would; each caller gets its own
+   * result (or the batch's error). A call alone in its turn goes as the command it always was.
+   * The wait is the rest of the current turn, nothing more.
+   */
+  private batched(kind: Call['kind'], keys: string[], args: string[], alone: () => Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.calls.push({ kind, keys, args, alone, resolve, reject });
+      if (this.calls.length === 1) setImmediate(() => void this.flushCalls());
+    });
+  }
+
+  private calls: Call[] = [];
+
+  private async flushCalls(): Promise<void> {
+    const calls = this.calls;
+    this.calls = [];
+    if (calls.length === 1) {
+      const [call] = calls as [Call];
+      return call.alone().then(call.resolve, call.reject);
+    }
+    try {
+      const results = (await this.run(
+        SCRIPTS.batch,
+        calls.flatMap((c) => c.keys),
+        calls.flatMap((c) => [c.kind, String(c.keys.length), String(c.args.length), ...c.args]),
+      )) as unknown[];
+      calls.forEach((c, i) => c.resolve(results[i]));
+    } catch (err) {
+      for (const c of calls) c.reject(err);
+    }
   }
 
   /** EVALSHA, and EVAL with the body when Redis answers that it does not have the script. */
@@ -124,7 +216,8 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async publish(topic: string, event: CoordinationEvent): Promise<void> {
-    await this.client.publish(this.channel(topic), JSON.stringify(event));
+    const args = [this.channel(topic), JSON.stringify(event)];
+    await this.batched('publish', [], args, () => this.client.publish(args[0]!, args[1]!));
   }
 
   async subscribe(topic: string, handler: (event: CoordinationEvent) => void): Promise<Unsubscribe> {
