@@ -24,16 +24,33 @@ export class SqlStore implements TransactionStore {
     private readonly deduplicated = false,
   ) {}
 
+  /**
+   * In a SQLite transaction: transcript lines held back and written as ONE multi-row insert (a
+   * message's line and its reply's), before any read through this store, by writeLast, and when
+   * transaction() ends. Nothing else reads the transcript inside a message's transaction.
+   */
+  private lines: Record<string, unknown>[] = [];
+  private get holdsLines(): boolean {
+    return !this.deferred && this.dialect === 'sqlite' && this.db.isTransaction;
+  }
+
+  private async writeLines(): Promise<void> {
+    while (this.lines.length > 0) {
+      const lines = this.lines.splice(0, MAX_LINES);
+      await appendLines(lines.length)(this.db, Object.fromEntries(lines.flatMap((line, i) => Object.entries(line).map(([k, v]) => [`${k}${i}`, v]))));
+    }
+  }
+
   async markSeen(channel: Channel, messageId: string): Promise<boolean> {
     if (this.deduplicated) return true;
-    await this.deferred?.flush();
+    await this.flushHeld();
     // Insert-or-ignore is atomic: of two deliveries racing, exactly one inserts.
     const result = await markSeenQuery(this.db, { channel, messageId, now: Date.now() });
     return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async getConversation(channel: Channel, conversationId: string): Promise<Conversation | undefined> {
-    await this.deferred?.flush();
+    await this.flushHeld();
     // Inside a message's transaction on PostgreSQL the row is locked until commit, so a
     // counsellor's claim or close (a conditional UPDATE) waits for the engine's save instead of
     // being overwritten by it. SQLite needs nothing: its one connection runs transactions one
@@ -96,12 +113,19 @@ export class SqlStore implements TransactionStore {
       at: msg.at.getTime(),
     };
     if (this.deferred) this.deferred.append('transcript', row);
+    else if (this.holdsLines) this.lines.push(row);
     else await appendTranscriptQuery(this.db, row);
+  }
+
+  /** Sends the writes held back (PostgreSQL's deferred writes, SQLite's transcript lines). */
+  private async flushHeld(): Promise<void> {
+    await this.deferred?.flush();
+    await this.writeLines();
   }
 
   /** The last `limit` messages of a conversation, oldest first. */
   async transcript(conversationId: string, limit = 500): Promise<TranscriptMessage[]> {
-    await this.deferred?.flush();
+    await this.flushHeld();
     const rows = await this.db
       .selectFrom('transcript')
       .selectAll()
@@ -131,7 +155,7 @@ export class SqlStore implements TransactionStore {
    * trace of what was deleted. Seen message ids stay: they identify no one.
    */
   async deleteUserData(channel: Channel, userId: string): Promise<void> {
-    await this.deferred?.flush();
+    await this.flushHeld();
     await this.atomically(async (trx) => {
       const ids = new Set((await trx.selectFrom('conversation').select('id').where('channel', '=', channel).where('user_id', '=', userId).execute()).map((r) => r.id));
       // The one-to-one conversation too, in case rows were written before it was saved.
@@ -154,7 +178,7 @@ export class SqlStore implements TransactionStore {
   }
 
   async queue(): Promise<Conversation[]> {
-    await this.deferred?.flush();
+    await this.flushHeld();
     const rows = await this.db
       .selectFrom('conversation')
       .selectAll()
@@ -169,9 +193,22 @@ export class SqlStore implements TransactionStore {
   }
 
   async transaction<T>(fn: (tx: TransactionStore) => Promise<T>, options: UnitOptions = {}): Promise<T> {
-    if (this.db.isTransaction) return fn(options.deduplicated && !this.deduplicated ? new SqlStore(this.db, this.dialect, this.deferred, true) : this);
+    if (this.db.isTransaction) {
+      if (!options.deduplicated || this.deduplicated) return fn(this);
+      const tx = new SqlStore(this.db, this.dialect, this.deferred, true);
+      const result = await fn(tx);
+      await tx.writeLines();
+      return result;
+    }
     const deduplicated = options.deduplicated ?? false;
-    if (this.dialect !== 'postgres') return this.db.transaction().execute((trx) => fn(new SqlStore(trx, this.dialect, undefined, deduplicated)));
+    if (this.dialect !== 'postgres') {
+      return this.db.transaction().execute(async (trx) => {
+        const tx = new SqlStore(trx, this.dialect, undefined, deduplicated);
+        const result = await fn(tx);
+        await tx.writeLines();
+        return result;
+      });
+    }
     return this.db.transaction().execute(async (trx) => {
       const tx = new SqlStore(trx, this.dialect, new DeferredWrites(trx), deduplicated);
       const result = await fn(tx);
@@ -182,11 +219,13 @@ export class SqlStore implements TransactionStore {
 
   async writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<LastWrites> {
     if (this.deferred) return this.deferred.flushWith(first, last);
+    await this.writeLines();
     const results: QueryResult<unknown>[] = [];
     for (const q of first) results.push(await this.db.executeQuery(q));
     return { last: await this.db.executeQuery(last), first: results };
   }
 
+  /** The caller ends its work with writeLast, which sends what the store holds back. */
   within(trx: Kysely<DatabaseSchema>, options: UnitOptions = {}): TransactionStore {
     if (!trx.isTransaction) throw new Error('within() takes an open transaction');
     return new SqlStore(trx, this.dialect, undefined, options.deduplicated ?? false);
@@ -263,7 +302,23 @@ const upsertWorker = fixedQuery(['channel', 'userId', 'displayName', 'consentAt'
       })),
     ),
 );
-const appendTranscriptQuery = fixedQuery(['conversation_id', 'role', 'text', 'outcome', 'choices', 'at'], (db, p) => db.insertInto('transcript').values(p));
+const LINE = ['conversation_id', 'role', 'text', 'outcome', 'choices', 'at'] as const;
+/** Most lines one insert takes (a statement compiled per count up to it). */
+const MAX_LINES = 8;
+const appendTranscriptQuery = fixedQuery(LINE, (db, p) => db.insertInto('transcript').values(p));
+/** n transcript lines in one insert (values named conversation_id0, role0, … conversation_id1, …); the rows take their ids in order. */
+const linesQueries = new Map<number, ReturnType<typeof fixedQuery<string, unknown>>>();
+function appendLines(n: number) {
+  let query = linesQueries.get(n);
+  if (!query) {
+    const names = Array.from({ length: n }, (_, i) => LINE.map((c) => `${c}${i}`)).flat();
+    query = fixedQuery(names, (db, p) =>
+      db.insertInto('transcript').values(Array.from({ length: n }, (_, i) => Object.fromEntries(LINE.map((c) => [c, p[`${c}${i}`]])) as never)),
+    );
+    linesQueries.set(n, query);
+  }
+  return query;
+}
 
 export function conversationKey(channel: Channel, conversationId: string): string {
   return `${channel}:${conversationId}`;

@@ -107,7 +107,8 @@ export interface Store {
   transaction<T>(fn: (tx: TransactionStore) => Promise<T>, options?: UnitOptions): Promise<T>;
   /**
    * This store over a transaction someone else opened and commits (the delivery pipeline's
-   * group commit), so that what is written through it joins that transaction.
+   * group commit), so that what is written through it joins that transaction. The store holds
+   * some writes back (transcript lines): its user ends with writeLast, which sends them.
    */
   within?(trx: Kysely<DatabaseSchema>, options?: UnitOptions): TransactionStore;
   /** True when the database answers; for /readyz. */
