@@ -11,11 +11,13 @@
  *
  * A write is atomic (it always runs in a transaction). If any write of a batch throws, the batch
  * is rolled back and each write is run again in a transaction of its own, so one bad write fails
- * only its own caller. PostgreSQL commits concurrent transactions from
- * its pool in parallel (and groups their WAL flushes itself): there the writes run directly.
+ * only its own caller. PostgreSQL commits concurrent transactions from its pool in parallel (and
+ * groups their WAL flushes itself): there the writes of a turn share a statement instead, to
+ * save round trips (PgWriteBatch).
  */
-import { type Kysely, SqliteAdapter } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter, type QueryResult, SqliteAdapter } from 'kysely';
 import type { DatabaseSchema } from './db.js';
+import { combine } from './pg-deferred.js';
 
 /** One small write: a statement or two against the given database (or transaction). */
 export type Write<T> = (db: Kysely<DatabaseSchema>) => Promise<T>;
@@ -96,7 +98,111 @@ async function alone(db: Kysely<DatabaseSchema>, p: Pending): Promise<void> {
 /** Writes run as they come, each committed on its own (PostgreSQL, or inside a transaction). */
 export const directWrites = (db: Kysely<DatabaseSchema>): Writes => ({ run: (write) => write(db), transactional: false });
 
-/** Group commit on SQLite, direct writes elsewhere. */
+/**
+ * PostgreSQL: the small writes that arrive in the same turn of the event loop (webhooks' inbox
+ * rows, claims, send outcomes of other conversations) go to the server as ONE statement, each
+ * a data-modifying CTE, instead of a round trip each. One statement commits as a whole, so
+ * each caller is told only once its write is committed, as before.
+ *
+ * A write takes part when its first statement is an insert, update or delete it sends at once
+ * (the delivery tables' fixed statements); anything else it does runs directly. Two writes of
+ * a batch must not update the same row (PostgreSQL would apply only one, and report none for
+ * the other), which the delivery's flow guarantees: a row's own steps follow one another
+ * (claim, then outcome). Inserts of the same key (a redelivery racing its original) are fine:
+ * the later one meets the earlier one's row and does nothing, as its ON CONFLICT says. When any
+ * write of a batch fails, each runs again on its own, so only a failing one fails.
+ */
+export class PgWriteBatch implements Writes {
+  readonly transactional = false;
+  private queue: Pending[] = [];
+  private scheduled = false;
+
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  run<T>(write: Write<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ write, resolve: resolve as (v: unknown) => void, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue.splice(0, MAX_BATCH);
+    if (batch.length === 1) {
+      const [p] = batch as [Pending];
+      p.write(this.db).then(p.resolve, p.reject);
+      return;
+    }
+    // Each write starts against a database that keeps its first statement back instead of
+    // sending it; every later statement of the write goes straight to the server.
+    const held: { query: CompiledQuery; resolve(r: QueryResult<unknown>): void; reject(err: unknown): void }[] = [];
+    let slot: ((query: CompiledQuery) => Promise<QueryResult<unknown>> | undefined) | undefined;
+    const db = this.db;
+    const holding = new Proxy(db, {
+      get(target, key) {
+        if (key === 'executeQuery') {
+          return (query: CompiledQuery) => slot?.(query) ?? target.executeQuery(query);
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    for (const p of batch) {
+      let taken = false;
+      slot = (query) => {
+        if (taken || !isWrite(query)) return undefined;
+        taken = true;
+        return new Promise<QueryResult<unknown>>((resolve, reject) => held.push({ query, resolve, reject }));
+      };
+      let started: Promise<unknown>;
+      try {
+        started = p.write(holding);
+      } catch (err) {
+        started = Promise.reject(err);
+      }
+      slot = undefined;
+      started.then(p.resolve, p.reject);
+    }
+    void this.send(held);
+  }
+
+  private async send(held: { query: CompiledQuery; resolve(r: QueryResult<unknown>): void; reject(err: unknown): void }[]): Promise<void> {
+    if (held.length === 0) return;
+    if (held.length > 1) {
+      let rows: Record<string, unknown[] | null> | undefined;
+      try {
+        const queries = held.map((h) => (hasReturning(h.query) ? h.query : { ...h.query, sql: `${h.query.sql} returning 1` }));
+        const select = `select ${held.map((_, i) => `(select coalesce(json_agg(w${i}), '[]'::json) from w${i}) as w${i}`).join(', ')}`;
+        rows = (await this.db.executeQuery(combine(queries, CompiledQuery.raw(select, [])))).rows[0] as typeof rows;
+      } catch {
+        rows = undefined;
+      }
+      if (rows) {
+        held.forEach((h, i) => {
+          const written = rows![`w${i}`] ?? [];
+          h.resolve({ rows: hasReturning(h.query) ? written : [], numAffectedRows: BigInt(written.length) });
+        });
+        return;
+      }
+    }
+    // Alone, or the batch failed as a whole: each on its own.
+    await Promise.all(held.map((h) => this.db.executeQuery(h.query).then(h.resolve, h.reject)));
+  }
+}
+
+type Node = { kind: string; returning?: unknown };
+const isWrite = (q: CompiledQuery) => ['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode'].includes((q.query as Node).kind);
+const hasReturning = (q: CompiledQuery) => (q.query as Node).returning !== undefined;
+
+/** Group commit on SQLite, one statement per turn's writes on PostgreSQL, direct writes inside a transaction. */
 export function writesFor(db: Kysely<DatabaseSchema>): Writes {
-  return !db.isTransaction && db.getExecutor().adapter instanceof SqliteAdapter ? new GroupCommit(db) : directWrites(db);
+  if (db.isTransaction) return directWrites(db);
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof SqliteAdapter) return new GroupCommit(db);
+  return adapter instanceof PostgresAdapter ? new PgWriteBatch(db) : directWrites(db);
 }
