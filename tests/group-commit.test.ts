@@ -86,6 +86,14 @@ describeEachDialect('the writes of one turn', ({ dialect, openStore }) => {
     ]);
   });
 
+  it('take more writes in a turn than one batch holds', async () => {
+    const store = await openStore();
+    const writes = writesFor(store.db);
+    const ids = await Promise.all(Array.from({ length: 300 }, (_, i) => writes.run((db) => insertInbox(db, activity(`m${i}`), Date.now()))));
+    expect(new Set(ids).size).toBe(300);
+    expect(ids.every((id) => typeof id === 'number')).toBe(true);
+  });
+
   it('fail only the write whose statement fails; the others of the turn are stored', async () => {
     const store = await openStore();
     const writes = writesFor(store.db);

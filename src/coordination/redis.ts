@@ -81,6 +81,9 @@ interface Script {
 const script = (body: string): Script => ({ body, sha: createHash('sha1').update(body).digest('hex') });
 const SCRIPTS = { release: script(RELEASE), extend: script(EXTEND), hit: script(HIT), hitAll: script(HIT_ALL), batch: script(BATCH) };
 
+/** Most calls one script run makes. */
+const MAX_CALLS = 256;
+
 /** One call waiting for the batch of its turn of the event loop. */
 interface Call {
   kind: 'lock' | 'release' | 'extend' | 'hit' | 'hitAll' | 'publish';
@@ -187,8 +190,9 @@ export class RedisCoordinator implements Coordinator {
   private calls: Call[] = [];
 
   private async flushCalls(): Promise<void> {
-    const calls = this.calls;
-    this.calls = [];
+    // A script blocks Redis while it runs: a long turn (a sweep kicking many keys) is cut up.
+    const calls = this.calls.splice(0, MAX_CALLS);
+    if (this.calls.length > 0) setImmediate(() => void this.flushCalls());
     if (calls.length === 1) {
       const [call] = calls as [Call];
       return call.alone().then(call.resolve, call.reject);

@@ -42,12 +42,11 @@ interface Pending {
 /** Most writes one transaction takes; the rest go in the next. */
 const MAX_BATCH = 128;
 
-export class GroupCommit implements Writes {
-  readonly transactional = true;
+/** Writes queued in one turn of the event loop, handed to `flush` together after its I/O. */
+abstract class TurnBatch implements Writes {
+  abstract readonly transactional: boolean;
   private queue: Pending[] = [];
   private scheduled = false;
-
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   run<T>(write: Write<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -62,13 +61,23 @@ export class GroupCommit implements Writes {
     // After the I/O of this turn: the webhooks read together commit together.
     setImmediate(() => {
       this.scheduled = false;
-      void this.flush();
+      const batch = this.queue.splice(0, MAX_BATCH);
+      if (this.queue.length > 0) this.schedule();
+      void this.flush(batch);
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length > 0) this.schedule();
+  protected abstract flush(batch: Pending[]): Promise<void>;
+}
+
+export class GroupCommit extends TurnBatch {
+  readonly transactional = true;
+
+  constructor(private readonly db: Kysely<DatabaseSchema>) {
+    super();
+  }
+
+  protected async flush(batch: Pending[]): Promise<void> {
     if (batch.length === 1) return alone(this.db, batch[0]!);
     let results: unknown[];
     try {
@@ -112,27 +121,14 @@ export const directWrites = (db: Kysely<DatabaseSchema>): Writes => ({ run: (wri
  * the later one meets the earlier one's row and does nothing, as its ON CONFLICT says. When any
  * write of a batch fails, each runs again on its own, so only a failing one fails.
  */
-export class PgWriteBatch implements Writes {
+export class PgWriteBatch extends TurnBatch {
   readonly transactional = false;
-  private queue: Pending[] = [];
-  private scheduled = false;
 
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
-
-  run<T>(write: Write<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ write, resolve: resolve as (v: unknown) => void, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
-    });
+  constructor(private readonly db: Kysely<DatabaseSchema>) {
+    super();
   }
 
-  private flush(): void {
-    const batch = this.queue.splice(0, MAX_BATCH);
+  protected async flush(batch: Pending[]): Promise<void> {
     if (batch.length === 1) {
       const [p] = batch as [Pending];
       p.write(this.db).then(p.resolve, p.reject);
@@ -168,7 +164,7 @@ export class PgWriteBatch implements Writes {
       slot = undefined;
       started.then(p.resolve, p.reject);
     }
-    void this.send(held);
+    await this.send(held);
   }
 
   private async send(held: { query: CompiledQuery; resolve(r: QueryResult<unknown>): void; reject(err: unknown): void }[]): Promise<void> {
