@@ -51,3 +51,20 @@ describe('FaqIndex recall', () => {
     expect(compared).toBeGreaterThan(250);
   });
 });
+
+describe('FaqIndex recall with numbers in the question', () => {
+  // Numbers are rare in the entries' texts, so they rank among a question's most telling
+  // terms; they must not take every recall slot from the words that say what is asked.
+  const index = new FaqIndex(entries);
+  const phrasings = entries.flatMap((e) => e.phrasings.map((q) => ({ id: e.id, q }))).filter(({ id, q }) => top(index, q) === id);
+
+  it.each(['sau 3 năm', 'em làm được 7 năm 4 tháng,', 'lương 12 triệu'])('keeps the entry among the candidates when "%s" comes first', (prefix) => {
+    const lost = phrasings.filter(({ id, q }) => !index.query(`${prefix} ${q}`, 5).some((c) => c.entry.id === id));
+    expect(lost.length).toBeLessThanOrEqual(phrasings.length / 200);
+  });
+
+  it('recalls the severance entry when the worker says how long they worked', () => {
+    const [first] = index.query('nghỉ việc sau 3 năm có được trợ cấp thôi việc không', 3);
+    expect(first?.entry.id).toBe('ld.tro-cap.thoi-viec');
+  });
+});
