@@ -111,13 +111,16 @@ export class CalculatorFlows {
    */
   detect(text: string, forms: TextForms, state: ConversationState, day: string, retrieval: Retrieval): FlowTurn | undefined {
     const topFlow = retrieval.candidates[0]?.entry.flow;
-    const name = guessOrTop(this.guess(forms), topFlow, retrieval);
+    const guessed = this.guess(forms);
+    const name = guessOrTop(guessed, topFlow, retrieval);
     if (!name) return undefined;
     const spec = this.specs.get(name);
     if (!spec) return undefined;
-    const values = spec.extract(text, forms);
     // "tính trợ cấp thất nghiệp giúp em": an explicit request starts the flow without values.
-    const explicit = asksToCompute(forms) && this.guess(forms) === name;
+    const explicit = guessed === name && asksToCompute(forms);
+    // A rule question goes to the KB whatever figures it holds: no need to read them.
+    if (!explicit && RULE_QUESTION.test(forms.folded)) return undefined;
+    const values = spec.extract(text, forms);
     if (!explicit && !asksForAmountWithFigures(spec, forms, values)) return undefined;
     return this.step(spec, values, state, day, true);
   }

@@ -279,15 +279,16 @@ export function calculatorSpecs(rules: Rules, laws: LawRegistry): CalculatorSpec
 
 /** Which calculator a message's words point to. */
 export function guessCalculator(forms: TextForms): string | undefined {
-  const rules: Array<[(f: TextForms) => boolean, string]> = [
-    [has(/thoi viec/), 'severance'],
-    [has(/mat viec/), 'job-loss'],
-    [has(/bao truoc/), 'notice'],
-    [has(/tang ca|lam them|(^|\s)ot(\s|$)|ngoai gio/), 'overtime'],
-    [has(/phep nam|ngay phep|nghi phep/), 'annual-leave'],
-    [has(/that nghiep|bhtn|tctn/), 'unemployment'],
-    // "lương 10 triệu đóng 5 năm thì được bao nhiêu": contributions without a named benefit.
-    [has(/(^|\s)dong (bao hiem|bh|duoc)?\s?\d/), 'unemployment'],
-  ];
-  return rules.find(([test]) => test(forms))?.[1];
+  return GUESSES.find(([test]) => test(forms))?.[1];
 }
+
+const GUESSES: Array<[(f: TextForms) => boolean, string]> = [
+  [has(/thoi viec/), 'severance'],
+  [has(/mat viec/), 'job-loss'],
+  [has(/bao truoc/), 'notice'],
+  [has(/tang ca|lam them|(^|\s)ot(\s|$)|ngoai gio/), 'overtime'],
+  [has(/phep nam|ngay phep|nghi phep/), 'annual-leave'],
+  [has(/that nghiep|bhtn|tctn/), 'unemployment'],
+  // "lương 10 triệu đóng 5 năm thì được bao nhiêu": contributions without a named benefit.
+  [has(/(^|\s)dong (bao hiem|bh|duoc)?\s?\d/), 'unemployment'],
+];
