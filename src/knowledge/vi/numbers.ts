@@ -59,6 +59,9 @@ type Last = 'none' | 'digit' | 'ten' | 'unit' | 'hundred' | 'linh' | 'scale';
  * "tám". Stops at the first word that cannot continue the number.
  */
 export function parseNumberWords(words: readonly string[], start = 0, typed?: readonly string[]): ParsedNumber | undefined {
+  // A number opens with a digit word, "mười", "chục" or "trăm"; the readers ask at every word.
+  const first = words[start];
+  if (first === undefined || (!DIGITS.has(first) && first !== 'muoi' && first !== 'chuc' && first !== 'tram')) return undefined;
   let total = 0;
   let hundreds = 0;
   let tens = 0;
