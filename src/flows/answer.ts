@@ -11,7 +11,22 @@ const MAX_FOLLOW_UPS = 3;
 
 /** A button label for an entry: its question without the trailing question mark. */
 export function entryLabel(entry: FaqEntry): string {
-  return entry.question.replace(/\s*\?+\s*$/, '');
+  const r = rendered(entry);
+  return (r.label ??= entry.question.replace(/\s*\?+\s*$/, ''));
+}
+
+/** What an entry's reply always says, worked out at its first use: an entry never changes once loaded. */
+interface Rendered {
+  text?: string;
+  label?: string;
+  /** Formatted by this knowledge base's law registry. */
+  citations?: { kb: KnowledgeBase; list: readonly string[] };
+}
+const renderedOf = new WeakMap<FaqEntry, Rendered>();
+function rendered(entry: FaqEntry): Rendered {
+  let r = renderedOf.get(entry);
+  if (!r) renderedOf.set(entry, (r = {}));
+  return r;
 }
 
 export const CALCULATOR_LABELS: Record<NonNullable<FaqEntry['flow']>, string> = {
@@ -25,9 +40,14 @@ export const CALCULATOR_LABELS: Record<NonNullable<FaqEntry['flow']>, string> = 
 
 /** `alsoOffer`: an entry to offer first among the follow-ups (a close runner-up). */
 export function renderEntry(kb: KnowledgeBase, entry: FaqEntry, day: string, alsoOffer?: string): Reply {
-  const parts = [entry.answer.short.trim()];
-  if (entry.answer.detail) parts.push(entry.answer.detail.trim());
-  if (entry.review.state === 'needed') parts.push(T.reviewNeeded);
+  const r = rendered(entry);
+  if (r.text === undefined) {
+    const parts = [entry.answer.short.trim()];
+    if (entry.answer.detail) parts.push(entry.answer.detail.trim());
+    if (entry.review.state === 'needed') parts.push(T.reviewNeeded);
+    r.text = parts.join('\n\n');
+  }
+  if (r.citations?.kb !== kb) r.citations = { kb, list: kb.citations(entry) };
 
   const choices: Choice[] = [];
   if (entry.flow) choices.push({ label: CALCULATOR_LABELS[entry.flow], payload: `${PAYLOAD.calc}${entry.flow}` });
@@ -40,8 +60,8 @@ export function renderEntry(kb: KnowledgeBase, entry: FaqEntry, day: string, als
   if (entry.offer_counsellor || entry.review.state === 'needed') choices.push(CHOICE.handoff);
 
   return {
-    text: parts.join('\n\n'),
-    citations: kb.citations(entry),
+    text: r.text,
+    citations: [...r.citations.list],
     links: entry.links,
     choices: choices.length > 0 ? choices : undefined,
   };
