@@ -136,6 +136,19 @@ const HAS_VOWEL = /[aeiouy]|[^\x00-\x7f\u0111]/;
  * Runs on every question and every indexed phrasing: plain regexes, no Unicode classes.
  */
 export function normalizeWords(text: string): string[] {
+  if (lastWords?.text === text) return lastWords.words.slice();
+  const words = normalizeWordsAnew(text);
+  lastWords = { text, words };
+  return words.slice();
+}
+
+/**
+ * The last text's words: a message's text is normalised for its forms (normalize) and again
+ * by retrieval's analyser, one after the other. Callers get copies.
+ */
+let lastWords: { text: string; words: readonly string[] } | undefined;
+
+function normalizeWordsAnew(text: string): string[] {
   let s = text.toLowerCase();
   // Precomposed input (what phones send) is already NFC; only combining marks call for it,
   // and marks NFC could not attach to a letter are noise.
