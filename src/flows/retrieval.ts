@@ -210,6 +210,9 @@ export class Retriever {
     // message made only of time, number and question words names nothing of labour law, so on
     // its own it is out of scope (after a topic, the follow-up reading below may still take it).
     let best = namesNothing(terms) ? { ...decide([], false), outOfScope: true } : decide(base, false);
+    // One shared word that only a few of the entry's texts mention carries no answer
+    // (FaqIndex.sideWordOnly): the question is about something else.
+    if (best.decision === 'answer' && best.entryId && index.sideWordOnly(terms, best.entryId)) best = { ...decide([], false), outOfScope: true };
 
     if (state?.lastFaqId && looksLikeFollowUp(textForms(text), terms.filter((t) => !t.includes('_')).length)) {
       const family = state.lastFaqId.split('.')[0] ?? '';

@@ -63,6 +63,9 @@ const RECALL_TERMS = 8;
 const RECALL_SHARE = 0.5;
 /** A term that is or holds a number: "3", "3_nam", "nam_3". */
 const NUMERIC = /(?:^|_)\d/;
+/** See FaqIndex.sideWordOnly. */
+const SIDE_MIN_WEIGHT = 0.8;
+const SIDE_SHARE = 0.25;
 /** Entries a second recall without the numbers may add (see queryTerms). */
 const WORD_RECALL_DEPTH = 8;
 /** How much of the question a way of asking covers, against how much of it the question holds. */
@@ -250,6 +253,53 @@ export class FaqIndex {
       if (id !== undefined) sum += w * ((sa.get(id) ?? 0) - (sb.get(id) ?? 0));
     }
     return mass === 0 ? 0 : sum / mass;
+  }
+
+  /**
+   * The question meets the entry on one word only, and a side word of the entry's texts at
+   * that: every telling syllable the two share (weight at least SIDE_MIN_WEIGHT) belongs to one
+   * word (adjacent syllables whose bigram the entry has: "hộ chiếu"), found in fewer than
+   * SIDE_SHARE of the entry's texts; and the question's telling words that the entry lacks
+   * (words of the KB: an unknown name says nothing) weigh at least as much as that word: the
+   * question is about something else. "cách làm hộ chiếu nhanh" meets the forced-labour entry
+   * only on "hộ chiếu", which one of its ten texts mentions as a sign of forced labour. A
+   * keyword asked alone still reaches its entry (nothing else in the question).
+   */
+  sideWordOnly(terms: readonly string[], entryId: string): boolean {
+    const union = this.unions.get(entryId);
+    const shares = this.shares.get(entryId);
+    if (!union || !shares) return false;
+    const shareOf = (t: string) => {
+      const id = this.termIds.get(t);
+      return id !== undefined && union.has(id) ? shares.get(id)! : 0;
+    };
+    let words = 0;
+    let share = 1;
+    let shared = 0;
+    let unshared = 0;
+    let previous: string | undefined;
+    for (const t of new Set(terms)) {
+      if (t.includes('_')) continue;
+      const s = shareOf(t);
+      const w = this.weights.get(t) ?? this.maxIdf;
+      if (s === 0 || w < SIDE_MIN_WEIGHT) {
+        // Numbers the entry lacks are the question's particulars ("2 năm"), not its subject.
+        if (s === 0 && w >= SIDE_MIN_WEIGHT && this.weights.has(t) && !NUMERIC.test(t)) unshared += w;
+        previous = undefined;
+        continue;
+      }
+      shared += w;
+      // A word is one syllable or two ("hộ chiếu"); a third starts another word.
+      if (previous === undefined || shareOf(`${previous}_${t}`) === 0) {
+        words++;
+        previous = t;
+      } else {
+        previous = undefined;
+      }
+      if (words > 1) return false;
+      share = Math.min(share, s);
+    }
+    return words === 1 && share < SIDE_SHARE && unshared >= shared;
   }
 
   /** The cues most of the entry's ways of asking agree on (none when they do not agree). */
