@@ -195,6 +195,16 @@ describeEachDialect('SqlStore', ({ openStore }) => {
       expect(await store.markSeen('telegram', 'after')).toBe(true);
     });
 
+    it('commits the transcript lines of a unit of work run within a transaction the caller opened, even when it never calls writeLast', async () => {
+      await store.db.transaction().execute((trx) =>
+        store.within!(trx, async (tx) => {
+          await tx.appendTranscript({ conversationId: 'telegram:w1', role: 'worker', text: 'lương 10 triệu', at: t0 });
+          await tx.appendTranscript({ conversationId: 'telegram:w1', role: 'bot', text: 'Mức hưởng…', at: t0 });
+        }),
+      );
+      expect((await store.transcript('telegram:w1')).map((m) => m.text)).toEqual(['lương 10 triệu', 'Mức hưởng…']);
+    });
+
     it('writes the worker row through a conversation read back only what changed: a new name, the first consent', async () => {
       const worker = async () => store.db.selectFrom('worker').select(['display_name', 'consent_at']).where('user_id', '=', 'r1').executeTakeFirstOrThrow();
       await store.saveConversation(conversation('telegram', 'r1', { displayName: 'Lan' }));

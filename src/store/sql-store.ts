@@ -225,10 +225,13 @@ export class SqlStore implements TransactionStore {
     return { last: await this.db.executeQuery(last), first: results };
   }
 
-  /** The caller ends its work with writeLast, which sends what the store holds back. */
-  within(trx: Kysely<DatabaseSchema>, options: UnitOptions = {}): TransactionStore {
+  /** As transaction(), over a transaction the caller commits: nothing held back is left unsent. */
+  async within<T>(trx: Kysely<DatabaseSchema>, fn: (tx: TransactionStore) => Promise<T>, options: UnitOptions = {}): Promise<T> {
     if (!trx.isTransaction) throw new Error('within() takes an open transaction');
-    return new SqlStore(trx, this.dialect, undefined, options.deduplicated ?? false);
+    const tx = new SqlStore(trx, this.dialect, undefined, options.deduplicated ?? false);
+    const result = await fn(tx);
+    await tx.writeLines();
+    return result;
   }
 
   /** Several statements as one: a transaction of their own, or part of the one this store is in. */

@@ -106,11 +106,11 @@ export interface Store {
    */
   transaction<T>(fn: (tx: TransactionStore) => Promise<T>, options?: UnitOptions): Promise<T>;
   /**
-   * This store over a transaction someone else opened and commits (the delivery pipeline's
-   * group commit), so that what is written through it joins that transaction. The store holds
-   * some writes back (transcript lines): its user ends with writeLast, which sends them.
+   * Runs fn over this store joined to a transaction someone else opened and commits (the
+   * delivery pipeline's group commit), so that what fn writes joins that transaction. The
+   * writes the store holds back (transcript lines) are sent by writeLast, or when fn ends.
    */
-  within?(trx: Kysely<DatabaseSchema>, options?: UnitOptions): TransactionStore;
+  within?<T>(trx: Kysely<DatabaseSchema>, fn: (tx: TransactionStore) => Promise<T>, options?: UnitOptions): Promise<T>;
   /** True when the database answers; for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

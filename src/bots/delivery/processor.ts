@@ -253,7 +253,7 @@ export class InboxProcessor implements Inbox {
     // The inbox row is the message's seen mark (see UnitOptions.deduplicated): no second one.
     const unit = { deduplicated: true };
     const within = store.within?.bind(store);
-    if (this.writes.transactional && within) return this.writes.run((trx) => fn(within(trx, unit)));
+    if (this.writes.transactional && within) return this.writes.run((trx) => within(trx, fn, unit));
     return store.transaction(fn, unit);
   }
 
