@@ -5,7 +5,6 @@
  */
 import type { TextForms } from './handoff/triggers.js';
 
-const whole = (alternatives: string) => new RegExp(`^(?:${alternatives})$`);
 const anywhere = (alternatives: string) => new RegExp(`(?:^|\\s)(?:${alternatives})(?:$|\\s)`);
 
 /** Courtesy words that may surround a short reply ("dạ có ạ", "ok ad ơi"). */
