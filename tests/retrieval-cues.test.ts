@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/knowledge/vi/analyze.js';
 import { cuesOf, dominantCues } from '../src/knowledge/vi/cues.js';
-import { cliRuntime } from '../src/cli/runtime.js';
+import { workerEngine } from './helpers/engine.js';
 
 const cues = (text: string) => cuesOf(analyze(text));
 
@@ -84,13 +84,8 @@ describe("an entry's cues", () => {
 });
 
 describe('the engine on sibling questions', async () => {
-  const { engine, store } = await cliRuntime({ date: '2026-11-28' });
-  afterAll(() => store.close());
-  let n = 0;
-  const say = async (text: string) => {
-    const id = `cues-${n++}`;
-    return (await engine.handle({ channel: 'cli', userId: id, conversationId: id, messageId: id, text, timestamp: new Date('2026-11-28T03:00:00Z') })).outcome;
-  };
+  const { engine, say, close } = await workerEngine('cues');
+  afterAll(close);
 
   it("answers the worker's illegal quitting, not the employer's illegal dismissal", async () => {
     expect(await say('người lao động nghỉ việc trái pháp luật thì phải bồi thường cho công ty những gì')).toMatchObject({ kind: 'answer', faqId: 'ld.nghi-viec.trai-luat' });

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/knowledge/vi/analyze.js';
-import { cliRuntime } from '../src/cli/runtime.js';
+import { workerEngine } from './helpers/engine.js';
 
 describe('analysis of everyday and regional words', () => {
   it.each([
@@ -30,11 +30,9 @@ describe('analysis of everyday and regional words', () => {
 });
 
 describe('the engine on those words', async () => {
-  const { engine, store } = await cliRuntime({ date: '2026-11-28' });
-  afterAll(() => store.close());
-  let n = 0;
-  const say = async (conversation: string, text: string) =>
-    (await engine.handle({ channel: 'cli', userId: conversation, conversationId: conversation, messageId: `${conversation}-${n++}`, text, timestamp: new Date('2026-11-28T03:00:00Z') })).outcome;
+  const worker = await workerEngine('language');
+  afterAll(worker.close);
+  const say = (conversation: string, text: string) => worker.say(text, conversation);
 
   it('answers a domestic worker who says "ô sin"', async () => {
     expect(await say('osin', 'làm ô sin có được đóng bảo hiểm thất nghiệp không')).toMatchObject({ kind: 'answer', faqId: 'bhtn.tham-gia.giup-viec-gia-dinh' });

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/knowledge/vi/analyze.js';
-import { cliRuntime } from '../src/cli/runtime.js';
+import { workerEngine } from './helpers/engine.js';
 
 describe('joining the union', () => {
   it.each([
@@ -25,13 +25,8 @@ describe('joining the union', () => {
 });
 
 describe('the engine on sibling questions', async () => {
-  const { engine, store } = await cliRuntime({ date: '2026-11-28' });
-  afterAll(() => store.close());
-  let n = 0;
-  const say = async (text: string) => {
-    const id = `siblings-${n++}`;
-    return (await engine.handle({ channel: 'cli', userId: id, conversationId: id, messageId: id, text, timestamp: new Date('2026-11-28T03:00:00Z') })).outcome;
-  };
+  const { say, close } = await workerEngine('siblings');
+  afterAll(close);
 
   it('answers who may join the union, however the worker says "join"', async () => {
     expect(await say('làm công nhân may có được tham gia công đoàn không')).toMatchObject({ kind: 'answer', faqId: 'cd.ai-duoc-gia-nhap' });
