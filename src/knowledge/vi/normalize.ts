@@ -136,17 +136,20 @@ const HAS_VOWEL = /[aeiouy]|[^\x00-\x7f\u0111]/;
  * Runs on every question and every indexed phrasing: plain regexes, no Unicode classes.
  */
 export function normalizeWords(text: string): string[] {
-  if (lastWords?.text === text) return lastWords.words.slice();
-  const words = normalizeWordsAnew(text);
-  lastWords = { text, words };
-  return words.slice();
+  return lastNormalized(text).words.slice();
 }
 
 /**
- * The last text's words: a message's text is normalised for its forms (normalize) and again
- * by retrieval's analyser, one after the other. Callers get copies.
+ * The last text normalised: a message is normalised for the handoff and intent patterns,
+ * retrieval's follow-up test and analyser, and each number reader (money, durations, region),
+ * always the same text one after the other. Callers of normalizeWords get copies.
  */
-let lastWords: { text: string; words: readonly string[] } | undefined;
+let last: { text: string; words: readonly string[]; normal?: string } | undefined;
+
+function lastNormalized(text: string): { words: readonly string[]; normal?: string } {
+  if (last?.text !== text) last = { text, words: normalizeWordsAnew(text) };
+  return last;
+}
 
 function normalizeWordsAnew(text: string): string[] {
   let s = text.toLowerCase();
@@ -169,16 +172,9 @@ function normalizeWordsAnew(text: string): string[] {
   return words;
 }
 
-/**
- * The last text normalised and its result: a message is normalised for the handoff and intent
- * patterns, for retrieval's follow-up test and by each number reader (money, durations,
- * region), always the same text one after the other.
- */
-let lastNormalized: { text: string; normal: string } | undefined;
-
 export function normalize(text: string): string {
-  if (lastNormalized?.text !== text) lastNormalized = { text, normal: normalizeWords(text).join(' ') };
-  return lastNormalized.normal;
+  const n = lastNormalized(text);
+  return (n.normal ??= n.words.join(' '));
 }
 
 /** Removes every diacritic; đ→d. Keeps the length of normalised (NFC, mark-free) text. */
