@@ -37,9 +37,14 @@ interface Pattern {
   ambiguous?: boolean;
 }
 
+/** Alternatives matched as whole words: between the text's ends or spaces. */
+const OPEN = String.raw`(?:^|\s)(?:`;
+const CLOSE = String.raw`)(?:$|\s)`;
+const bounded = (alternatives: string) => new RegExp(OPEN + alternatives + CLOSE);
+
 const p = (folded: string, accented?: string, ambiguous = true): Pattern => ({
-  folded: new RegExp(`(?:^|\\s)(?:${folded})(?:$|\\s)`),
-  accented: accented ? new RegExp(`(?:^|\\s)(?:${accented})(?:$|\\s)`) : undefined,
+  folded: bounded(folded),
+  accented: accented ? bounded(accented) : undefined,
   ambiguous,
 });
 
@@ -170,8 +175,8 @@ export function textForms(text: string): TextForms {
  * twenty. Any pattern that matches makes one of these match, so the result is the same.
  */
 const ALL = [...URGENT.flatMap(([, ps]) => ps), ...EXPLICIT, ...SENSITIVE.flatMap(([, ps]) => ps)];
-const inner = (re: RegExp) => re.source.slice('(?:^|\\s)(?:'.length, -'(?:$|\\s)'.length - 1);
-const anyOf = (res: RegExp[]) => new RegExp(`(?:^|\\s)(?:${res.map((re) => `(?:${inner(re)})`).join('|')})(?:$|\\s)`);
+const inner = (re: RegExp) => re.source.slice(OPEN.length, -CLOSE.length);
+const anyOf = (res: RegExp[]) => bounded(res.map((re) => `(?:${inner(re)})`).join('|'));
 const ANY_FOLDED = anyOf(ALL.map((pt) => pt.folded));
 const ANY_ACCENTED = anyOf(ALL.flatMap((pt) => (pt.accented ? [pt.accented] : [])));
 
