@@ -18,13 +18,24 @@ import type { Coordinator } from './coordination/types.js';
 import { KnowledgeError } from './knowledge/load.js';
 import { llmSettings } from './knowledge/llm/settings.js';
 import { createLogger, type Logger } from './log.js';
-import { assembleServer } from './server/assemble.js';
+import { assembleServer, type StopStep } from './server/assemble.js';
 import { instrumentEngine } from './server/metrics.js';
 import { createStore } from './store/sql-store.js';
 import type { Store } from './store/types.js';
 
 /** A stuck request or a hung database must not keep a stopping process alive forever. */
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** True when `work` ends within ms, false when it is still going; its error is thrown. */
+async function finishesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Runs a configuration reader; a configuration error is printed (it names the variable) and exits 2. */
 function readOrExit<T>(read: () => T): T {
@@ -101,19 +112,28 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    try {
-      // From here /readyz fails and new webhooks get 503 (platforms redeliver elsewhere).
-      // Take no more events, finish the processing and sends under way, then close what they use.
-      await server.stop();
-      await coordinator.close();
-      await store.close();
-      // Written before exit returns: the logger writes synchronously (src/log.ts).
-      logger.info('stopped');
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
+    // From here /readyz fails and new webhooks get 503 (platforms redeliver elsewhere).
+    // Take no more events, finish the processing and sends under way, then close what they
+    // use. A step that overruns its time is named and left: work still in flight is in the
+    // inbox and outbox, and is taken up again after its lease (here or by another instance).
+    const steps: StopStep[] = [
+      ...server.stopSteps,
+      { name: 'coordinator', limitMs: 500, run: () => coordinator.close() },
+      { name: 'store', limitMs: 500, run: () => store.close() },
+    ];
+    const unfinished: string[] = [];
+    for (const step of steps) {
+      try {
+        if (await finishesWithin(step.run(), step.limitMs)) continue;
+        logger.warn({ step: step.name, limitMs: step.limitMs }, 'shutdown step overran its time, going on');
+      } catch (err) {
+        logger.error({ err, step: step.name }, 'shutdown step failed, going on');
+      }
+      unfinished.push(step.name);
     }
+    // Written before exit returns: the logger writes synchronously (src/log.ts).
+    logger.info(unfinished.length > 0 ? { unfinished } : {}, 'stopped');
+    process.exit(unfinished.length > 0 ? 1 : 0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -43,7 +43,15 @@ export interface AssembledServer {
   /** Starts processing and sending, listens when given an address, then takes platform events. */
   start(listen?: { port: number; host: string }): Promise<void>;
   /** Takes no more events, finishes the requests, processing and sends under way. */
+  /** What stop() does, in order, each with how long a graceful shutdown waits for it. */
+  stopSteps: readonly StopStep[];
   stop(): Promise<void>;
+}
+
+export interface StopStep {
+  name: string;
+  limitMs: number;
+  run(): Promise<unknown>;
 }
 
 export async function assembleServer(parts: ServerParts): Promise<AssembledServer> {
@@ -71,6 +79,12 @@ export async function assembleServer(parts: ServerParts): Promise<AssembledServe
         }
       : {}),
   });
+  // Events first (polling, then requests in flight), then the work they started.
+  const stopSteps: StopStep[] = [
+    { name: 'channels', limitMs: 2_000, run: () => channels.stop() },
+    { name: 'http server', limitMs: 2_000, run: () => app.close() },
+    { name: 'delivery', limitMs: 4_000, run: () => delivery.stop() },
+  ];
   return {
     app,
     delivery,
@@ -80,11 +94,9 @@ export async function assembleServer(parts: ServerParts): Promise<AssembledServe
       if (listen) await app.listen(listen);
       await channels.start();
     },
-    // Events first (polling, then requests in flight), then the work they started.
+    stopSteps,
     stop: async () => {
-      await channels.stop();
-      await app.close();
-      await delivery.stop();
+      for (const step of stopSteps) await step.run();
     },
   };
 }
