@@ -8,6 +8,8 @@
  * worker gets the satisfaction question with its buttons at the fake, taps one → the bot
  * answers the next message.
  *
+ * A second flow: an urgent worker while the console is open (the alarm), worked from the
+ * keyboard alone, with a reply the platform refuses (shown as failed, with the reason).
  * A shorter web-chat variant checks what only the web chat renders: the counsellor's "typing…"
  * and the survey buttons under the closing question.
  *
@@ -22,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { COUNSELLOR, SHOTS, startConsoleServer, type ConsoleServer } from './helpers/console-server.js';
 import { INTERRUPTED } from '../src/bots/delivery/outbox-table.js';
+import { TG } from './fakes/telegram-fake.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -181,6 +184,58 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
 
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('an urgent worker raises the alarm in an open console; from the keyboard alone the counsellor opens, claims and replies; a refused reply shows as failed with the reason', async () => {
+    const counsellor = watch(await context.newPage(), 'counsellor');
+    const { telegram } = server;
+    const worker = server.worker(700654321, 'Mai');
+    await logIn(counsellor);
+    const alarm = counsellor.getByRole('alert');
+    expect(await alarm.isVisible()).toBe(false);
+
+    // The console is already open when the urgent message arrives: the alarm comes live.
+    await worker.writes('Em bị quản lý đánh ở xưởng, giờ em phải làm sao');
+    await eventually(() => textOf(alarm)).toContain('đang chờ');
+    expect(await textOf(alarm)).toContain('Telegram');
+    const item = counsellor.locator('#list .item.urgent');
+    await eventually(() => textOf(item)).toContain('KHẨN');
+    await counsellor.screenshot({ path: join(SHOTS, 'console-urgent-alarm.png') });
+
+    /** Moves the focus with Tab until the element has it: the control is reachable without a mouse. */
+    async function tabTo(id: string): Promise<void> {
+      for (let i = 0; i < 60; i++) {
+        if (await counsellor.evaluate((want) => document.activeElement?.id === want, id)) return;
+        await counsellor.keyboard.press('Tab');
+      }
+      throw new Error(`#${id} cannot be reached with Tab`);
+    }
+    await tabTo('alarm-open');
+    await counsellor.keyboard.press('Enter');
+    await eventually(() => textOf(counsellor.locator('#chat-meta'))).toContain('KHẨN');
+    await tabTo('claim');
+    await counsellor.keyboard.press('Enter');
+    // A claim puts the focus in the reply box.
+    await eventually(() => counsellor.evaluate(() => document.activeElement?.id)).toBe('reply');
+    await eventually(() => textOf(counsellor.locator('#queue-count'))).toBe('0');
+
+    // The worker has blocked the bot: Telegram refuses the reply, and the counsellor is told why.
+    telegram.outage(TG.blocked());
+    try {
+      await counsellor.keyboard.type('Chị đã nhận được, em đang ở đâu? Em có an toàn không?');
+      await counsellor.keyboard.press('Control+Enter');
+      const failed = counsellor.locator('#transcript .line.counsellor.failed');
+      await eventually(() => textOf(failed)).toContain('em đang ở đâu');
+      expect(await textOf(failed.locator('.delivery'))).toContain('gửi không được — Người dùng đã chặn bot');
+      await eventually(() => textOf(counsellor.locator('#reply-status'))).toContain('Không gửi được: Người dùng đã chặn bot');
+      await counsellor.screenshot({ path: join(SHOTS, 'console-urgent-failed.png') });
+      // The fake refused it: nothing reached the worker.
+      expect(telegram.delivered().map((r) => String(r.body.text)).join('\n')).not.toContain('em đang ở đâu');
+    } finally {
+      telegram.outage(undefined);
+    }
+    await counsellor.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
 
   it('web chat: the worker sees the counsellor typing, their reply, and the survey buttons', async () => {
     const web = watch(await context.newPage(), 'worker');

@@ -606,7 +606,13 @@
         if (document.hidden || e.conversationId !== current) { chime(false); notify('Tin nhắn mới', 'Người lao động vừa trả lời.'); }
       }
     });
-    on('delivery', (e) => { if (e.conversationId === current) loadChat(); });
+    on('delivery', (e) => {
+      if (e.conversationId !== current) return;
+      loadChat();
+      // A failure usually comes after the send was accepted: say it where the counsellor (and a
+      // screen reader, role=status) looks, not only on the message's own line.
+      if (e.status === 'failed') $('reply-status').textContent = `Không gửi được: ${e.reason || ''}`;
+    });
     on('ticket', () => {
       refreshTicketCount();
       if (tab === 'tickets') showTickets();
