@@ -201,10 +201,12 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     await eventually(() => textOf(item)).toContain('KHẨN');
     await counsellor.screenshot({ path: join(SHOTS, 'console-urgent-alarm.png') });
 
+    // (A string expression: the tests are compiled without the DOM's types.)
+    const focused = () => counsellor.evaluate<string | undefined>('document.activeElement?.id');
     /** Moves the focus with Tab until the element has it: the control is reachable without a mouse. */
     async function tabTo(id: string): Promise<void> {
       for (let i = 0; i < 60; i++) {
-        if (await counsellor.evaluate((want) => document.activeElement?.id === want, id)) return;
+        if ((await focused()) === id) return;
         await counsellor.keyboard.press('Tab');
       }
       throw new Error(`#${id} cannot be reached with Tab`);
@@ -215,7 +217,7 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     await tabTo('claim');
     await counsellor.keyboard.press('Enter');
     // A claim puts the focus in the reply box.
-    await eventually(() => counsellor.evaluate(() => document.activeElement?.id)).toBe('reply');
+    await eventually(focused).toBe('reply');
     await eventually(() => textOf(counsellor.locator('#queue-count'))).toBe('0');
 
     // The worker has blocked the bot: Telegram refuses the reply, and the counsellor is told why.
