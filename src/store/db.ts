@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Generated, type PostgresPo
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
+import { checkpointOffLoop, type CheckpointOptions } from './checkpointer.js';
 
 /** Which SQL dialect a database speaks; migrations use it where the dialects differ. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -318,7 +319,7 @@ function reusePreparedStatements(sqlite: Database.Database, max = 500): void {
  * Opens a SQLite database through Kysely, creating its folder if needed; ':memory:' gives a
  * throw-away database (one per call). Does not migrate: see createStore.
  */
-export function openDatabase(path: string): Kysely<DatabaseSchema> {
+export function openDatabase(path: string, options: { checkpoint?: CheckpointOptions | false } = {}): Kysely<DatabaseSchema> {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   // WAL lets readers (the console, /readyz) run beside the writer; NORMAL sync is durable
@@ -328,6 +329,8 @@ export function openDatabase(path: string): Kysely<DatabaseSchema> {
   sqlite.pragma('foreign_keys = ON');
   // Another process (a CLI command) holding the write lock briefly should not fail a request.
   sqlite.pragma('busy_timeout = 5000');
+  // A file database's checkpoints (page copies and fsyncs) go to a worker thread, not a commit.
+  if (options.checkpoint !== false && path !== ':memory:' && !path.startsWith('file:')) checkpointOffLoop(sqlite, path, options.checkpoint);
   reusePreparedStatements(sqlite);
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
