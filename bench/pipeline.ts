@@ -6,11 +6,12 @@
  * rows, claims, group commit, Kysely and SQLite); with the real engine it adds the engine's.
  * Compare with bench/channels.ts (the same plus HTTP in and out) to split a message's cost.
  *
- *   BENCH_MESSAGES (3000), BENCH_USERS (64 chats in parallel), BENCH_ENGINE=stub|real (real)
+ *   BENCH_MESSAGES (3000), BENCH_USERS (64 chats in parallel), BENCH_ENGINE=stub|real (real),
+ *   BENCH_TRACE=1 (SQL time per message by statement, and the WAL's size at the end)
  *
  * Run it pinned to one core for figures comparable with bench:channels: taskset -c 0 npx tsx bench/pipeline.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Delivery } from '../src/bots/delivery/pipeline.js';
@@ -20,6 +21,7 @@ import type { Activity, EngineResult } from '../src/flows/activity.js';
 import { createEngine } from '../src/flows/engine.js';
 import { createStore } from '../src/store/sql-store.js';
 import { QUESTIONS } from './lib/telegram.js';
+import { sqlTimes, timeSql, TRACE } from './lib/trace.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
@@ -29,6 +31,7 @@ const stub: StoreBoundEngine = {
   handleIn: async (): Promise<EngineResult> => ({ replies: [{ text: 'ok' }], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: 'bot' }),
 };
 
+if (TRACE) await timeSql();
 const dir = mkdtempSync(join(tmpdir(), 'tlcd-bench-pipeline-'));
 const store = await createStore({ databasePath: join(dir, 'bench.db') });
 const engine = STUB ? stub : createEngine({ store });
@@ -62,6 +65,7 @@ let next = 0;
 let timedOut = 0;
 const started = performance.now();
 const cpu = process.cpuUsage();
+sqlTimes.clear();
 await Promise.all(
   Array.from({ length: USERS }, async (_, u) => {
     for (let i = next++; i < MESSAGES; i = next++) {
@@ -79,6 +83,15 @@ process.stdout.write(
   `pipeline bench (${STUB ? 'stub' : 'real'} engine): ${MESSAGES} messages, ${USERS} chats: ${(MESSAGES / seconds).toFixed(0)} msg/s, ` +
     `CPU ${((used.user + used.system) / MESSAGES).toFixed(0)} µs/msg${timedOut ? `, ${timedOut} replies timed out` : ''}\n`,
 );
+if (TRACE) {
+  // Wall time inside better-sqlite3 (the commit's share includes any checkpoint run on the loop).
+  const all = [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms);
+  const total = all.reduce((a, [, e]) => a + e.ms, 0);
+  const per = (ms: number) => ((ms * 1000) / MESSAGES).toFixed(0);
+  process.stdout.write(`SQL ${per(total)} µs/msg; ${all.slice(0, 6).map(([q, e]) => `${q.slice(0, 24)}… ${per(e.ms)}`).join(' | ')}\n`);
+  const wal = join(dir, 'bench.db-wal');
+  process.stdout.write(`WAL file ${existsSync(wal) ? Math.round(statSync(wal).size / 4120) : 0} pages, database file ${Math.round(statSync(join(dir, 'bench.db')).size / 4096)} pages\n`);
+}
 await delivery.stop();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
