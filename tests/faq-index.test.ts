@@ -37,7 +37,9 @@ describe('FaqIndex recall', () => {
     const inside = index as unknown as {
       search: { search(q: string): { id: number; score: number }[] };
       recall(terms: readonly string[]): { doc: number; score: number }[];
+      recallTop(terms: readonly number[], depth: number): { docs: number[]; scores: number[] };
       weights: Map<string, number>;
+      termIds: Map<string, number>;
     };
     let compared = 0;
     for (const q of questions.slice(0, 300)) {
@@ -46,6 +48,11 @@ describe('FaqIndex recall', () => {
       const ours = inside.recall(terms).map((h) => [h.doc, h.score]);
       const theirs = inside.search.search(terms.join(' ')).map((h) => [h.id, h.score]);
       expect(ours).toEqual(theirs);
+      // What queries use: the first few, picked without sorting every document met.
+      for (const depth of [1, 16, 24]) {
+        const top = inside.recallTop(terms.map((t) => inside.termIds.get(t)!), depth);
+        expect(top.docs.map((doc, i) => [doc, top.scores[i]])).toEqual(theirs.slice(0, depth));
+      }
       compared++;
     }
     expect(compared).toBeGreaterThan(250);

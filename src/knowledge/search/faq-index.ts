@@ -32,27 +32,42 @@ interface Doc {
 }
 
 /**
- * One text of an entry, ready for rescoring: its distinct terms with their weights, and the
- * sum of those weights. Both are fixed once the index is built, so the per-question loop
- * only looks terms up in the question (the same sums in the same order as computing them
- * per question: confidences are bit-for-bit unchanged).
+ * An entry's texts (question, phrasings, keywords), ready for rescoring: each text's distinct
+ * terms with their weights, all texts end to end in two flat arrays (text k is
+ * [ends[k - 1], ends[k]) ), and each text's summed weight. All fixed once the index is built,
+ * so the per-question loop only looks terms up in the question (the same sums in the same order
+ * as computing them per question: confidences are bit-for-bit unchanged).
  */
-interface WeightedText {
-  /** Term ids (FaqIndex.termIds), in the order the text first uses them. */
+interface EntryTexts {
+  /** Term ids (FaqIndex.termIds), each text's in the order the text first uses them. */
   terms: Int32Array;
   weights: Float64Array;
-  mass: number;
+  ends: Int32Array;
+  masses: Float64Array;
 }
 
-/** A question's distinct terms as the rescoring loop reads them, prepared once per question. */
+/**
+ * A question's distinct terms as the rescoring loop reads them, prepared once per question in
+ * scratch arrays the index reuses (valid until the next question).
+ */
 interface PreparedQuery {
-  /** Term id of each distinct question term, -1 when no entry uses it. */
+  /** How many distinct terms; ids and weights are longer (scratch). */
+  count: number;
+  /** Term id of each distinct question term, in question order, -1 when no entry uses it. */
   ids: Int32Array;
   weights: Float64Array;
   /** Sum of `weights`, in question order. */
   mass: number;
-  /** termMark[id] === stamp: the term is in the question. */
+  /** termMark[id] === stamp: the term is in the question, at position termPos[id]. */
   stamp: number;
+}
+
+/** Recalled documents, best first, as parallel arrays. */
+interface Recalled {
+  docs: number[];
+  scores: number[];
+  /** Every document met, in the order met. */
+  met: readonly number[];
 }
 
 /** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
@@ -117,8 +132,14 @@ export interface FaqIndexOptions {
 export class FaqIndex {
   private readonly search: MiniSearch<Doc>;
   private readonly entries = new Map<string, FaqEntry>();
-  /** Weighted terms of each text of an entry (question, phrasings, keywords). */
-  private readonly texts = new Map<string, WeightedText[]>();
+  /**
+   * Per recall document (= entry, in build order; a document's MiniSearch id is its position):
+   * the entry, its weighted texts, its defining terms. Arrays, not maps keyed by the entry id:
+   * the candidate loop reaches them from the document recall returns.
+   */
+  private readonly docEntries: FaqEntry[] = [];
+  private readonly docTexts: EntryTexts[] = [];
+  private readonly docDefining: ({ terms: Int32Array; weights: Float64Array; mass: number } | undefined)[] = [];
   /** All terms of an entry's texts together, as term ids. */
   private readonly unions = new Map<string, Set<number>>();
   /** Per entry, the share of its texts that hold each of its terms (term id → share in (0, 1]). */
@@ -128,28 +149,36 @@ export class FaqIndex {
    * flat arrays instead of hashing strings: it runs for 16 candidates × every text per question.
    */
   private readonly termIds = new Map<string, number>();
+  /** Per term id: the term, its weight (= weights.get(term)), whether it is or holds a number. */
+  private readonly termNames: string[] = [];
+  private termWeight = new Float64Array(0);
+  private termNumeric = new Uint8Array(0);
   /** Marks the current question's terms (see PreparedQuery.stamp); never cleared, only re-stamped. */
   private termMark = new Uint32Array(0);
+  /** termPos[id]: the term's position among the question's distinct terms, when marked. */
+  private termPos = new Int32Array(0);
   private stamp = 0;
+  /** Scratch for the question's distinct terms (PreparedQuery) and the texts' union of them (see similarity). */
+  private queryIds = new Int32Array(64);
+  private queryWeights = new Float64Array(64);
+  private queryMet = new Uint8Array(64);
   /**
    * MiniSearch's score of each document holding a recall term, in the order of the term's
    * postings (ascending document id), asked of MiniSearch once per term: the index never
-   * changes, so neither do they. See recall().
+   * changes, so neither do they. See recall(). Indexed by term id.
    */
-  private readonly termHits = new Map<string, { docs: Int32Array; scores: Float64Array }>();
-  /** Entry id of each recall document (its MiniSearch id is its position). */
-  private readonly docEntry: string[] = [];
+  private readonly termHits: ({ docs: Int32Array; scores: Float64Array } | undefined)[] = [];
   /** Per document, the running score and the number of recall terms matched; zero between questions. */
   private recallScore = new Float64Array(0);
   private recallMatched = new Uint16Array(0);
+  /** The first recall's score of each document it met, while a second recall runs (see queryTerms); zero between questions. */
+  private firstScore = new Float64Array(0);
   private readonly idf = new Map<string, number>();
   /** weight(term) for every indexed term, computed once. */
   private readonly weights = new Map<string, number>();
   private readonly maxIdf: number;
   /** Who ends the contract, which money: what most of an entry's ways of asking say. */
   private readonly cues = new Map<string, Cues>();
-  /** Each entry's defining terms and their summed weight (see DEFINING_SHARE). */
-  private readonly defining = new Map<string, { terms: Int32Array; weights: Float64Array; mass: number }>();
 
   constructor(entries: readonly FaqEntry[], options: FaqIndexOptions = {}) {
     // Documents hold terms already analysed, one space apart: split them back, never re-analyse.
@@ -182,9 +211,9 @@ export class FaqIndex {
       recallTerms.push(all);
     }
     const keep = prunedPostings(recallTerms, documentFrequency, options.postingsCap ?? POSTINGS_CAP);
-    for (const entry of entries) this.docEntry.push(entry.id);
     this.recallScore = new Float64Array(entries.length);
     this.recallMatched = new Uint16Array(entries.length);
+    this.firstScore = new Float64Array(entries.length);
     this.search.addAll(
       entries.map((entry, id) => ({ id, entryId: entry.id, text: recallTerms[id]!.filter((t) => keep(t, id)).join(' ') })),
     );
@@ -194,11 +223,19 @@ export class FaqIndex {
     // decides, without one rare word outweighing the subject.
     for (const [t, df] of documentFrequency) this.idf.set(t, Math.max(MIN_IDF, Math.log(n / df)) ** IDF_POWER);
     this.maxIdf = Math.log(n + 1) ** IDF_POWER;
+    this.termWeight = new Float64Array(this.idf.size);
+    this.termNumeric = new Uint8Array(this.idf.size);
     for (const t of this.idf.keys()) {
-      this.weights.set(t, this.weight(t));
-      this.termIds.set(t, this.termIds.size);
+      const id = this.termIds.size;
+      const w = this.weight(t);
+      this.weights.set(t, w);
+      this.termIds.set(t, id);
+      this.termNames.push(t);
+      this.termWeight[id] = w;
+      this.termNumeric[id] = NUMERIC.test(t) ? 1 : 0;
     }
     this.termMark = new Uint32Array(this.termIds.size);
+    this.termPos = new Int32Array(this.termIds.size);
     entries.forEach((entry, i) => {
       const texts = askings[i]!;
       const count = new Map<string, number>();
@@ -206,7 +243,7 @@ export class FaqIndex {
       const terms = [...count].filter(([t, c]) => c >= DEFINING_SHARE * texts.length && this.idf.get(t)! >= DEFINING_MIN_IDF).map(([t]) => t);
       let mass = 0;
       for (const t of terms) mass += this.weights.get(t)!;
-      if (terms.length > 0) this.defining.set(entry.id, { terms: Int32Array.from(terms, (t) => this.termIds.get(t)!), weights: Float64Array.from(terms, (t) => this.weights.get(t)!), mass });
+      this.docDefining.push(terms.length > 0 ? { terms: Int32Array.from(terms, (t) => this.termIds.get(t)!), weights: Float64Array.from(terms, (t) => this.weights.get(t)!), mass } : undefined);
     });
     entries.forEach((entry, i) => {
       const sets = termSets[i]!;
@@ -221,16 +258,19 @@ export class FaqIndex {
       }
       this.unions.set(entry.id, union);
       this.shares.set(entry.id, share);
-      this.texts.set(
-        entry.id,
-        sets.map((set) => {
-          const terms = [...set];
-          const weights = Float64Array.from(terms, (t) => this.weights.get(t)!);
-          let mass = 0;
-          for (const w of weights) mass += w;
-          return { terms: Int32Array.from(terms, (t) => this.termIds.get(t)!), weights, mass };
-        }),
-      );
+      const all = sets.flatMap((set) => [...set]);
+      const ends = new Int32Array(sets.length);
+      const masses = new Float64Array(sets.length);
+      let at = 0;
+      sets.forEach((set, k) => {
+        let mass = 0;
+        for (const t of set) mass += this.weights.get(t)!;
+        at += set.size;
+        ends[k] = at;
+        masses[k] = mass;
+      });
+      this.docEntries.push(entry);
+      this.docTexts.push({ terms: Int32Array.from(all, (t) => this.termIds.get(t)!), weights: Float64Array.from(all, (t) => this.weights.get(t)!), ends, masses });
     });
   }
 
@@ -319,18 +359,13 @@ export class FaqIndex {
 
   queryTerms(terms: string[], limit = 5): Candidate[] {
     if (terms.length === 0) return [];
+    const q = this.prepare(terms);
     // Recall with the most telling terms only: words shared by most entries would make
     // MiniSearch score nearly every document (milliseconds) without changing the top.
-    const ranked = [...new Set(terms)].filter((t) => this.weights.has(t)).sort((a, b) => this.weights.get(b)! - this.weights.get(a)!);
-    const recallTerms = ranked.slice(0, RECALL_TERMS);
+    // Picked without sorting all the question's terms (see topTerms): the same terms in the
+    // same order as a stable sort by weight, then the first RECALL_TERMS.
+    const recallTerms = this.topTerms(q, false);
     if (recallTerms.length === 0) return [];
-    const best = new Map<string, number>();
-    const hits = this.recall(recallTerms);
-    for (const hit of hits) {
-      const id = this.docEntry[hit.doc]!;
-      if (!best.has(id)) best.set(id, hit.score);
-      if (best.size >= RECALL_DEPTH) break;
-    }
     // Numbers ("3 năm", "8 tháng", "10 triệu") are rare in the entries' texts, so they rank
     // high among a question's telling terms and can take the recall slots from the words that
     // say what is asked ("trợ cấp thôi việc"): the entries those words point to are recalled
@@ -339,38 +374,70 @@ export class FaqIndex {
     // scores by its standing in the second recall, scaled to the first's best, never above it.
     // Eval: no case changed; a way of asking of the KB with "sau 3 năm" or "em làm được 7 năm
     // 4 tháng," before it lost its entry from the top 5 candidates 16 and 18 times, now 2 and 3.
-    if (recallTerms.some((t) => NUMERIC.test(t))) {
-      const words = ranked.filter((t) => !NUMERIC.test(t)).slice(0, RECALL_TERMS);
-      const first = new Map<number, number>();
-      for (const hit of hits) first.set(hit.doc, hit.score);
+    const numeric = recallTerms.some((id) => this.termNumeric[id] === 1);
+    // Each document is one entry, so the first RECALL_DEPTH documents are the first recall's
+    // entries, and a second recall adds from its first RECALL_DEPTH + WORD_RECALL_DEPTH at most.
+    const hits = this.recallTop(recallTerms, RECALL_DEPTH, numeric ? this.firstScore : undefined);
+    const bestDocs = hits.docs.slice();
+    const bestScores = hits.scores.slice();
+    if (numeric) {
+      const words = this.topTerms(q, true);
       let added = 0;
-      const second = words.length > 0 ? this.recall(words) : [];
-      const scale = hits[0]!.score / (second[0]?.score ?? 1);
-      for (const hit of second) {
-        const id = this.docEntry[hit.doc]!;
-        if (best.has(id)) continue;
-        best.set(id, Math.max(first.get(hit.doc) ?? 0, hit.score * scale));
+      const second = words.length > 0 ? this.recallTop(words, RECALL_DEPTH + WORD_RECALL_DEPTH) : { docs: [], scores: [], met: [] };
+      const scale = hits.scores[0]! / (second.scores[0] ?? 1);
+      const first = this.firstScore;
+      for (let i = 0; i < second.docs.length; i++) {
+        const doc = second.docs[i]!;
+        if (bestDocs.includes(doc)) continue;
+        bestDocs.push(doc);
+        bestScores.push(Math.max(first[doc]!, second.scores[i]! * scale));
         if (++added >= WORD_RECALL_DEPTH) break;
       }
+      for (const d of hits.met) first[d] = 0;
     }
-    const q = this.prepare(terms);
     const candidates: Candidate[] = [];
-    const topScore = Math.max(...best.values());
-    for (const [id, score] of best) {
-      const entry = this.entries.get(id)!;
+    let topScore = -Infinity;
+    for (const score of bestScores) if (score > topScore) topScore = score;
+    for (let i = 0; i < bestDocs.length; i++) {
+      const doc = bestDocs[i]!;
+      const score = bestScores[i]!;
       // The best single way of asking decides most; how well all of them together cover the
       // question (MiniSearch's score, relative to the best) breaks near-ties.
       // As a discount, not a bonus: a weak best match stays weak.
-      const confidence = this.similarity(q, this.texts.get(id)!, this.unions.get(id)!) * (1 - RECALL_SHARE + RECALL_SHARE * (score / topScore));
-      candidates.push({ entry, score, confidence: confidence * (1 - DEFINING_DISCOUNT * this.missingDefining(id, q)) });
+      const confidence = this.similarity(q, this.docTexts[doc]!) * (1 - RECALL_SHARE + RECALL_SHARE * (score / topScore));
+      candidates.push({ entry: this.docEntries[doc]!, score, confidence: confidence * (1 - DEFINING_DISCOUNT * this.missingDefining(doc, q)) });
     }
     candidates.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
     return candidates.slice(0, limit);
   }
 
+  /**
+   * The question's first RECALL_TERMS indexed terms by weight, heaviest first, ties in question
+   * order (what a stable sort by weight gives); `words`: numbers left out. An insertion into a
+   * short list instead of sorting every term of the question with a comparator per pair.
+   */
+  private topTerms(q: PreparedQuery, words: boolean): number[] {
+    const top: number[] = [];
+    const weight = this.termWeight;
+    for (let i = 0; i < q.count; i++) {
+      const id = q.ids[i]!;
+      if (id < 0 || (words && this.termNumeric[id] === 1)) continue;
+      const w = weight[id]!;
+      if (top.length === RECALL_TERMS) {
+        if (!(w > weight[top[RECALL_TERMS - 1]!]!)) continue;
+        top.pop();
+      }
+      // After every term at least as heavy: an equal weight keeps question order.
+      let at = top.length;
+      while (at > 0 && weight[top[at - 1]!]! < w) at--;
+      top.splice(at, 0, id);
+    }
+    return top;
+  }
+
   /** Weighted share of the entry's defining terms that the question lacks, in [0, 1]. */
-  private missingDefining(entryId: string, q: PreparedQuery): number {
-    const def = this.defining.get(entryId);
+  private missingDefining(doc: number, q: PreparedQuery): number {
+    const def = this.docDefining[doc];
     if (!def) return 0;
     let missing = 0;
     for (let i = 0; i < def.terms.length; i++) if (this.termMark[def.terms[i]!] !== q.stamp) missing += def.weights[i]!;
@@ -390,9 +457,52 @@ export class FaqIndex {
    * (term by term, each in posting order); the same sums in the same order give the same
    * numbers bit for bit. Asking MiniSearch for the whole question each time built a result
    * object per posting and per term: two thirds of the memory a message allocated, and a
-   * quarter of its CPU time.
+   * quarter of its CPU time. Every document, for tests; queries take the first few (recallTop).
    */
   private recall(terms: readonly string[]): { doc: number; score: number }[] {
+    const met = this.accumulate(terms.map((t) => this.termIds.get(t)!));
+    const ranked = met.map((doc) => ({ doc, score: this.recallScore[doc]! }));
+    this.clearRecall(met);
+    // Array.prototype.sort is stable: ties keep the order documents were met, as in MiniSearch.
+    return ranked.sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * recall()'s first `depth` documents, picked by insertion into a short list as the documents
+   * are met instead of sorting every document met (a few hundred for a common term): a later
+   * document goes after every one scoring at least as much, as the stable sort puts it.
+   * `keep` receives every met document's score (the first recall's, for the second).
+   */
+  private recallTop(terms: readonly number[], depth: number, keep?: Float64Array): Recalled {
+    const met = this.accumulate(terms);
+    const score = this.recallScore;
+    const docs: number[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i < met.length; i++) {
+      const d = met[i]!;
+      const s = score[d]!;
+      if (keep) keep[d] = s;
+      if (docs.length === depth) {
+        if (!(s > scores[depth - 1]!)) continue;
+        docs.pop();
+        scores.pop();
+      }
+      // After every document scoring at least as much: a tie keeps the order met.
+      let at = docs.length;
+      while (at > 0 && scores[at - 1]! < s) at--;
+      docs.splice(at, 0, d);
+      scores.splice(at, 0, s);
+    }
+    this.clearRecall(met);
+    return { docs, scores, met };
+  }
+
+  /**
+   * Adds up the terms' MiniSearch scores per document, in term order then posting order; leaves
+   * each met document's final score (sum × terms matched) in recallScore until clearRecall.
+   * Returns the documents in the order they were first met.
+   */
+  private accumulate(terms: readonly number[]): number[] {
     const score = this.recallScore;
     const matched = this.recallMatched;
     const met: number[] = [];
@@ -409,75 +519,115 @@ export class FaqIndex {
         matched[d] = matched[d]! + 1;
       }
     }
-    const ranked = met.map((doc) => ({ doc, score: score[doc]! * matched[doc]! }));
-    for (const d of met) {
-      score[d] = 0;
-      matched[d] = 0;
-    }
-    // Array.prototype.sort is stable: ties keep the order documents were met, as in MiniSearch.
-    return ranked.sort((a, b) => b.score - a.score);
+    for (const d of met) score[d] = score[d]! * matched[d]!;
+    return met;
   }
 
-  private hitsOf(term: string): { docs: Int32Array; scores: Float64Array } {
-    let hits = this.termHits.get(term);
+  private clearRecall(met: readonly number[]): void {
+    for (const d of met) {
+      this.recallScore[d] = 0;
+      this.recallMatched[d] = 0;
+    }
+  }
+
+  private hitsOf(term: number): { docs: Int32Array; scores: Float64Array } {
+    let hits = this.termHits[term];
     if (!hits) {
       // One term: MiniSearch's score is its per-term score (times one term matched).
-      const results = this.search.search(term).sort((a, b) => (a.id as number) - (b.id as number));
+      const results = this.search.search(this.termNames[term]!).sort((a, b) => (a.id as number) - (b.id as number));
       hits = { docs: Int32Array.from(results, (r) => r.id as number), scores: Float64Array.from(results, (r) => r.score) };
-      this.termHits.set(term, hits);
+      this.termHits[term] = hits;
     }
     return hits;
   }
 
   /**
    * The question's distinct terms, in order, with their ids and weights, and marked in
-   * termMark; their total weight is the same for every candidate, so it is summed once.
+   * termMark (with their position in termPos); their total weight is the same for every
+   * candidate, so it is summed once. Terms of the index are told apart by their stamp, the
+   * few others (words no entry uses) by a set.
    */
   private prepare(terms: readonly string[]): PreparedQuery {
-    const distinct = [...new Set(terms)];
-    const ids = new Int32Array(distinct.length);
-    const weights = new Float64Array(distinct.length);
+    if (this.queryIds.length < terms.length) {
+      this.queryIds = new Int32Array(terms.length);
+      this.queryWeights = new Float64Array(terms.length);
+      this.queryMet = new Uint8Array(terms.length);
+    }
+    const ids = this.queryIds;
+    const weights = this.queryWeights;
     // A fresh stamp marks this question's terms without clearing the last question's.
     if (++this.stamp === 0xffffffff) {
       this.termMark.fill(0);
       this.stamp = 1;
     }
+    const stamp = this.stamp;
+    let unknown: Set<string> | undefined;
+    let count = 0;
     let mass = 0;
-    distinct.forEach((t, i) => {
-      const w = this.weights.get(t) ?? this.weight(t);
-      const id = this.termIds.get(t) ?? -1;
-      ids[i] = id;
-      weights[i] = w;
+    for (const t of terms) {
+      const id = this.termIds.get(t);
+      let w: number;
+      if (id !== undefined) {
+        if (this.termMark[id] === stamp) continue;
+        this.termMark[id] = stamp;
+        this.termPos[id] = count;
+        w = this.termWeight[id]!;
+      } else {
+        if (unknown?.has(t)) continue;
+        (unknown ??= new Set()).add(t);
+        w = this.weight(t);
+      }
+      ids[count] = id ?? -1;
+      weights[count] = w;
       mass += w;
-      if (id >= 0) this.termMark[id] = this.stamp;
-    });
-    return { ids, weights, mass, stamp: this.stamp };
+      count++;
+    }
+    return { count, ids, weights, mass, stamp };
   }
 
   /**
    * Best over the entry's texts of a blend of two IDF-weighted shares: how much of the
    * question the text covers, and how much of the text the question contains; blended
-   * (UNION_SHARE) with how much of the question all the texts together cover.
-   * The sums run in the same order over the same weights as over the terms themselves, so
-   * confidences are bit-for-bit those of comparing strings.
+   * (UNION_SHARE) with how much of the question all the texts together cover. That union is
+   * read off the texts' own loop (queryMet: the question's terms some text holds), then summed
+   * in question order. The sums run in the same order over the same weights as over the terms
+   * themselves, so confidences are bit-for-bit those of comparing strings.
    */
-  private similarity(q: PreparedQuery, texts: WeightedText[], union: Set<number>): number {
+  private similarity(q: PreparedQuery, texts: EntryTexts): number {
     const qMass = q.mass;
     if (qMass === 0) return 0;
-    let unionShared = 0;
-    for (let i = 0; i < q.ids.length; i++) if (union.has(q.ids[i]!)) unionShared += q.weights[i]!;
     const mark = this.termMark;
+    const pos = this.termPos;
+    const met = this.queryMet;
     const stamp = q.stamp;
+    const { terms, weights, ends, masses } = texts;
     let best = 0;
-    for (const { terms, weights, mass: dMass } of texts) {
+    let from = 0;
+    for (let k = 0; k < ends.length; k++) {
+      const to = ends[k]!;
       let shared = 0;
-      for (let i = 0; i < terms.length; i++) if (mark[terms[i]!] === stamp) shared += weights[i]!;
+      for (let i = from; i < to; i++) {
+        const t = terms[i]!;
+        if (mark[t] === stamp) {
+          shared += weights[i]!;
+          met[pos[t]!] = 1;
+        }
+      }
+      from = to;
+      const dMass = masses[k]!;
       const coverage = shared / qMass;
       // Long messages tell a story around the question: how much of a way of asking the
       // message contains matters as much as how much of the message that way covers.
       const docCoverage = dMass === 0 ? 0 : shared / dMass;
       const s = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * docCoverage;
       if (s > best) best = s;
+    }
+    let unionShared = 0;
+    for (let i = 0; i < q.count; i++) {
+      if (met[i] === 1) {
+        unionShared += q.weights[i]!;
+        met[i] = 0;
+      }
     }
     return (1 - UNION_SHARE) * best + UNION_SHARE * (unionShared / qMass);
   }
