@@ -111,10 +111,15 @@ const FAMILY_ANCHORS: Record<string, string[]> = {
 };
 const OFF_SUBJECT_FACTOR = 0.85;
 
+/** Each anchor's family (no anchor names two). */
+const ANCHOR_FAMILY = new Map(Object.entries(FAMILY_ANCHORS).flatMap(([family, anchors]) => anchors.map((a) => [a, family] as const)));
+
 function anchoredFamilies(terms: readonly string[]): Set<string> {
-  const set = new Set(terms);
   const families = new Set<string>();
-  for (const [family, anchors] of Object.entries(FAMILY_ANCHORS)) if (anchors.some((a) => set.has(a))) families.add(family);
+  for (const t of terms) {
+    const family = ANCHOR_FAMILY.get(t);
+    if (family !== undefined) families.add(family);
+  }
   return families;
 }
 

@@ -287,9 +287,9 @@ export class FaqIndex {
     let sum = 0;
     let mass = 0;
     for (const t of new Set(terms)) {
-      const w = this.weights.get(t) ?? this.weight(t);
-      mass += w;
       const id = this.termIds.get(t);
+      const w = id !== undefined ? this.termWeight[id]! : this.weight(t);
+      mass += w;
       if (id !== undefined) sum += w * ((sa.get(id) ?? 0) - (sb.get(id) ?? 0));
     }
     return mass === 0 ? 0 : sum / mass;

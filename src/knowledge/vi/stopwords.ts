@@ -51,7 +51,13 @@ const PHRASES: readonly (readonly string[])[] = [
   ['cam', 'on'], ['xin', 'chao'], ['chao', 'admin'], ['chao', 'ban'], ['admin', 'oi'], ['ban', 'oi'], ['giup', 'voi'],
   ['cho', 'em', 'xin'], ['cho', 'minh', 'xin'],
 ];
-const PHRASE_STARTS = new Set(PHRASES.map((p) => p[0]!));
+/** PHRASES by their first word, in PHRASES' order: a token tries only the phrases it can open. */
+const PHRASES_BY_START = new Map<string, (readonly string[])[]>();
+for (const p of PHRASES) {
+  const list = PHRASES_BY_START.get(p[0]!);
+  if (list) list.push(p);
+  else PHRASES_BY_START.set(p[0]!, [p]);
+}
 
 /**
  * How a token reached the analyser; decides which stopword test applies.
@@ -72,8 +78,9 @@ export const EXPANDED: Origin = 2;
 export function stopwordMask(tokens: readonly string[], origins: readonly Origin[], typed: readonly (string | undefined)[]): boolean[] {
   const drop = new Array<boolean>(tokens.length).fill(false);
   for (let i = 0; i < tokens.length; i++) {
-    if (!PHRASE_STARTS.has(tokens[i]!)) continue;
-    for (const p of PHRASES) {
+    const phrases = PHRASES_BY_START.get(tokens[i]!);
+    if (!phrases) continue;
+    for (const p of phrases) {
       if (p.every((w, k) => tokens[i + k] === w)) {
         for (let k = 0; k < p.length; k++) drop[i + k] = true;
         break;

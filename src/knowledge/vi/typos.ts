@@ -195,6 +195,9 @@ const CONFUSED_PAIRS = new Map<string, readonly [string, string]>(
   ).map(([wrong, right]) => [wrong.replace(' ', '_'), right.split(' ') as unknown as readonly [string, string]]),
 );
 
+/** The first syllables of CONFUSED_PAIRS: no other syllable can start one (no pair key is built for it). */
+const CONFUSED_FIRST = new Set([...CONFUSED_PAIRS.keys()].map((k) => k.split('_')[0]!));
+
 /** Fixes, in place, syllables whose misspelling only shows next to their neighbour. */
 export function fixConfusedPairs(tokens: string[]): void {
   for (let i = 0; i < tokens.length; i++) {
@@ -202,6 +205,7 @@ export function fixConfusedPairs(tokens: string[]): void {
     if (variant) tokens[i] = variant;
   }
   for (let i = 0; i + 1 < tokens.length; i++) {
+    if (!CONFUSED_FIRST.has(tokens[i]!)) continue;
     const right = CONFUSED_PAIRS.get(`${tokens[i]!}_${tokens[i + 1]!}`);
     if (right) {
       tokens[i] = right[0];
