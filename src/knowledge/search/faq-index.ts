@@ -62,14 +62,6 @@ interface PreparedQuery {
   stamp: number;
 }
 
-/** Recalled documents, best first, as parallel arrays. */
-interface Recalled {
-  docs: number[];
-  scores: number[];
-  /** Every document met, in the order met. */
-  met: readonly number[];
-}
-
 /** Bigrams carry phrase evidence but are rarer and noisier than syllables: weigh them down. */
 const BIGRAM_WEIGHT = 0.3;
 const RECALL_DEPTH = 16;
@@ -171,8 +163,16 @@ export class FaqIndex {
   /** Per document, the running score and the number of recall terms matched; zero between questions. */
   private recallScore = new Float64Array(0);
   private recallMatched = new Uint16Array(0);
-  /** The first recall's score of each document it met, while a second recall runs (see queryTerms); zero between questions. */
+  /** The documents the current recall met, in the order met (see accumulate). */
+  private metDocs = new Int32Array(0);
+  /** The first recall's score of each document it met, for a second recall: valid where firstMark holds the question's stamp. */
   private firstScore = new Float64Array(0);
+  private firstMark = new Uint32Array(0);
+  /** Scratch: the candidates' documents and recall scores (see queryTerms), and a second recall's. */
+  private readonly bestDocs = new Int32Array(RECALL_DEPTH + WORD_RECALL_DEPTH);
+  private readonly bestScores = new Float64Array(RECALL_DEPTH + WORD_RECALL_DEPTH);
+  private readonly secondDocs = new Int32Array(RECALL_DEPTH + WORD_RECALL_DEPTH);
+  private readonly secondScores = new Float64Array(RECALL_DEPTH + WORD_RECALL_DEPTH);
   private readonly idf = new Map<string, number>();
   /** weight(term) for every indexed term, computed once. */
   private readonly weights = new Map<string, number>();
@@ -213,7 +213,9 @@ export class FaqIndex {
     const keep = prunedPostings(recallTerms, documentFrequency, options.postingsCap ?? POSTINGS_CAP);
     this.recallScore = new Float64Array(entries.length);
     this.recallMatched = new Uint16Array(entries.length);
+    this.metDocs = new Int32Array(entries.length);
     this.firstScore = new Float64Array(entries.length);
+    this.firstMark = new Uint32Array(entries.length);
     this.search.addAll(
       entries.map((entry, id) => ({ id, entryId: entry.id, text: recallTerms[id]!.filter((t) => keep(t, id)).join(' ') })),
     );
@@ -377,28 +379,32 @@ export class FaqIndex {
     const numeric = recallTerms.some((id) => this.termNumeric[id] === 1);
     // Each document is one entry, so the first RECALL_DEPTH documents are the first recall's
     // entries, and a second recall adds from its first RECALL_DEPTH + WORD_RECALL_DEPTH at most.
-    const hits = this.recallTop(recallTerms, RECALL_DEPTH, numeric ? this.firstScore : undefined);
-    const bestDocs = hits.docs.slice();
-    const bestScores = hits.scores.slice();
+    const { bestDocs, bestScores, secondDocs, secondScores } = this;
+    let count = this.recallTop(recallTerms, RECALL_DEPTH, bestDocs, bestScores, numeric ? q.stamp : 0);
+    // Never the case (every indexed term is in some document), but then there is no best score to scale by.
+    if (count === 0) return [];
     if (numeric) {
       const words = this.topTerms(q, true);
       let added = 0;
-      const second = words.length > 0 ? this.recallTop(words, RECALL_DEPTH + WORD_RECALL_DEPTH) : { docs: [], scores: [], met: [] };
-      const scale = hits.scores[0]! / (second.scores[0] ?? 1);
-      const first = this.firstScore;
-      for (let i = 0; i < second.docs.length; i++) {
-        const doc = second.docs[i]!;
-        if (bestDocs.includes(doc)) continue;
-        bestDocs.push(doc);
-        bestScores.push(Math.max(first[doc]!, second.scores[i]! * scale));
+      const seconds = words.length > 0 ? this.recallTop(words, RECALL_DEPTH + WORD_RECALL_DEPTH, secondDocs, secondScores) : 0;
+      const scale = bestScores[0]! / (seconds > 0 ? secondScores[0]! : 1);
+      const firsts = count;
+      for (let i = 0; i < seconds; i++) {
+        const doc = secondDocs[i]!;
+        let known = false;
+        for (let k = 0; k < firsts && !known; k++) known = bestDocs[k] === doc;
+        if (known) continue;
+        bestDocs[count] = doc;
+        // The first recall's score, where it met the document.
+        bestScores[count] = Math.max(this.firstMark[doc] === q.stamp ? this.firstScore[doc]! : 0, secondScores[i]! * scale);
+        count++;
         if (++added >= WORD_RECALL_DEPTH) break;
       }
-      for (const d of hits.met) first[d] = 0;
     }
     const candidates: Candidate[] = [];
     let topScore = -Infinity;
-    for (const score of bestScores) if (score > topScore) topScore = score;
-    for (let i = 0; i < bestDocs.length; i++) {
+    for (let i = 0; i < count; i++) if (bestScores[i]! > topScore) topScore = bestScores[i]!;
+    for (let i = 0; i < count; i++) {
       const doc = bestDocs[i]!;
       const score = bestScores[i]!;
       // The best single way of asking decides most; how well all of them together cover the
@@ -429,8 +435,9 @@ export class FaqIndex {
       }
       // After every term at least as heavy: an equal weight keeps question order.
       let at = top.length;
-      while (at > 0 && weight[top[at - 1]!]! < w) at--;
-      top.splice(at, 0, id);
+      top.push(id);
+      for (; at > 0 && weight[top[at - 1]!]! < w; at--) top[at] = top[at - 1]!;
+      top[at] = id;
     }
     return top;
   }
@@ -461,57 +468,64 @@ export class FaqIndex {
    */
   private recall(terms: readonly string[]): { doc: number; score: number }[] {
     const met = this.accumulate(terms.map((t) => this.termIds.get(t)!));
-    const ranked = met.map((doc) => ({ doc, score: this.recallScore[doc]! }));
+    const ranked = Array.from(this.metDocs.subarray(0, met), (doc) => ({ doc, score: this.recallScore[doc]! }));
     this.clearRecall(met);
     // Array.prototype.sort is stable: ties keep the order documents were met, as in MiniSearch.
     return ranked.sort((a, b) => b.score - a.score);
   }
 
   /**
-   * recall()'s first `depth` documents, picked by insertion into a short list as the documents
-   * are met instead of sorting every document met (a few hundred for a common term): a later
-   * document goes after every one scoring at least as much, as the stable sort puts it.
-   * `keep` receives every met document's score (the first recall's, for the second).
+   * recall()'s first `depth` documents and scores, written to `docs` and `scores` (how many is
+   * returned), picked by insertion into the short list as the documents are met instead of
+   * sorting every document met (a few hundred for a common term): a later document goes after
+   * every one scoring at least as much, as the stable sort puts it. With a `keep` stamp, every
+   * met document's score is kept in firstScore (marked in firstMark) for a second recall.
    */
-  private recallTop(terms: readonly number[], depth: number, keep?: Float64Array): Recalled {
+  private recallTop(terms: readonly number[], depth: number, docs: Int32Array, scores: Float64Array, keep = 0): number {
     const met = this.accumulate(terms);
+    const metDocs = this.metDocs;
     const score = this.recallScore;
-    const docs: number[] = [];
-    const scores: number[] = [];
-    for (let i = 0; i < met.length; i++) {
-      const d = met[i]!;
+    let n = 0;
+    for (let i = 0; i < met; i++) {
+      const d = metDocs[i]!;
       const s = score[d]!;
-      if (keep) keep[d] = s;
-      if (docs.length === depth) {
-        if (!(s > scores[depth - 1]!)) continue;
-        docs.pop();
-        scores.pop();
+      if (keep !== 0) {
+        this.firstScore[d] = s;
+        this.firstMark[d] = keep;
       }
-      // After every document scoring at least as much: a tie keeps the order met.
-      let at = docs.length;
-      while (at > 0 && scores[at - 1]! < s) at--;
-      docs.splice(at, 0, d);
-      scores.splice(at, 0, s);
+      if (n === depth) {
+        if (!(s > scores[depth - 1]!)) continue;
+        n--;
+      }
+      let at = n;
+      for (; at > 0 && scores[at - 1]! < s; at--) {
+        docs[at] = docs[at - 1]!;
+        scores[at] = scores[at - 1]!;
+      }
+      docs[at] = d;
+      scores[at] = s;
+      n++;
     }
     this.clearRecall(met);
-    return { docs, scores, met };
+    return n;
   }
 
   /**
    * Adds up the terms' MiniSearch scores per document, in term order then posting order; leaves
-   * each met document's final score (sum × terms matched) in recallScore until clearRecall.
-   * Returns the documents in the order they were first met.
+   * each met document's final score (sum × terms matched) in recallScore until clearRecall, and
+   * the documents in the order first met in metDocs. Returns how many documents it met.
    */
-  private accumulate(terms: readonly number[]): number[] {
+  private accumulate(terms: readonly number[]): number {
     const score = this.recallScore;
     const matched = this.recallMatched;
-    const met: number[] = [];
+    const metDocs = this.metDocs;
+    let met = 0;
     for (const term of terms) {
       const { docs, scores } = this.hitsOf(term);
       for (let i = 0; i < docs.length; i++) {
         const d = docs[i]!;
         if (matched[d] === 0) {
-          met.push(d);
+          metDocs[met++] = d;
           score[d] = scores[i]!;
         } else {
           score[d] = score[d]! + scores[i]!;
@@ -519,12 +533,16 @@ export class FaqIndex {
         matched[d] = matched[d]! + 1;
       }
     }
-    for (const d of met) score[d] = score[d]! * matched[d]!;
+    for (let i = 0; i < met; i++) {
+      const d = metDocs[i]!;
+      score[d] = score[d]! * matched[d]!;
+    }
     return met;
   }
 
-  private clearRecall(met: readonly number[]): void {
-    for (const d of met) {
+  private clearRecall(met: number): void {
+    for (let i = 0; i < met; i++) {
+      const d = this.metDocs[i]!;
       this.recallScore[d] = 0;
       this.recallMatched[d] = 0;
     }
@@ -558,6 +576,7 @@ export class FaqIndex {
     // A fresh stamp marks this question's terms without clearing the last question's.
     if (++this.stamp === 0xffffffff) {
       this.termMark.fill(0);
+      this.firstMark.fill(0);
       this.stamp = 1;
     }
     const stamp = this.stamp;
