@@ -454,7 +454,9 @@
       // The message itself ends the indicator on every platform.
       typingFor = null;
       // The message's own line shows its status as it changes; only a failure is repeated here.
-      $('reply-status').textContent = message.status === 'failed' ? `Không gửi được: ${message.reason || ''}` : '';
+      // The delivery event of a failure can come before this answer: it is not overwritten.
+      if (message.status === 'failed') $('reply-status').textContent = `Không gửi được: ${message.reason || ''}`;
+      else if ($('reply-status').textContent === 'Đang gửi…') $('reply-status').textContent = '';
       await loadChat();
     } catch (err) {
       $('reply-status').textContent = err.message;
