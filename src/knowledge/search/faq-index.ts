@@ -157,7 +157,7 @@ export class FaqIndex {
   /**
    * MiniSearch's score of each document holding a recall term, in the order of the term's
    * postings (ascending document id), asked of MiniSearch once per term: the index never
-   * changes, so neither do they. See recall(). Indexed by term id.
+   * changes, so neither do they. See recallTop(). Indexed by term id.
    */
   private readonly termHits: ({ docs: Int32Array; scores: Float64Array } | undefined)[] = [];
   /** Per document, the running score and the number of recall terms matched; zero between questions. */
@@ -457,29 +457,18 @@ export class FaqIndex {
   }
 
   /**
-   * What `this.search.search(terms.join(' '))` returns (OR of the terms), as documents and
-   * scores in the same order, from each term's own MiniSearch results. MiniSearch scores a
-   * document as the sum of its per-term scores, added in query-term order, times the number
-   * of terms it matched, and sorts stably by score over the order documents were first met
-   * (term by term, each in posting order); the same sums in the same order give the same
-   * numbers bit for bit. Asking MiniSearch for the whole question each time built a result
-   * object per posting and per term: two thirds of the memory a message allocated, and a
-   * quarter of its CPU time. Every document, for tests; queries take the first few (recallTop).
-   */
-  private recall(terms: readonly string[]): { doc: number; score: number }[] {
-    const met = this.accumulate(terms.map((t) => this.termIds.get(t)!));
-    const ranked = Array.from(this.metDocs.subarray(0, met), (doc) => ({ doc, score: this.recallScore[doc]! }));
-    this.clearRecall(met);
-    // Array.prototype.sort is stable: ties keep the order documents were met, as in MiniSearch.
-    return ranked.sort((a, b) => b.score - a.score);
-  }
-
-  /**
-   * recall()'s first `depth` documents and scores, written to `docs` and `scores` (how many is
-   * returned), picked by insertion into the short list as the documents are met instead of
-   * sorting every document met (a few hundred for a common term): a later document goes after
-   * every one scoring at least as much, as the stable sort puts it. With a `keep` stamp, every
-   * met document's score is kept in firstScore (marked in firstMark) for a second recall.
+   * The first `depth` documents and scores of what `this.search.search(terms.join(' '))` returns
+   * (OR of the terms), written to `docs` and `scores` (how many is returned), from each term's
+   * own MiniSearch results. MiniSearch scores a document as the sum of its per-term scores,
+   * added in query-term order, times the number of terms it matched, and sorts stably by score
+   * over the order documents were first met (term by term, each in posting order); the same sums
+   * in the same order give the same numbers bit for bit. Asking MiniSearch for the whole question
+   * each time built a result object per posting and per term: two thirds of the memory a message
+   * allocated, and a quarter of its CPU time. The first few are picked by insertion into the
+   * short list as the documents are met instead of sorting every document met (a few hundred for
+   * a common term): a later document goes after every one scoring at least as much, as the
+   * stable sort puts it. With a `keep` stamp, every met document's score is kept in firstScore
+   * (marked in firstMark) for a second recall.
    */
   private recallTop(terms: readonly number[], depth: number, docs: Int32Array, scores: Float64Array, keep = 0): number {
     const met = this.accumulate(terms);
