@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { launch, type Launched } from './lib/launch.js';
 import { BENCH_SECRET, SERVER_SCRIPT } from './lib/server.js';
 import { post as postTo, percentile, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
-import { answerDriver, clock, stamp, stamps, TRACE, traceReport } from './lib/trace.js';
+import { answerDriver, clock, sqlReport, stamp, stamps, TRACE, traceReport } from './lib/trace.js';
 
 const post = (port: number, body: string) => postTo(port, body, BENCH_SECRET);
 
@@ -154,10 +154,7 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
     result.redisPerMessage = total(report.roundTrips.redis, /^(pipeline|multi): /) / MESSAGES;
     if (TRACE) {
       process.stdout.write(`${traceReport([...stamps.splice(0), ...report.stamps], from)}\n`);
-      process.stdout.write(`SQL time in better-sqlite3, top statements, per message (${MESSAGES}):\n`);
-      for (const [sql, { calls, ms }] of report.sql) {
-        process.stdout.write(`  ${((1000 * ms) / MESSAGES).toFixed(0).padStart(6)} µs ${(calls / MESSAGES).toFixed(2).padStart(6)} calls  ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
-      }
+      process.stdout.write(`${sqlReport(report.sql, MESSAGES)}\n`);
       for (const [what, list] of [['PostgreSQL queries', report.roundTrips.pg], ['Redis commands', report.roundTrips.redis]] as const) {
         if (list.length === 0) continue;
         process.stdout.write(`${what} per message:\n`);

@@ -21,7 +21,7 @@ import type { Activity, EngineResult } from '../src/flows/activity.js';
 import { createEngine } from '../src/flows/engine.js';
 import { createStore } from '../src/store/sql-store.js';
 import { QUESTIONS } from './lib/telegram.js';
-import { sqlTimes, timeSql, TRACE } from './lib/trace.js';
+import { sqlReport, sqlTimes, timeSql, TRACE } from './lib/trace.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
@@ -85,10 +85,7 @@ process.stdout.write(
 );
 if (TRACE) {
   // Wall time inside better-sqlite3 (the commit's share includes any checkpoint run on the loop).
-  const all = [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms);
-  const total = all.reduce((a, [, e]) => a + e.ms, 0);
-  const per = (ms: number) => ((ms * 1000) / MESSAGES).toFixed(0);
-  process.stdout.write(`SQL ${per(total)} µs/msg; ${all.slice(0, 6).map(([q, e]) => `${q.slice(0, 24)}… ${per(e.ms)}`).join(' | ')}\n`);
+  process.stdout.write(`${sqlReport(sqlTimes, MESSAGES)}\n`);
   const wal = join(dir, 'bench.db-wal');
   process.stdout.write(`WAL file ${existsSync(wal) ? Math.round(statSync(wal).size / 4120) : 0} pages, database file ${Math.round(statSync(join(dir, 'bench.db')).size / 4096)} pages\n`);
 }

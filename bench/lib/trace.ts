@@ -102,7 +102,7 @@ export function answerDriver(): void {
         wallMs: performance.now() - wall,
         loopBusy: performance.eventLoopUtilization(loop).utilization,
         stamps: stamps.splice(0),
-        sql: [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25),
+        sql: [...sqlTimes],
         roundTrips: { pg: byCount(pgCalls), redis: byCount(redisCalls) },
       };
       process.send?.(report);
@@ -172,6 +172,16 @@ export async function timeSql(): Promise<void> {
       }
     };
   }
+}
+
+/** The heaviest statements (sqlTimes' entries), their time and calls per message, one a line. */
+export function sqlReport(entries: Iterable<[string, { calls: number; ms: number }]>, messages: number, top = 25): string {
+  const list = [...entries].sort((a, b) => b[1].ms - a[1].ms);
+  const total = list.reduce((a, [, e]) => a + e.ms, 0);
+  const lines = list
+    .slice(0, top)
+    .map(([sql, { calls, ms }]) => `  ${((1000 * ms) / messages).toFixed(0).padStart(6)} µs ${(calls / messages).toFixed(2).padStart(6)} calls  ${sql.replace(/\s+/g, ' ').slice(0, 110)}`);
+  return [`SQL time in better-sqlite3, per message (${messages} messages): ${((1000 * total) / messages).toFixed(0)} µs; top statements:`, ...lines].join('\n');
 }
 
 /** Per stage, the time since the webhook was posted (median, mean, p99), over complete messages. */
