@@ -7,7 +7,8 @@
  * core (taskset, when available); this process plays Telegram on loopback: it posts webhook
  * updates and receives the bot's sendMessage calls. A message counts as done when all of its
  * reply parts reached the fake platform. A bare Fastify echo server, pinned the same way, is
- * measured with the same load in the same run for comparison.
+ * measured with the same load in the same run for comparison, and so is a bare relay (Fastify in,
+ * the project's Telegram client out, nothing stored, no engine): the floor of HTTP alone.
  *
  * Always measured: the embedded default (SQLite file, in-process Coordinator). With
  * DATABASE_URL=postgres://… and REDIS_URL=redis://… set, the same path is measured again on
@@ -15,7 +16,8 @@
  * keys get a prefix of their own and expire by themselves). Figures are printed, not asserted.
  *
  *   BENCH_MESSAGES (4000), BENCH_USERS (64 chats in parallel), BENCH_TRACE=1 (stage timings and
- *   SQL time per statement), BENCH_PROFILE=dir (CPU profiles).
+ *   SQL time per statement), BENCH_PROFILE=dir (CPU profiles), BENCH_ENGINE=stub (the server's
+ *   engine answers "ok" without reading anything: HTTP and delivery alone).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, type Launched } from './lib/launch.js';
-import { BENCH_SECRET, SERVER_SCRIPT } from './lib/server.js';
+import { BENCH_SECRET, BENCH_TOKEN, SERVER_SCRIPT } from './lib/server.js';
 import { post as postTo, percentile, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
 import { answerDriver, clock, sqlReport, stamp, stamps, TRACE, traceReport } from './lib/trace.js';
 
@@ -38,6 +40,26 @@ async function runEcho(): Promise<void> {
   const { default: Fastify } = await import('fastify');
   const app = Fastify();
   app.post('/webhooks/telegram', async (req) => req.body);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.once('SIGINT', () => process.exit(0));
+  process.send?.({ port: (app.server.address() as AddressInfo).port });
+}
+
+/**
+ * The relay role: the floor of the channel path. A bare Fastify route that parses the update,
+ * acknowledges it and sends "ok" back through the project's Telegram client: HTTP in and out
+ * as the bot does them, without the inbox, the engine or the outbox.
+ */
+async function runRelay(apiRoot: string): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const { TelegramClient } = await import('../src/bots/telegram/client.js');
+  const telegram = new TelegramClient(BENCH_TOKEN, { apiRoot });
+  const app = Fastify();
+  app.post('/webhooks/telegram', async (req) => {
+    const chatId = (req.body as { message: { chat: { id: number } } }).message.chat.id;
+    void telegram.callApi('sendMessage', { chat_id: chatId, text: 'ok' });
+    return { ok: true };
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.once('SIGINT', () => process.exit(0));
   process.send?.({ port: (app.server.address() as AddressInfo).port });
@@ -81,6 +103,30 @@ async function load(count: number, send: (user: number, i: number) => Promise<vo
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
+}
+
+async function benchRelay(): Promise<Result> {
+  const waiting = new Map<number, () => void>();
+  const fake = await startFakeTelegram((chatId) => {
+    waiting.get(chatId)?.();
+    waiting.delete(chatId);
+  });
+  const relay = await launch(SELF, ['relay', fake.url]);
+  try {
+    const send = async (user: number, i: number) => {
+      const done = new Promise<void>((resolve) => waiting.set(1_000_000 + user, resolve));
+      await post(relay.port, update(1_000_000 + user, QUESTIONS[i % QUESTIONS.length]!));
+      await done;
+    };
+    await load(Math.min(2000, MESSAGES), send); // warm-up
+    relay.mark();
+    const result = await load(MESSAGES, send);
+    const { cpu } = await relay.report();
+    return { ...result, cpuPerMessage: (cpu.user + cpu.system) / MESSAGES, systemPerMessage: cpu.system / MESSAGES };
+  } finally {
+    await relay.stop();
+    fake.server.close();
+  }
 }
 
 async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinned: boolean; parts: Map<string, number> }> {
@@ -220,6 +266,10 @@ async function main(): Promise<void> {
     answerDriver();
     return runEcho();
   }
+  if (role === 'relay') {
+    answerDriver();
+    return runRelay(process.argv[3]!);
+  }
   const pgUrl = process.env.DATABASE_URL?.trim();
   const redisUrl = process.env.REDIS_URL?.trim();
   // The embedded default is measured without either, whatever this shell has set.
@@ -236,6 +286,7 @@ async function main(): Promise<void> {
     }
   }
   const echo = only ? undefined : await benchEcho();
+  const relay = only ? undefined : await benchRelay();
   const ratio = (r: Result) => (echo ? `${((100 * r.perSecond) / echo.perSecond).toFixed(1)}% of the echo` : '');
   const any = embedded ?? scaled;
   process.stdout.write(
@@ -247,6 +298,7 @@ async function main(): Promise<void> {
         ? `webhook → delivered reply, PostgreSQL + Redis      ${fmt(scaled.result)}   ${ratio(scaled.result)} (target ≥ 1,000 msg/s)`
         : 'PostgreSQL + Redis: not measured (set DATABASE_URL=postgres://… and REDIS_URL=redis://… to add it)',
       echo ? `bare Fastify echo                                  ${fmt(echo)}` : '',
+      relay ? `bare relay (Fastify in, Telegram client out)       ${fmt(relay)}` : '',
       '',
     ].join('\n'),
   );

@@ -17,24 +17,20 @@ import { join } from 'node:path';
 import { Delivery } from '../src/bots/delivery/pipeline.js';
 import type { StoreBoundEngine } from '../src/bots/delivery/processor.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
-import type { Activity, EngineResult } from '../src/flows/activity.js';
+import type { Activity } from '../src/flows/activity.js';
 import { createEngine } from '../src/flows/engine.js';
 import { createStore } from '../src/store/sql-store.js';
 import { QUESTIONS } from './lib/telegram.js';
+import { STUB, stubEngine } from './lib/stub-engine.js';
 import { sqlReport, sqlTimes, timeSql, TRACE } from './lib/trace.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
-const STUB = process.env.BENCH_ENGINE === 'stub';
-
-const stub: StoreBoundEngine = {
-  handleIn: async (): Promise<EngineResult> => ({ replies: [{ text: 'ok' }], outcome: { kind: 'smalltalk', handoff: 'none', urgent: false }, mode: 'bot' }),
-};
 
 if (TRACE) await timeSql();
 const dir = mkdtempSync(join(tmpdir(), 'tlcd-bench-pipeline-'));
 const store = await createStore({ databasePath: join(dir, 'bench.db') });
-const engine = STUB ? stub : createEngine({ store });
+const engine: StoreBoundEngine = STUB ? stubEngine : createEngine({ store });
 const unlimited = { perChat: { limit: 1e9, windowMs: 1000 }, global: { limit: 1e9, windowMs: 1000 } };
 const delivery = new Delivery({ db: store.db, store, engine, coordinator: new LocalCoordinator(), flood: { limit: 1e9, windowMs: 60_000 }, outbox: { limits: { telegram: unlimited } } });
 // Every message of these questions gets a one-part reply (bench:channels checks the same).

@@ -19,6 +19,7 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STUB, stubEngine } from './stub-engine.js';
 import { answerDriver, countRoundTrips, instrument, TRACE, timeSql, traced } from './trace.js';
 
 export const BENCH_TOKEN = '123456:BENCH-token';
@@ -41,7 +42,7 @@ export async function runBenchServer(apiRoot: string, dataDir: string): Promise<
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error('the bench takes a postgres:// DATABASE_URL, or none (SQLite)');
   const store = await createStore({ databasePath: join(dataDir, 'bench.db'), ...(url ? { database: { kind: 'postgres', url } as const } : {}) });
   const coordinator = await createCoordinator({ REDIS_URL: process.env.REDIS_URL?.trim() || undefined, REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'tlcd-bench:' });
-  const engine = traced(instrumentEngine(createEngine({ store, coordinator })) as Required<ReturnType<typeof instrumentEngine>>);
+  const engine = traced(instrumentEngine(STUB ? stubEngine : createEngine({ store, coordinator })) as Required<ReturnType<typeof instrumentEngine>>);
   const unlimited = { perChat: { limit: 1e9, windowMs: 1000 }, global: { limit: 1e9, windowMs: 1000 } };
   const flood = { limit: 1e9, windowMs: 60_000 };
   const env = { TELEGRAM_BOT_TOKEN: BENCH_TOKEN, TELEGRAM_WEBHOOK_SECRET: BENCH_SECRET, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_BOT_USERNAME: 'BenchBot' };
