@@ -9,7 +9,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Inbox } from '../delivery/types.js';
 import { toActivities } from './events.js';
-import { MESSENGER_SIGNATURE_HEADER, safeEqualSecret, verifyMessengerSignature } from './verify.js';
+import { secretMatcher } from '../shared-secret.js';
+import { MESSENGER_SIGNATURE_HEADER, verifyMessengerSignature } from './verify.js';
 
 export const MESSENGER_WEBHOOK_PATH = '/webhooks/messenger';
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
@@ -27,6 +28,7 @@ export interface MessengerWebhookOptions {
 const CHALLENGE = /^[A-Za-z0-9._~-]{1,512}$/;
 
 export const messengerWebhook: FastifyPluginAsync<MessengerWebhookOptions> = async (app, opts) => {
+  const isVerifyToken = secretMatcher(opts.verifyToken);
   // Scoped to this plugin: the raw text is needed for the HMAC, so JSON is parsed by hand below.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -36,7 +38,7 @@ export const messengerWebhook: FastifyPluginAsync<MessengerWebhookOptions> = asy
     const mode = typeof q['hub.mode'] === 'string' ? q['hub.mode'] : undefined;
     const token = typeof q['hub.verify_token'] === 'string' ? q['hub.verify_token'] : undefined;
     const challenge = typeof q['hub.challenge'] === 'string' ? q['hub.challenge'] : undefined;
-    if (mode !== 'subscribe' || !safeEqualSecret(token, opts.verifyToken) || !challenge || !CHALLENGE.test(challenge)) {
+    if (mode !== 'subscribe' || !isVerifyToken(token) || !challenge || !CHALLENGE.test(challenge)) {
       return reply.code(403).type('text/plain; charset=utf-8').send('Forbidden');
     }
     return reply.code(200).type('text/plain; charset=utf-8').send(challenge);

@@ -6,7 +6,7 @@
  * re-serialised by us would differ (Meta escapes non-ASCII characters as \uXXXX).
  * See docs/platforms/messenger.md.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const MESSENGER_SIGNATURE_HEADER = 'x-hub-signature-256';
 
@@ -25,15 +25,4 @@ export function verifyMessengerSignature(rawBody: string | Buffer, header: strin
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
   // Both are 32-byte digests, so timingSafeEqual compares in constant time without a length leak.
   return timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'mismatch' };
-}
-
-/**
- * Constant-time string equality for shared secrets (verify token, Telegram secret token).
- * Hashing first gives equal-length inputs, so neither content nor length leaks through timing.
- */
-export function safeEqualSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
 }

@@ -10,7 +10,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Telegram, TelegramError } from 'telegraf';
 import type { Inbox } from '../delivery/types.js';
-import { safeEqualSecret } from '../messenger/verify.js';
+import { secretMatcher } from '../shared-secret.js';
 import type { CallbackDataRegistry } from './callback-data.js';
 import { type TelegramEventOptions, updateToActivities } from './events.js';
 import { createTelegramClient, DEFAULT_TELEGRAM_API_ROOT } from './sender.js';
@@ -55,13 +55,14 @@ export interface TelegramWebhookOptions extends UpdateHandlerOptions {
 
 export const telegramWebhook: FastifyPluginAsync<TelegramWebhookOptions> = async (app, opts) => {
   if (!opts.secret) throw new Error('telegram webhook needs a secret token');
+  const isSecret = secretMatcher(opts.secret);
   // Scoped to this plugin: JSON is parsed by hand so that a bad body is a clean 400.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
   app.post(TELEGRAM_WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
     const header = req.headers[TELEGRAM_SECRET_HEADER];
-    if (!safeEqualSecret(Array.isArray(header) ? header[0] : header, opts.secret)) {
+    if (!isSecret(Array.isArray(header) ? header[0] : header)) {
       req.log.warn('telegram webhook refused: bad secret token');
       return reply.code(401).send({ error: { code: 'BAD_SECRET', message: 'Không được phép.' } });
     }
