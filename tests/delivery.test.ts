@@ -208,7 +208,8 @@ describe('inbox', () => {
     // One turn: their processing runs in the same group commit as the poisoned message's.
     await Promise.all([delivery.inbox.accept(tg('510', 'boom')), ...chats.map((c) => delivery.inbox.accept(tg(c, 'xin chào')))]);
     await until(async () => (await delivery.failedInbound()).length === 1);
-    await until(async () => (await outboxStatuses(store)).length > 0 && (await outboxStatuses(store)).every((s) => s === 'sent'));
+    // Every chat answered (a chat's reply rows are stored together), and nothing left to send.
+    await until(async () => chats.every((c) => sender.sent.some((s) => s.target.conversationId === c)) && (await outboxStatuses(store)).every((s) => s === 'sent'));
     for (const c of chats) {
       const lines = await store.transcript(`telegram:${c}`);
       expect(lines.filter((m) => m.role === 'worker').map((m) => m.text)).toEqual(['xin chào']);
