@@ -13,7 +13,9 @@
  * Always measured: the embedded default (SQLite file, in-process Coordinator). With
  * DATABASE_URL=postgres://… and REDIS_URL=redis://… set, the same path is measured again on
  * PostgreSQL and Redis (a database of its own is created on that server and dropped after; Redis
- * keys get a prefix of their own and expire by themselves). Figures are printed, not asserted.
+ * keys get a prefix of their own and expire by themselves), with the CPU that database's
+ * PostgreSQL backends and redis-server used a message over the same window (they share the
+ * machine's cores with the server). Figures are printed, not asserted.
  *
  *   BENCH_MESSAGES (4000), BENCH_USERS (64 chats in parallel), BENCH_TRACE=1 (stage timings and
  *   SQL time per statement), BENCH_PROFILE=dir (CPU profiles), BENCH_ENGINE=stub (the server's
@@ -25,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, type Launched } from './lib/launch.js';
+import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
 import { BENCH_SECRET, BENCH_TOKEN, SERVER_SCRIPT } from './lib/server.js';
 import { post as postTo, percentile, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
 import { answerDriver, clock, sqlReport, stamp, stamps, TRACE, traceReport } from './lib/trace.js';
@@ -81,6 +84,9 @@ interface Result {
   /** PostgreSQL queries and Redis commands the server sent, per message. */
   pgPerMessage?: number;
   redisPerMessage?: number;
+  /** CPU of this database's PostgreSQL backends and of redis-server over the run, per message, in µs (from /proc). */
+  postgresCpuPerMessage?: number;
+  redisCpuPerMessage?: number;
 }
 
 /**
@@ -176,6 +182,8 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
     let timedOut = 0;
     const from = clock();
     server.mark();
+    const database = env.DATABASE_URL ? new URL(env.DATABASE_URL).pathname.slice(1) : undefined;
+    const cpuBefore = cpuSnapshot([], database);
     const result = await load(MESSAGES, async (user, i) => {
       const chatId = 1_000_000 + user;
       const q = QUESTIONS[i % QUESTIONS.length]!;
@@ -190,6 +198,11 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
       if (gaveUp) timedOut++;
     });
     const report = await server.report();
+    const used = cpuUsed(cpuBefore, cpuSnapshot([], database));
+    if (database) {
+      result.postgresCpuPerMessage = ((used.postgres ?? 0) * 1e6) / MESSAGES;
+      result.redisCpuPerMessage = ((used.redis ?? 0) * 1e6) / MESSAGES;
+    }
     result.cpuPerMessage = (report.cpu.user + report.cpu.system) / MESSAGES;
     result.systemPerMessage = report.cpu.system / MESSAGES;
     result.timedOut = timedOut;
@@ -258,6 +271,7 @@ const fmt = (r: Result) =>
   (r.systemPerMessage !== undefined ? ` (system ${r.systemPerMessage.toFixed(0)})` : '') +
   (r.loopBusy !== undefined ? `   loop busy ${(100 * r.loopBusy).toFixed(0)}%` : '') +
   (r.pgPerMessage ? `   ${r.pgPerMessage.toFixed(1)} PG queries + ${r.redisPerMessage!.toFixed(1)} Redis commands/msg` : '') +
+  (r.postgresCpuPerMessage !== undefined ? `   PostgreSQL backends ${r.postgresCpuPerMessage.toFixed(0)} µs/msg, redis-server ${r.redisCpuPerMessage!.toFixed(0)}` : '') +
   (r.timedOut ? `   ${r.timedOut} replies timed out` : '');
 
 async function main(): Promise<void> {

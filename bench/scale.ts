@@ -18,11 +18,12 @@
  * PostgreSQL (127.0.0.1:5432, trust) and Redis (127.0.0.1:6379) the tests use.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
 import { percentile, post as postWebhook, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
 import { createTestDatabase, type TestDatabase } from '../tests/helpers/dialects.js';
 import { SHARED_REDIS_URL, uniquePrefix } from '../tests/helpers/redis.js';
@@ -68,49 +69,9 @@ async function runServer(a: ServerArgs): Promise<void> {
   process.send?.({ port: (app.server.address() as AddressInfo).port });
 }
 
-// ---------------------------------------------------------------------------------------
-// Where the CPU went: user+system seconds per process group over the measured run, from /proc.
-
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-function cpuOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds so far of: the instances, this database's PostgreSQL backends, redis-server, this driver. */
-function cpuSnapshot(instancePids: number[], database: string | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const pid of instancePids) out.set(`instance:${pid}`, cpuOf(pid));
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmd = '';
-    try {
-      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    if (database && cmd.startsWith('postgres: ') && cmd.includes(` ${database} `)) out.set(`postgres:${entry}`, cpuOf(Number(entry)));
-    else if (cmd.startsWith('redis-server')) out.set(`redis:${entry}`, cpuOf(Number(entry)));
-  }
-  const self = process.cpuUsage();
-  out.set('driver', (self.user + self.system) / 1e6);
-  return out;
-}
-
 /** Cores used per group (CPU seconds / wall seconds) between two snapshots. */
 function coresUsed(before: Map<string, number>, after: Map<string, number>, seconds: number): Record<string, number> {
-  const groups: Record<string, number> = {};
-  for (const [key, value] of after) {
-    const group = key.split(':')[0]!;
-    groups[group] = (groups[group] ?? 0) + (value - (before.get(key) ?? 0)) / seconds;
-  }
-  return groups;
+  return Object.fromEntries(Object.entries(cpuUsed(before, after)).map(([group, used]) => [group, used / seconds]));
 }
 
 // ---------------------------------------------------------------------------------------
