@@ -17,7 +17,7 @@ import type { ChannelSender, SendResult, SendTarget } from '../src/bots/delivery
 import type { StoreBoundEngine } from '../src/bots/delivery/processor.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import { openTestStore } from './helpers/test-store.js';
-import type { Store } from '../src/store/types.js';
+import type { Store, TransactionStore } from '../src/store/types.js';
 import { UnknownConversationError } from '../src/bots/delivery/outbound.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tlcd-delivery-'));
@@ -175,6 +175,31 @@ describe('inbox', () => {
     // Nothing of the first attempt survived: one worker line, the replies once.
     expect(transcript.filter((m) => m.role === 'worker')).toHaveLength(1);
     expect(second.sender.sent).toHaveLength(transcript.filter((m) => m.role === 'bot').length);
+  });
+
+  it('answers once when a newer attempt claimed the row while it was processed: nothing of the older attempt is kept', async () => {
+    let overtake = true;
+    // While the engine works, the row's attempt count moves on (another attempt claimed it, as
+    // after a lost lease): the older attempt must commit nothing, not even with its last statement.
+    const overtaken: StoreBoundEngine = {
+      async handleIn(a: Activity, s: Store): Promise<EngineResult> {
+        const r = await engine.handleIn(a, s);
+        if (overtake) {
+          overtake = false;
+          await (s as TransactionStore).db.updateTable('inbox').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('message_id', '=', a.messageId).execute();
+        }
+        return r;
+      },
+    };
+    const { delivery, sender, store } = await rig(':memory:', { engine: overtaken });
+    await delivery.inbox.accept(tg('505', QUESTION, 'overtaken-1'));
+    await until(async () => sender.sent.length >= 1 && (await store.db.selectFrom('inbox').select('status').executeTakeFirstOrThrow()).status === 'done');
+    await delivery.idle();
+    const transcript = await store.transcript('telegram:505');
+    expect(overtake).toBe(false);
+    expect(transcript.filter((m) => m.role === 'worker')).toHaveLength(1);
+    expect(sender.sent).toHaveLength(transcript.filter((m) => m.role === 'bot').length);
+    expect(await store.db.selectFrom('outbox').select('id').execute()).toHaveLength(sender.sent.length);
   });
 
   it('gives up on a message whose processing keeps failing, records why, and moves on', async () => {

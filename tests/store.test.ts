@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../src/flows/activity.js';
-import { openDatabase, withLiterals } from '../src/store/db.js';
+import { CompiledQuery } from 'kysely';
+import { openDatabase, thenCommit, withLiterals } from '../src/store/db.js';
 import { migrateToLatest, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
@@ -80,7 +81,7 @@ describeEachDialect('migrations', ({ openBareDb, migrate }) => {
   });
 });
 
-describeEachDialect('SqlStore', ({ openStore }) => {
+describeEachDialect('SqlStore', ({ dialect, openStore }) => {
   {
     let store: SqlStore;
     beforeEach(async () => {
@@ -170,6 +171,61 @@ describeEachDialect('SqlStore', ({ openStore }) => {
       });
       expect(missed.affected).toBe(0);
       expect([undefined, 1]).toContain(missed.ids);
+    });
+
+    it('commits with the last writes when asked (PostgreSQL: in the same statement), and commits nothing when the last one misses', async () => {
+      const inboxId = await insertInbox(store.db, { channel: 'telegram', userId: 'c1', conversationId: 'c1', messageId: 'm-c1', text: 'xin chào', timestamp: t0 }, t0.getTime());
+      const reply = (text: string): NewOutboxRow => ({ conversationId: 'telegram:c1', channel: 'telegram', userId: 'c1', platformConversationId: 'c1', reply: { text }, fromHuman: false, inboxId });
+      const done = (id: number) => store.db.updateTable('inbox').set({ status: 'done' }).where('id', '=', id).compile();
+      const replies = async () => (await store.db.selectFrom('outbox').select('reply').orderBy('id').execute()).map((r) => JSON.parse(r.reply).text as string);
+      const written = await store.transaction(async (tx) => {
+        await tx.appendTranscript({ conversationId: 'telegram:c1', role: 'worker', text: 'xin chào', at: t0 });
+        const w = await tx.writeLast([insertOutboxQuery(tx.db, [reply('một'), reply('hai')], t0.getTime())], done(inboxId!), { commit: true });
+        // PostgreSQL: already committed, so another connection sees it, and the transaction takes nothing more.
+        if (dialect === 'postgres') {
+          expect(await replies()).toEqual(['một', 'hai']);
+          await expect(tx.db.selectFrom('outbox').select('id').execute()).rejects.toThrow(/already committed/);
+        }
+        return { affected: Number(w.last.numAffectedRows), ids: w.first?.[0]?.rows.map((r) => Number((r as { id: unknown }).id)).sort((a, b) => a - b) };
+      });
+      const stored = await store.db.selectFrom('outbox').select('id').orderBy('id').execute();
+      expect(written).toEqual({ affected: 1, ids: stored.map((r) => Number(r.id)) });
+      expect(await replies()).toEqual(['một', 'hai']);
+      expect((await store.transcript('telegram:c1')).map((m) => m.text)).toEqual(['xin chào']);
+      // The last write misses (a newer attempt owns the row): it says so, nothing is committed, the caller rolls back.
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.appendTranscript({ conversationId: 'telegram:c1', role: 'bot', text: 'không được lưu', at: t0 });
+          const w = await tx.writeLast([insertOutboxQuery(tx.db, [reply('ba')], t0.getTime())], done(inboxId! + 1000), { commit: true });
+          if (dialect === 'postgres') expect(await replies()).toEqual(['một', 'hai']);
+          if (Number(w.last.numAffectedRows) !== 1) throw new Error('lease lost');
+        }),
+      ).rejects.toThrow('lease lost');
+      expect(await replies()).toEqual(['một', 'hai']);
+      expect((await store.transcript('telegram:c1')).map((m) => m.text)).toEqual(['xin chào']);
+      // The store stays usable, on the same connections.
+      await store.transaction(async (tx) => {
+        await tx.appendTranscript({ conversationId: 'telegram:c1', role: 'bot', text: 'sau đó', at: t0 });
+      });
+      expect((await store.transcript('telegram:c1')).map((m) => m.text)).toEqual(['xin chào', 'sau đó']);
+    });
+
+    it.runIf(dialect === 'postgres')('commits after a marked statement whose values cannot be written in, in a round trip of its own; outside a transaction the mark changes nothing', async () => {
+      const names = async () => (await store.db.selectFrom('worker').select('display_name').orderBy('display_name').execute()).map((r) => r.display_name);
+      await store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('worker').values({ channel: 'telegram', user_id: 'd1', display_name: 'Dũng', consent_at: null, created_at: 1 }).execute();
+        // A Date is not written in as a literal: the statement goes with its parameters, then `commit` alone.
+        const { rows } = await trx.executeQuery(thenCommit(CompiledQuery.raw('select $1::timestamptz as at', [t0])));
+        expect(new Date((rows[0] as { at: string | Date }).at).getTime()).toBe(t0.getTime());
+        expect(await names()).toEqual(['Dũng']);
+        await expect(trx.selectFrom('worker').select('user_id').execute()).rejects.toThrow(/already committed/);
+      });
+      const { rows } = await store.db.executeQuery(thenCommit(CompiledQuery.raw('select count(*)::int as n from worker', [])));
+      expect(rows).toEqual([{ n: 1 }]);
+      await store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('worker').values({ channel: 'telegram', user_id: 'd2', display_name: 'Hà', consent_at: null, created_at: 1 }).execute();
+      });
+      expect(await names()).toEqual(['Dũng', 'Hà']);
     });
 
     it('keeps or drops the whole of a transaction whose first statement carries quotes, backslashes and placeholders in its values', async () => {

@@ -6,7 +6,7 @@
  * so that code stays right on any driver.
  */
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Generated, type PostgresPool } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Generated, type PostgresPool } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -376,6 +376,19 @@ interface PgClient {
   release(destroy?: boolean | Error): void;
 }
 
+/** Ends a statement marked by thenCommit (a newline cannot end Kysely's SQL: it writes none). */
+const COMMIT_AFTER = '\n;commit';
+
+/**
+ * The statement, marked so that the transaction it runs in commits with it, in the same round
+ * trip (`<statement>; commit`, see lazyBegin): when it fails, nothing is committed and the
+ * transaction is left to roll back. Nothing else may run in that transaction afterwards (it
+ * throws); the transaction's own commit is then a no-op. Outside a transaction it runs as is.
+ */
+export function thenCommit(query: CompiledQuery): CompiledQuery {
+  return CompiledQuery.raw(query.sql + COMMIT_AFTER, [...query.parameters]);
+}
+
 /**
  * The pool as Kysely sees it, with transactions that begin without a round trip of their own.
  * Kysely opens a transaction with a `begin` statement, one round trip before the first real
@@ -385,7 +398,9 @@ interface PgClient {
  * PostgreSQL types from their context exactly as it types untyped parameters). A transaction
  * that ran no statement sends neither begin nor its commit or rollback. A statement that
  * cannot be written that way (a value of another kind, SQL with quotes or comments of its
- * own) is sent after a `begin` of its own, as before.
+ * own) is sent after a `begin` of its own, as before. The same way, a statement marked by
+ * thenCommit goes out as `<statement>; commit` (the message's writes and its commit: one round
+ * trip instead of two), or, when it cannot be written out, followed by a `commit` of its own.
  */
 function lazyBegin(pool: pg.Pool): { connect(): Promise<PgClient>; end(): Promise<void> } {
   const wrapped = new WeakMap<object, PgClient>();
@@ -396,33 +411,64 @@ function lazyBegin(pool: pg.Pool): { connect(): Promise<PgClient>; end(): Promis
       let lazy = wrapped.get(client);
       if (!lazy) {
         let beginDue = false;
+        let inTransaction = false;
+        let committed = false;
+        const ended = (command: 'COMMIT' | 'ROLLBACK'): QueryResultLike => ({ command, rowCount: null, rows: [] });
+        /** The statement's own result out of a multi-statement query's: the one before a trailing commit. */
+        const own = (results: QueryResultLike | QueryResultLike[], commits: boolean) =>
+          Array.isArray(results) ? results[results.length - (commits ? 2 : 1)]! : results;
         lazy = {
           release: (destroy) => {
             beginDue = false;
+            inTransaction = false;
+            committed = false;
             client.release(destroy);
           },
           query: async (sql, values = []) => {
-            if (values.length === 0 && (sql === 'begin' || sql === 'commit' || sql === 'rollback')) {
+            const control = values.length === 0 && (sql === 'begin' || sql === 'commit' || sql === 'rollback');
+            if (committed) {
+              // The transaction ended with its last statement: its commit has nothing left to do.
+              if (control && sql === 'commit') {
+                committed = false;
+                inTransaction = false;
+                return ended('COMMIT');
+              }
+              throw new Error(`the transaction was already committed by its last statement; cannot run: ${sql.slice(0, 40)}`);
+            }
+            if (control) {
               if (sql === 'begin' && !beginDue) {
                 beginDue = true;
+                inTransaction = true;
                 return { command: 'BEGIN', rowCount: null, rows: [] };
               }
+              if (sql !== 'begin') inTransaction = false;
               if (sql !== 'begin' && beginDue) {
                 // Nothing ran in it: nothing to end.
                 beginDue = false;
-                return { command: sql === 'commit' ? 'COMMIT' : 'ROLLBACK', rowCount: null, rows: [] };
+                return ended(sql === 'commit' ? 'COMMIT' : 'ROLLBACK');
               }
               return client.query(sql, values);
             }
-            if (!beginDue) return client.query(sql, values);
+            const marked = sql.endsWith(COMMIT_AFTER);
+            if (marked) sql = sql.slice(0, -COMMIT_AFTER.length);
+            const commits = marked && inTransaction;
+            if (!beginDue && !commits) return client.query(sql, values);
+            // From here the transaction has begun on the server, whatever the statement does.
+            const begin = beginDue;
             beginDue = false;
             const inline = withLiterals(sql, values);
             if (inline === undefined) {
-              await client.query('begin');
-              return client.query(sql, values);
+              if (begin) await client.query('begin');
+              const result = await client.query(sql, values);
+              if (commits) {
+                await client.query('commit');
+                committed = true;
+              }
+              return result;
             }
-            const results = await client.query(`begin; ${inline}`);
-            return Array.isArray(results) ? results[results.length - 1]! : results;
+            const results = await client.query(`${begin ? 'begin; ' : ''}${inline}${commits ? '; commit' : ''}`);
+            if (commits) committed = true;
+            return own(results, commits);
           },
         };
         wrapped.set(client, lazy);

@@ -15,7 +15,7 @@
  * On SQLite there are no round trips to save: writes run as they come.
  */
 import { CompiledQuery, type Insertable, type Kysely, type QueryResult } from 'kysely';
-import type { DatabaseSchema } from './db.js';
+import { thenCommit, type DatabaseSchema } from './db.js';
 
 /** Tables only ever appended to in a message's transaction. */
 type AppendTable = 'transcript' | 'unanswered';
@@ -50,8 +50,13 @@ export class DeferredWrites {
    * one round trip. The rows of each of `first` that has a RETURNING come back too, carried by
    * `last`'s own RETURNING (so only when `last` writes at least one row, and is an insert, update
    * or delete without a RETURNING of its own); otherwise `first` is undefined.
+   *
+   * With `commit`, the transaction commits in the same round trip, but only when `last` writes
+   * exactly one row (see flushAndCommit); otherwise nothing is committed, `last` reports no row,
+   * and the caller must end the transaction by throwing (it is rolled back).
    */
-  async flushWith(first: CompiledQuery[], last: CompiledQuery): Promise<{ last: QueryResult<unknown>; first?: QueryResult<unknown>[] }> {
+  async flushWith(first: CompiledQuery[], last: CompiledQuery, commit = false): Promise<{ last: QueryResult<unknown>; first?: QueryResult<unknown>[] }> {
+    if (commit && canCarry(last)) return this.flushAndCommit(first, last);
     const held = this.take();
     const queries = [...held, ...first];
     if (queries.length === 0) return { last: await this.db.executeQuery(last) };
@@ -64,6 +69,32 @@ export class DeferredWrites {
       last: { ...result, rows: [] },
       first: row ? carry.map((i) => ({ rows: i === undefined ? [] : (row[`w${i}`] ?? []) })) : undefined,
     };
+  }
+
+  /**
+   * flushWith's one statement and the commit, in one round trip (db.ts thenCommit). `last` is
+   * the guard: when it writes no row (a newer attempt owns the inbox row), the statement fails
+   * by dividing by the number of rows it wrote, so the commit sent with it does not run and
+   * the transaction rolls back; that error (and only that one) is reported as `last` writing
+   * no row. PostgreSQL has no RAISE in plain SQL, and a constant error would be raised while
+   * planning: the divisor is the only expression that fails at run time exactly when it must.
+   */
+  private async flushAndCommit(first: CompiledQuery[], last: CompiledQuery): Promise<{ last: QueryResult<unknown>; first?: QueryResult<unknown>[] }> {
+    const held = this.take();
+    const queries = [...held, ...first, { ...last, sql: `${last.sql} returning 1` }];
+    const guard = queries.length - 1;
+    const carry = first.map((q, i) => (returnsRows(q) ? held.length + i : undefined));
+    const reported = carry.filter((i): i is number => i !== undefined);
+    const select = [`1 / (select count(*)::int from w${guard}) as written`, ...reported.map((i) => `(select coalesce(json_agg(w${i}), json_build_array()) from w${i}) as w${i}`)];
+    let row: Record<string, unknown[] | null>;
+    try {
+      const result = await this.db.executeQuery(thenCommit(combine(queries, CompiledQuery.raw(`select ${select.join(', ')}`, []))));
+      row = result.rows[0] as typeof row;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === DIVISION_BY_ZERO) return { last: { rows: [], numAffectedRows: 0n } };
+      throw err;
+    }
+    return { last: { rows: [], numAffectedRows: 1n }, first: carry.map((i) => ({ rows: i === undefined ? [] : (row[`w${i}`] ?? []) })) };
   }
 
   private take(): CompiledQuery[] {
@@ -113,3 +144,5 @@ function canCarry(q: CompiledQuery): boolean {
 }
 
 const WRITES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
+/** PostgreSQL's SQLSTATE for division by zero: flushAndCommit's guard. */
+const DIVISION_BY_ZERO = '22012';

@@ -217,8 +217,8 @@ export class SqlStore implements TransactionStore {
     });
   }
 
-  async writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<LastWrites> {
-    if (this.deferred) return this.deferred.flushWith(first, last);
+  async writeLast(first: CompiledQuery[], last: CompiledQuery, options: { commit?: boolean } = {}): Promise<LastWrites> {
+    if (this.deferred) return this.deferred.flushWith(first, last, options.commit);
     await this.writeLines();
     const results: QueryResult<unknown>[] = [];
     for (const q of first) results.push(await this.db.executeQuery(q));

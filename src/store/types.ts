@@ -127,8 +127,14 @@ export interface TransactionStore extends Store {
    * store holds back (one statement, so one round trip, on PostgreSQL; one after the other on
    * SQLite). Only for writes to tables that no held-back write touches, and `first` must not
    * touch `last`'s rows.
+   *
+   * With `options.commit`, this is the transaction's last statement: on PostgreSQL it commits
+   * the transaction in the same round trip when `last` (an insert, update or delete) writes
+   * exactly one row, and commits nothing when it writes none (then the caller must throw, to
+   * roll back). Nothing may run in the transaction afterwards, and the unit's function must
+   * return without throwing once it succeeded. Elsewhere the transaction commits as usual.
    */
-  writeLast(first: CompiledQuery[], last: CompiledQuery): Promise<LastWrites>;
+  writeLast(first: CompiledQuery[], last: CompiledQuery, options?: { commit?: boolean }): Promise<LastWrites>;
 }
 
 export interface LastWrites {

@@ -214,8 +214,10 @@ export class InboxProcessor implements Inbox {
             : [];
         const now = this.now();
         // The replies' outbox rows and the row marked done, with the engine's held-back writes:
-        // one statement on PostgreSQL (a round trip each saved), in order on SQLite.
-        const written = await tx.writeLast(rows.length > 0 ? [insertOutboxQuery(tx.db, rows, now)] : [], finishInboxQuery(tx.db, row.id, attempt, now));
+        // one statement on PostgreSQL (a round trip each saved), in order on SQLite. On
+        // PostgreSQL it also commits, unless the row was not ours any more (nothing is then
+        // written, and LeaseLost rolls the transaction back); nothing below may throw.
+        const written = await tx.writeLast(rows.length > 0 ? [insertOutboxQuery(tx.db, rows, now)] : [], finishInboxQuery(tx.db, row.id, attempt, now), { commit: true });
         if (Number(written.last.numAffectedRows ?? 0) !== 1) throw new LeaseLost();
         wroteOutbox = rows.length > 0;
         // The rows' ids come back (on PostgreSQL through the one statement's RETURNING): they are
