@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, type Launched } from './lib/launch.js';
 import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
+import { privatePostgres } from './lib/private-postgres.js';
 import { BENCH_SECRET, BENCH_TOKEN, SERVER_SCRIPT } from './lib/server.js';
 import { post as postTo, percentile, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
 import { answerDriver, clock, sqlReport, stamp, stamps, TRACE, traceReport } from './lib/trace.js';
@@ -240,30 +241,6 @@ async function benchEcho(): Promise<Result> {
   } finally {
     await echo.stop();
   }
-}
-
-/**
- * A database of its own on the PostgreSQL server of DATABASE_URL, dropped afterwards; the URL
- * to give the server, and the clean-up.
- */
-async function privatePostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const { default: pg } = await import('pg');
-  const name = `tlcd_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const own = new URL(url);
-  own.pathname = `/${name}`;
-  return {
-    url: own.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 const fmt = (r: Result) =>

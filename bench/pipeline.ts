@@ -7,7 +7,10 @@
  * Compare with bench/channels.ts (the same plus HTTP in and out) to split a message's cost.
  *
  *   BENCH_MESSAGES (3000), BENCH_USERS (64 chats in parallel), BENCH_ENGINE=stub|real (real),
- *   BENCH_TRACE=1 (SQL time per message by statement, and the WAL's size at the end)
+ *   BENCH_TRACE=1 (SQL time per message by statement, and the WAL's size at the end; SQLite),
+ *   DATABASE_URL=postgres://… (PostgreSQL instead: a database of its own, dropped after; the
+ *   Coordinator stays in-process, so the figure is the store's path without Redis; the CPU
+ *   the database's PostgreSQL backends used a message is printed too)
  *
  * Run it pinned to one core for figures comparable with bench:channels: taskset -c 0 npx tsx bench/pipeline.ts
  */
@@ -20,6 +23,8 @@ import { LocalCoordinator } from '../src/coordination/local.js';
 import type { Activity } from '../src/flows/activity.js';
 import { createEngine } from '../src/flows/engine.js';
 import { createStore } from '../src/store/sql-store.js';
+import { privatePostgres } from './lib/private-postgres.js';
+import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
 import { QUESTIONS } from './lib/telegram.js';
 import { STUB, stubEngine } from './lib/stub-engine.js';
 import { sqlReport, sqlTimes, timeSql, TRACE } from './lib/trace.js';
@@ -29,7 +34,10 @@ const USERS = Number(process.env.BENCH_USERS ?? 64);
 
 if (TRACE) await timeSql();
 const dir = mkdtempSync(join(tmpdir(), 'tlcd-bench-pipeline-'));
-const store = await createStore({ databasePath: join(dir, 'bench.db') });
+const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
+const postgres = pgUrl ? await privatePostgres(pgUrl) : undefined;
+const database = postgres ? new URL(postgres.url).pathname.slice(1) : undefined;
+const store = await createStore(postgres ? { databasePath: '', database: { kind: 'postgres', url: postgres.url } } : { databasePath: join(dir, 'bench.db') });
 const engine: StoreBoundEngine = STUB ? stubEngine : createEngine({ store });
 const unlimited = { perChat: { limit: 1e9, windowMs: 1000 }, global: { limit: 1e9, windowMs: 1000 } };
 const delivery = new Delivery({ db: store.db, store, engine, coordinator: new LocalCoordinator(), flood: { limit: 1e9, windowMs: 60_000 }, outbox: { limits: { telegram: unlimited } } });
@@ -61,6 +69,7 @@ let next = 0;
 let timedOut = 0;
 const started = performance.now();
 const cpu = process.cpuUsage();
+const cpuBefore = cpuSnapshot([], database);
 sqlTimes.clear();
 await Promise.all(
   Array.from({ length: USERS }, async (_, u) => {
@@ -75,11 +84,13 @@ await Promise.all(
 );
 const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
+const backends = database ? (cpuUsed(cpuBefore, cpuSnapshot([], database)).postgres ?? 0) * 1e6 : undefined;
 process.stdout.write(
-  `pipeline bench (${STUB ? 'stub' : 'real'} engine): ${MESSAGES} messages, ${USERS} chats: ${(MESSAGES / seconds).toFixed(0)} msg/s, ` +
-    `CPU ${((used.user + used.system) / MESSAGES).toFixed(0)} µs/msg${timedOut ? `, ${timedOut} replies timed out` : ''}\n`,
+  `pipeline bench (${STUB ? 'stub' : 'real'} engine, ${postgres ? 'PostgreSQL' : 'SQLite'}): ${MESSAGES} messages, ${USERS} chats: ${(MESSAGES / seconds).toFixed(0)} msg/s, ` +
+    `CPU ${((used.user + used.system) / MESSAGES).toFixed(0)} µs/msg (system ${(used.system / MESSAGES).toFixed(0)})` +
+    `${backends !== undefined ? `, PostgreSQL backends ${(backends / MESSAGES).toFixed(0)} µs/msg` : ''}${timedOut ? `, ${timedOut} replies timed out` : ''}\n`,
 );
-if (TRACE) {
+if (TRACE && !postgres) {
   // Wall time inside better-sqlite3 (the commit's share includes any checkpoint run on the loop).
   process.stdout.write(`${sqlReport(sqlTimes, MESSAGES)}\n`);
   const wal = join(dir, 'bench.db-wal');
@@ -87,4 +98,5 @@ if (TRACE) {
 }
 await delivery.stop();
 await store.close();
+await postgres?.drop();
 rmSync(dir, { recursive: true, force: true });
