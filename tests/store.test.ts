@@ -2,6 +2,7 @@
  * The SQL store against SQLite (a temporary file, and in memory) and PostgreSQL.
  */
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,10 @@ describe('PostgreSQL statements with their values written in (a transaction\'s f
       `select * from "conversation" where "id" = 'telegram:1''; drop table x; --' and "n" = '12' and "x" is null`,
     );
     expect(withLiterals('select $1, $10', ['a\\b', 2, 3, 4, 5, 6, 7, 8, 9, 'mười'])).toBe(`select  E'a\\\\b', 'mười'`);
+    // Strings are quoted exactly as pg.escapeLiteral quotes them.
+    for (const text of ['', "it's", 'a\\b', "C:\\tmp\\'x'\\", 'đúng không? \u{1F600}', `{"text":"Lương tối thiểu ${'x'.repeat(3000)}'"}`]) {
+      expect(withLiterals('select $1', [text])).toBe(`select ${pg.escapeLiteral(text)}`);
+    }
     expect(withLiterals('select $1', [{ a: 1 }])).toBeUndefined();
     expect(withLiterals('select $1', [new Date()])).toBeUndefined();
     expect(withLiterals("select 'x', $1", ['a'])).toBeUndefined();

@@ -489,7 +489,7 @@ export function withLiterals(sql: string, values: readonly unknown[]): string | 
   const literals: string[] = [];
   for (const v of values) {
     if (v === null || v === undefined) literals.push('null');
-    else if (typeof v === 'string') literals.push(pg.escapeLiteral(v));
+    else if (typeof v === 'string') literals.push(quoted(v));
     else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint' || typeof v === 'boolean') literals.push(`'${String(v)}'`);
     else return undefined;
   }
@@ -500,4 +500,15 @@ export function withLiterals(sql: string, values: readonly unknown[]): string | 
     return literal ?? '';
   });
   return unknownPlaceholder ? undefined : out;
+}
+
+/**
+ * The string as a PostgreSQL literal, exactly as pg.escapeLiteral writes it (quotes doubled; with
+ * a backslash, ` E'…'` and backslashes doubled), by two native replaces: pg's copies the string
+ * a character at a time, about 13 µs a kilobyte, and a message's writes carry a few kilobytes
+ * (its state, transcript lines and reply as JSON).
+ */
+function quoted(v: string): string {
+  const q = v.replace(/'/g, "''");
+  return v.includes('\\') ? ` E'${q.replace(/\\/g, '\\\\')}'` : `'${q}'`;
 }
