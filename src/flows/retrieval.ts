@@ -179,6 +179,7 @@ export class Retriever {
   private cached?: { key: string; index: FaqIndex };
   /** The servable set only changes at midnight: remember which index serves which day. */
   private byDay?: { day: string; index: FaqIndex };
+  private readonly analysedSubjects = new Map<string, string[]>();
 
   constructor(
     private readonly kb: KnowledgeBase,
@@ -207,10 +208,22 @@ export class Retriever {
     return rank(hybrid) >= rank(lexical) ? hybrid : lexical;
   }
 
+  /** The best few candidates for these terms, after the adjustments for subject, side, meaning and lean. */
+  private candidates(index: FaqIndex, terms: string[], semantic: SemanticScores | undefined): Candidate[] {
+    return preferLean(withSemantic(preferCues(preferSubject(index.queryTerms(terms, 8), terms), terms, index), semantic), terms, index).slice(0, 5);
+  }
+
+  /** A subject's words, analysed once: the subjects are the few family names and topic titles. */
+  private subjectTerms(subject: string): string[] {
+    let terms = this.analysedSubjects.get(subject);
+    if (!terms) this.analysedSubjects.set(subject, (terms = analyzeForIndex(subject)));
+    return terms;
+  }
+
   private read(text: string, day: string, state?: Pick<ConversationState, 'lastFaqId' | 'topic'>, semantic?: SemanticScores): Retrieval {
     const index = this.indexFor(day);
     const terms = analyzeForIndex(text);
-    const base = preferLean(withSemantic(preferCues(preferSubject(index.queryTerms(terms, 8), terms), terms, index), semantic), terms, index).slice(0, 5);
+    const base = this.candidates(index, terms, semantic);
     // "Mấy giờ rồi?" shares "mấy giờ" with the night-work entry, and scores high on it; a
     // message made only of time, number and question words names nothing of labour law, so on
     // its own it is out of scope (after a topic, the follow-up reading below may still take it).
@@ -222,15 +235,16 @@ export class Retriever {
     if (state?.lastFaqId && looksLikeFollowUp(textForms(text), terms.filter((t) => !t.includes('_')).length)) {
       const family = state.lastFaqId.split('.')[0] ?? '';
       const subject = FAMILY_CONTEXT[family] ?? (state.topic ? this.kb.topicTitle(state.topic) : undefined);
-      if (subject) {
-        const contextTerms = [...new Set([...terms, ...analyzeForIndex(subject)])];
-        const withContext = preferLean(withSemantic(preferCues(preferSubject(index.queryTerms(contextTerms, 8), contextTerms), contextTerms, index), semantic), contextTerms, index).slice(0, 5);
-        const contextual = decide(withContext, true);
+      // A message that leans on the conversation stays in its subject, unless it clearly
+      // names another subject ("còn rút bảo hiểm xã hội thì sao?"): then the subject's reading
+      // could not be taken, and is not made.
+      const named = anchoredFamilies(terms);
+      const namesOtherSubject = named.size > 0 && !named.has(family);
+      if (subject && !namesOtherSubject) {
+        const contextTerms = [...new Set([...terms, ...this.subjectTerms(subject)])];
+        const contextual = decide(this.candidates(index, contextTerms, semantic), true);
         const inFamily = (r: Retrieval) => r.candidates[0]?.entry.id.startsWith(`${family}.`) ?? false;
-        // A message that leans on the conversation stays in its subject, unless it clearly
-        // names another subject ("còn rút bảo hiểm xã hội thì sao?").
-        const namesOtherSubject = anchoredFamilies(terms).size > 0 && !anchoredFamilies(terms).has(family);
-        if (inFamily(contextual) && contextual.decision !== 'fallback' && !namesOtherSubject && (!inFamily(best) || rank(contextual) >= rank(best))) best = contextual;
+        if (inFamily(contextual) && contextual.decision !== 'fallback' && (!inFamily(best) || rank(contextual) >= rank(best))) best = contextual;
       }
     }
     return best;

@@ -1,0 +1,54 @@
+/**
+ * A follow-up ("còn … thì sao?") is read a second time with the conversation's subject added.
+ * That second reading is skipped when it could not be taken: the message names another
+ * subject. The skip must give what the long way gave: the message's own reading.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { Retriever } from '../src/flows/retrieval.js';
+import { loadKnowledgeOrThrow } from '../src/knowledge/load.js';
+
+const { kb } = loadKnowledgeOrThrow();
+const day = '2026-11-28';
+const afterUnemployment = { lastFaqId: 'bhtn.dieu-kien.chung', topic: 'bhtn' };
+
+/** How many times the index is queried while `fn` runs. */
+function queries(retriever: Retriever, fn: () => void): number {
+  const spy = vi.spyOn(retriever.indexFor(day), 'queryTerms');
+  try {
+    fn();
+    return spy.mock.calls.length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('the subject reading of a follow-up', () => {
+  it('is made for a follow-up within the subject, and answers it there', () => {
+    const retriever = new Retriever(kb);
+    let r = retriever.retrieve('còn người đang thử việc thì sao', day, afterUnemployment);
+    expect(queries(retriever, () => (r = retriever.retrieve('còn người đang thử việc thì sao', day, afterUnemployment)))).toBe(2);
+    expect(r).toMatchObject({ decision: 'answer', entryId: 'bhtn.tham-gia.thu-viec', usedContext: true });
+  });
+
+  it('is not made for a follow-up that names another subject, which is read on its own', () => {
+    const retriever = new Retriever(kb);
+    const texts = ['còn rút bảo hiểm xã hội một lần thì sao', 'còn công đoàn thì sao', 'the con tai nan lao dong thi sao', 'vậy còn lương hưu thì sao'];
+    for (const text of texts) {
+      let withState = retriever.retrieve(text, day, afterUnemployment);
+      expect(queries(retriever, () => (withState = retriever.retrieve(text, day, afterUnemployment))), text).toBe(1);
+      expect(withState, text).toEqual(retriever.retrieve(text, day));
+    }
+  });
+
+  it('reads the same on every turn, whichever subjects were read before', () => {
+    const retriever = new Retriever(kb);
+    const texts = ['thế hồ sơ nộp ở đâu', 'còn mức hưởng thì sao', 'bao lâu thì có tiền', 'vay thi sao'];
+    const first = texts.map((t) => retriever.retrieve(t, day, afterUnemployment));
+    expect(first.every((r) => r.usedContext)).toBe(true);
+    expect(texts.map((t) => retriever.retrieve(t, day, afterUnemployment))).toEqual(first);
+    // In another order, after other subjects' analyses.
+    const other = new Retriever(kb);
+    other.retrieve('còn công đoàn thì sao', day, { lastFaqId: 'cd.doan-phi', topic: 'cd' });
+    expect([...texts].reverse().map((t) => other.retrieve(t, day, afterUnemployment))).toEqual([...first].reverse());
+  });
+});
