@@ -55,6 +55,25 @@ describe('engine', () => {
     expect(r.outcome.faqId).toMatch(/^bhtn\.ho-so\.noi-nop/);
   });
 
+  it('takes a thank-you or an "ok" after an answer as small talk, not as a follow-up on the subject', async () => {
+    const thanks = ['cảm ơn', 'ok cám ơn', 'em cảm ơn bạn nhiều ạ', 'cam on ad nhe'];
+    for (const [i, text] of thanks.entries()) {
+      await send(`thx${i}`, 'trợ cấp thất nghiệp được bao nhiêu tiền');
+      const r = await send(`thx${i}`, text);
+      expect(r.outcome.kind, text).toBe('smalltalk');
+      expect(allText(r), text).toContain('Không có gì');
+    }
+    for (const [i, text] of ['ok', 'dạ vâng em hiểu rồi', 'được rồi ạ'].entries()) {
+      await send(`ack${i}`, 'lương tối thiểu vùng 2026 là bao nhiêu');
+      const r = await send(`ack${i}`, text);
+      expect(r.outcome.kind, text).toBe('smalltalk');
+      expect(allText(r), text).toContain('hỏi thêm');
+    }
+    // A real follow-up in the same words' company is still read against the subject.
+    await send('thx-q', 'điều kiện hưởng trợ cấp thất nghiệp');
+    expect((await send('thx-q', 'cảm ơn, thế nộp hồ sơ ở đâu?')).outcome.faqId).toMatch(/^bhtn\.ho-so\.noi-nop/);
+  });
+
   it('computes the benefit at once when the message gives every value', async () => {
     const r = await send('c5', 'lương 10 triệu đóng 5 năm thì được bao nhiêu?');
     expect(r.outcome.kind).toBe('flow');

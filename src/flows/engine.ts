@@ -431,9 +431,12 @@ export class Engine implements ConversationEngine {
 
     if (sensitive) return this.sensitive(ctx, retrieval);
 
+    // A message that is nothing but small talk ("cảm ơn", "ok") asks nothing: only a reading of
+    // its own words may outrank it, never one lent by the conversation's subject (a thank-you
+    // after an answer on unemployment benefit once got that subject's next entry).
     const talk = smallTalk(forms);
-    if (talk && retrieval.decision !== 'answer') {
-      const text = { hello: T.hello, thanks: T.thanks, bye: T.bye, who: T.whoAmI }[talk];
+    if (talk && (retrieval.decision !== 'answer' || retrieval.usedContext)) {
+      const text = { hello: T.hello, thanks: T.thanks, bye: T.bye, who: T.whoAmI, ack: T.ack }[talk];
       return say(ctx, [{ text, choices: talk === 'hello' || talk === 'who' ? MAIN_MENU : undefined }], 'smalltalk');
     }
 

@@ -18,11 +18,16 @@ const YES = withPolite('co|co a|co chu|dong y|ok|oke|okay|okie|uh|u|um|vang|da|d
 const NO = withPolite('khong|ko|k|hong|hok|khong can|thoi|khong a|no|chua|chua can|de sau|khong muon');
 
 const GREETING = withPolite('chao|xin chao|chao ban|chao ad|chao admin|hello|hi|helo|alo|a lo|hey|ad oi|admin oi|co ai khong|co ai o do khong|chao bot|chao tro ly|hi ad');
-const THANKS = withPolite('cam on|cam on nhieu|cam on ban|cam on ad|cam on nhe|thanks|thank you|thank|tks|thks|camon|ok cam on|da cam on|hay qua|tot qua|cam on tro ly');
+/** "cảm ơn", "em cảm ơn bạn nhiều", "ok cám ơn ad nhé" (cám folds to cam too). */
+const THANKS = withPolite(
+  '(?:em |minh |toi |tui |xin |ok |oke |vang |da )?(?:cam on|camon)(?: (?:ban|ad|admin|tro ly|bot|chi|anh|nhe))?(?: (?:nhieu|rat nhieu|nhieu lam|lam|nhieu nhe))?|thanks|thank you|thank|tks|thks|hay qua|tot qua',
+);
 const BYE = withPolite('tam biet|bye|bai|bye bye|hen gap lai|chao nhe');
+/** A bare acknowledgement of the last answer ("ok", "dạ vâng", "em hiểu rồi"): nothing asked. */
+const ACK = withPolite('ok|oke|okay|okie|vang|da vang|da|da hieu|(?:vang |da vang |ok )?(?:(?:em|minh|toi|tui) )?(?:hieu|biet|ro|duoc) roi');
 const WHO = anywhere('ban la ai|la ai vay|ban la nguoi hay may|ban la bot|ban la nguoi that|day la ai|may la ai|tro ly la gi|ban lam duoc gi|ban giup duoc gi');
 
-export type SmallTalk = 'hello' | 'thanks' | 'bye' | 'who';
+export type SmallTalk = 'hello' | 'thanks' | 'bye' | 'who' | 'ack';
 
 export const isCancel = (t: TextForms) => CANCEL.test(t.folded);
 export const isDeleteRequest = (t: TextForms) => DELETE.test(t.folded);
@@ -35,6 +40,7 @@ export function smallTalk(t: TextForms): SmallTalk | undefined {
   if (THANKS.test(t.folded)) return 'thanks';
   if (BYE.test(t.folded)) return 'bye';
   if (WHO.test(t.folded) && t.folded.split(' ').length <= 8) return 'who';
+  if (ACK.test(t.folded)) return 'ack';
   return undefined;
 }
 

@@ -77,6 +77,7 @@ export const T = {
     'Cảm ơn bạn đã gửi. Hiện mình chỉ đọc được tin nhắn chữ. Bạn mô tả ngắn bằng chữ giúp mình nhé, hoặc gõ "gặp tư vấn viên" để gửi cho người thật xem.',
   thanks: 'Không có gì ạ! Chúc bạn mọi điều tốt đẹp. Cần gì bạn cứ nhắn mình nhé.',
   bye: 'Chào bạn, chúc bạn nhiều sức khỏe! Khi cần, bạn cứ nhắn lại.',
+  ack: 'Dạ vâng. Bạn cần hỏi thêm gì cứ nhắn mình nhé.',
   hello: 'Chào bạn! Bạn cần mình giúp gì về bảo hiểm thất nghiệp hay quyền lợi lao động?',
   whoAmI:
     'Mình là Trợ lý Công đoàn, một chương trình trả lời tự động của tổ chức Công đoàn. Khi cần, mình chuyển bạn tới tư vấn viên là người thật.',
