@@ -51,4 +51,16 @@ describe('the subject reading of a follow-up', () => {
     other.retrieve('còn công đoàn thì sao', day, { lastFaqId: 'cd.doan-phi', topic: 'cd' });
     expect([...texts].reverse().map((t) => other.retrieve(t, day, afterUnemployment))).toEqual([...first].reverse());
   });
+
+  it("keeps a labour-law follow-up in the conversation's topic, not in another family sharing its words", () => {
+    const retriever = new Retriever(kb);
+    const afterMinimumWage = { lastFaqId: 'ld.luong-toi-thieu.2026', topic: 'lao-dong-luong-toi-thieu' };
+    // The unemployment benefit's cap is five regional minimum wages: it shares "vùng" and
+    // "lương tối thiểu", and used to take the worker's next question about another region.
+    for (const text of ['còn vùng 3 thì sao', 'con vung 3 thi sao', 'cảm ơn, còn vùng 4 thì bao nhiêu']) {
+      expect(retriever.retrieve(text, day, afterMinimumWage), text).toMatchObject({ decision: 'answer', entryId: 'ld.luong-toi-thieu.2026', usedContext: true });
+    }
+    const afterProbation = { lastFaqId: 'ld.thu-viec.thoi-gian', topic: 'lao-dong-thu-viec' };
+    expect(retriever.retrieve('thế lương thì được bao nhiêu', day, afterProbation)).toMatchObject({ decision: 'answer', entryId: 'ld.thu-viec.luong' });
+  });
 });
