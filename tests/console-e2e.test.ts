@@ -199,6 +199,8 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     expect(await textOf(alarm)).toContain('Telegram');
     const item = counsellor.locator('#list .item.urgent');
     await eventually(() => textOf(item)).toContain('KHẨN');
+    // Why it waits, before anyone opens it.
+    expect(await textOf(item)).toContain('Bạo lực, đe dọa');
     await counsellor.screenshot({ path: join(SHOTS, 'console-urgent-alarm.png') });
 
     // (A string expression: the tests are compiled without the DOM's types.)
@@ -214,6 +216,7 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     await tabTo('alarm-open');
     await counsellor.keyboard.press('Enter');
     await eventually(() => textOf(counsellor.locator('#chat-meta'))).toContain('KHẨN');
+    expect(await textOf(counsellor.locator('#chat-meta'))).toContain('Bạo lực, đe dọa');
     await tabTo('claim');
     await counsellor.keyboard.press('Enter');
     // A claim puts the focus in the reply box.

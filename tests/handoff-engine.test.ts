@@ -59,6 +59,24 @@ describe('queueing', () => {
     expect(names).toEqual({ 'telegram:lan': 'Lan Nguyễn', 'telegram:hung': null });
   });
 
+  it('says in the queue why each chat waits, before anyone opens it, and forgets it once the chat is back with the bot', async () => {
+    await say('v', 'quản lý cầm dao đuổi đánh em');
+    await say('p', 'em đang mang thai mà công ty đuổi việc em');
+    await say('p', 'có');
+    await say('a', 'cho tôi gặp tư vấn viên');
+    await say('w', 'lương tối thiểu vùng 1 năm nay bao nhiêu');
+    await say('w', 'cho tôi gặp tư vấn viên');
+    const desk = new Desk({ db: bench.store.db, store: bench.store, delivery: { enqueue: async () => [] } as never });
+    const concerns = Object.fromEntries((await desk.queue()).map((x) => [x.conversationId, x.concern]));
+    expect(concerns).toEqual({ 'telegram:v': 'Bạo lực, đe dọa', 'telegram:p': 'Mang thai bị cho nghỉ', 'telegram:a': 'Muốn gặp tư vấn viên', 'telegram:w': 'Muốn gặp tư vấn viên' });
+    expect((await desk.record('telegram:v')).concern).toBe('Bạo lực, đe dọa');
+    // A waiting chat that turns urgent says so; one that leaves the queue keeps nothing.
+    await say('a', 'em muốn chết cho xong');
+    expect((await desk.queue()).find((x) => x.conversationId === 'telegram:a')?.concern).toBe('Nguy cơ tự tử, tự hại');
+    await say('w', 'hủy');
+    expect((await bench.store.getConversation('telegram', 'w'))?.state.concern).toBeUndefined();
+  });
+
   it("keeps the name of a group chat's worker when others write in it, and gives no one another's name", async () => {
     // A Telegram group: the chat's id is the conversation, each member writes under their own id and name.
     await send('group-1', { userId: 'lan', text: 'cho tôi gặp tư vấn viên', displayName: 'Lan Nguyễn' });

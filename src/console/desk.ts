@@ -14,6 +14,7 @@ import type { DatabaseSchema } from '../store/db.js';
 import { interruptedOfConversation } from '../bots/delivery/outbox-table.js';
 import type { ConversationState, Store, TranscriptRole } from '../store/types.js';
 import type { CounsellorDelivery, DeliveryStatus } from './delivery.js';
+import { concernTitle } from '../flows/handoff/concern.js';
 
 /** Modes in which a person, not the bot, is expected to answer. */
 const WITH_PERSON: ConversationMode[] = ['queued', 'human'];
@@ -25,6 +26,8 @@ export interface QueueItem {
   urgent: boolean;
   topic: string | null;
   topicTitle: string | null;
+  /** Why the chat waits (urgent reason, sensitive matter, asked for a person), as counsellors read it. */
+  concern: string | null;
   queuedAt: string;
   waitingMs: number;
   /** The worker's last words, so a counsellor can judge before claiming. */
@@ -82,6 +85,7 @@ export interface ChatRecord {
   urgent: boolean;
   topic: string | null;
   topicTitle: string | null;
+  concern: string | null;
   queuedAt: string | null;
   assignee: { id: string; name: string } | null;
   transcript: ChatLine[];
@@ -168,7 +172,8 @@ export class Desk {
 
   private async item(r: { id: string; channel: string; urgent: number; state: string; queued_at: number | null; created_at: number; display_name: string | null }): Promise<QueueItem> {
     const queuedAt = Number(r.queued_at ?? r.created_at);
-    const topic = (JSON.parse(r.state) as ConversationState).topic ?? null;
+    const state = JSON.parse(r.state) as ConversationState;
+    const topic = state.topic ?? null;
     const last = await this.db.selectFrom('transcript').select('text').where('conversation_id', '=', r.id).where('role', '=', 'worker').orderBy('id', 'desc').limit(1).executeTakeFirst();
     return {
       conversationId: r.id,
@@ -177,6 +182,7 @@ export class Desk {
       urgent: Boolean(r.urgent),
       topic,
       topicTitle: topic ? (this.opts.kb?.topicTitle(topic) ?? null) : null,
+      concern: concernTitle(state.concern),
       queuedAt: new Date(queuedAt).toISOString(),
       waitingMs: Math.max(0, this.now() - queuedAt),
       preview: last ? last.text.slice(0, PREVIEW_CHARS) : null,
@@ -261,7 +267,8 @@ export class Desk {
         .execute(),
       this.assignee(conversationId),
     ]);
-    const topic = (JSON.parse(conv.state) as ConversationState).topic ?? null;
+    const state = JSON.parse(conv.state) as ConversationState;
+    const topic = state.topic ?? null;
     return {
       conversationId: conv.id,
       channel: conv.channel as Channel,
@@ -270,6 +277,7 @@ export class Desk {
       urgent: Boolean(conv.urgent),
       topic,
       topicTitle: topic ? (this.opts.kb?.topicTitle(topic) ?? null) : null,
+      concern: concernTitle(state.concern),
       queuedAt: conv.queued_at === null ? null : new Date(Number(conv.queued_at)).toISOString(),
       assignee,
       transcript: transcript.map((m) => ({ role: m.role, text: m.text, at: m.at.toISOString(), ...(m.outcome ? { outcome: m.outcome } : {}) })),
@@ -389,6 +397,7 @@ export class Desk {
       const conv = await trx.selectFrom('conversation').select(['channel', 'user_id', 'state']).where('id', '=', conversationId).executeTakeFirstOrThrow();
       const state = JSON.parse(conv.state) as ConversationState;
       state.handoff = 'none';
+      state.concern = undefined;
       state.misses = 0;
       await trx.updateTable('conversation').set({ mode: 'closed', urgent: 0, queued_at: null, state: JSON.stringify(state), updated_at: now }).where('id', '=', conversationId).execute();
       await trx.insertInto('console_closure').values({ conversation_id: conversationId, counsellor_id: by.id, outcome, tags: JSON.stringify(tags), at: now }).execute();

@@ -36,6 +36,7 @@ import { HandoffRecords } from './handoff/records.js';
 import { SURVEY_TEXT, isSurveyPayload, surveyRating } from './handoff/survey.js';
 import { WAIT_LOOKBACK_MS, estimateWait, waitInWords, type WaitRange } from './handoff/wait.js';
 import { describeActivity } from './handoff/describe.js';
+import type { Concern } from './handoff/concern.js';
 import type { HandoffSettings } from './handoff/settings.js';
 import { openingInWords } from './handoff/office-hours.js';
 export type { HandoffSettings } from './handoff/settings.js';
@@ -318,6 +319,7 @@ export class Engine implements ConversationEngine {
       conv.urgent = false;
       conv.queuedAt = null;
       conv.state.handoff = 'none';
+      conv.state.concern = undefined;
       ctx.events.push(consoleEvent.left(conv.id, ctx.now));
       return { replies: [{ text: T.leftQueue, choices: MAIN_MENU }], outcome: { kind: 'handoff', handoff: 'none', urgent: false } };
     }
@@ -325,6 +327,7 @@ export class Engine implements ConversationEngine {
     const urgent = signal?.kind === 'urgent' || (!conv.urgent && (await this.understand(ctx))[0]?.urgent === true);
     if (urgent && !conv.urgent) {
       conv.urgent = true;
+      conv.state.concern = signal?.kind === 'urgent' ? signal.reason : 'urgent';
       ctx.events.push(consoleEvent.queued(conv.id, conv.channel, true, ctx.now, conv.state.topic));
       return { replies: [{ text: `${T.queuedUrgent}\n\n${T.emergency}`, urgent: true }], outcome: { kind: 'handoff', handoff, urgent: true } };
     }
@@ -342,6 +345,7 @@ export class Engine implements ConversationEngine {
     if (payload === PAYLOAD.handoff) return this.queue(ctx, false);
     if (payload === PAYLOAD.declineHandoff) {
       conv.state.handoff = 'none';
+      conv.state.concern = undefined;
       return say(ctx, [{ text: T.declined }], 'smalltalk');
     }
     if (payload === PAYLOAD.cancel) return this.cancel(ctx);
@@ -396,21 +400,23 @@ export class Engine implements ConversationEngine {
 
     // Safety and explicit requests come before anything else the worker might be in the middle of.
     const signal = detectHandoffSignal(forms);
-    if (signal?.kind === 'urgent') return this.queue(ctx, true);
+    if (signal?.kind === 'urgent') return this.queue(ctx, true, signal.reason);
     if (state.ticket) return this.ticketStep(ctx);
-    if (signal?.kind === 'explicit') return this.queue(ctx, false);
+    if (signal?.kind === 'explicit') return this.queue(ctx, false, 'asked');
     // The model's second opinion can only raise the alarm or offer a person, never lower either.
     const [understood, semantic] = await this.understand(ctx, true);
-    if (understood?.urgent) return this.queue(ctx, true);
-    const sensitive = signal?.kind === 'sensitive' || understood?.sensitive === true;
+    if (understood?.urgent) return this.queue(ctx, true, 'urgent');
+    const sensitive = signal?.kind === 'sensitive' ? signal.reason : understood?.sensitive === true ? 'sensitive' : undefined;
 
     if (state.handoff === 'offered') {
       if (isYes(forms)) return this.queue(ctx, false);
       if (isNo(forms)) {
         state.handoff = 'none';
+        state.concern = undefined;
         return say(ctx, [{ text: T.declined }], 'smalltalk');
       }
       state.handoff = 'none';
+      state.concern = undefined;
     }
 
     const picked = pickedNumber(forms);
@@ -429,7 +435,7 @@ export class Engine implements ConversationEngine {
     const started = this.calculators.detect(ctx.text, forms, state, ctx.day, retrieval);
     if (started) return this.flowTurn(ctx, started);
 
-    if (sensitive) return this.sensitive(ctx, retrieval);
+    if (sensitive) return this.sensitive(ctx, retrieval, sensitive);
 
     // A message that is nothing but small talk ("cảm ơn", "ok") asks nothing: only a reading of
     // its own words may outrank it, never one lent by the conversation's subject (a thank-you
@@ -561,7 +567,7 @@ export class Engine implements ConversationEngine {
   }
 
   /** A sensitive matter: what general information the KB has, then the offer of a counsellor. */
-  private sensitive(ctx: Ctx, r: Retrieval): Turn {
+  private sensitive(ctx: Ctx, r: Retrieval, concern: Concern): Turn {
     const state = ctx.conv.state;
     const replies: Reply[] = [];
     let faqId: string | undefined;
@@ -576,6 +582,7 @@ export class Engine implements ConversationEngine {
     }
     replies.push({ text: T.offerSensitive, choices: [CHOICE.handoff, CHOICE.declineHandoff] });
     state.handoff = 'offered';
+    state.concern = concern;
     state.misses = 0;
     return {
       replies,
@@ -583,13 +590,17 @@ export class Engine implements ConversationEngine {
     };
   }
 
-  private async queue(ctx: Ctx, urgent: boolean): Promise<Turn> {
+  /** `concern`: why, for the console's queue; without one, the concern of a pending offer, or the worker asked. */
+  private async queue(ctx: Ctx, urgent: boolean, concern?: Concern): Promise<Turn> {
     const { conv } = ctx;
     // Outside office hours a request waits as a message; danger to life never waits.
     const office = this.opts.handoff?.hours?.status(ctx.now);
     if (office && !office.open && !urgent) return this.offHours(ctx, office.opensAt);
     conv.state.ticket = undefined;
     conv.mode = 'queued';
+    // Why, for the console's queue: a chat already urgent keeps its reason; otherwise the one
+    // given, else the one of the offer the worker accepted (or of the queue it is in).
+    if (!conv.urgent) conv.state.concern = concern ?? (conv.state.handoff !== 'none' ? conv.state.concern : undefined) ?? 'asked';
     conv.urgent = conv.urgent || urgent;
     conv.queuedAt = conv.queuedAt ?? ctx.now;
     conv.state.handoff = 'queued';
@@ -701,6 +712,7 @@ export class Engine implements ConversationEngine {
     state.flow = undefined;
     state.ticket = undefined;
     state.handoff = 'none';
+    state.concern = undefined;
     return say(ctx, [{ text: had ? T.cancelled : T.nothingToCancel, choices: MAIN_MENU }], 'smalltalk');
   }
 

@@ -6,6 +6,7 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Channel, Choice, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
 import type { DatabaseSchema } from './db.js';
+import type { Concern } from '../flows/handoff/concern.js';
 
 /** Per-conversation state the engine keeps between messages. Serialised as JSON. */
 export interface ConversationState {
@@ -27,6 +28,8 @@ export interface ConversationState {
   lastChoices?: string[];
   /** A counsellor closed the chat and the 1–5 rating is still to come. */
   survey?: 'pending';
+  /** Why the chat waits for a counsellor (shown in the console's queue); cleared when it is back with the bot. */
+  concern?: Concern;
   /** Leaving a message outside office hours: what is asked next, and the message so far. */
   ticket?: { step: 'message' | 'consent' | 'phone'; message?: string; tries?: number };
 }

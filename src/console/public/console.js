@@ -144,7 +144,7 @@
       top.append(el('strong', null, workerName(item)));
       top.append(el('span', 'badge', CHANNELS[item.channel] || item.channel));
       b.append(top);
-      b.append(el('span', 'item-meta', `${item.topicTitle || 'Chưa rõ chủ đề'} · chờ ${minutes(item.waitingMs)}`));
+      b.append(el('span', 'item-meta', `${subject(item)} · chờ ${minutes(item.waitingMs)}`));
       if (item.preview) b.append(el('span', 'item-preview', item.preview));
       if (tab === 'mine' && item.lastRole === 'worker') b.append(el('span', 'badge new', 'tin mới'));
       b.addEventListener('click', () => openChat(item.conversationId));
@@ -348,6 +348,11 @@
     renderChat();
   }
 
+  /** Why the chat waits, then what it is about: "Bạo lực, đe dọa · Tiền lương". */
+  function subject(r) {
+    return [r.concern, r.topicTitle].filter(Boolean).join(' · ') || 'Chưa rõ chủ đề';
+  }
+
   function renderChat() {
     const r = record;
     const mineNow = r.assignee && r.assignee.id === me.id;
@@ -355,7 +360,7 @@
     $('chat-title').textContent = workerName(r);
     $('chat-title').tabIndex = -1;
     const state = waiting ? 'đang chờ' : r.assignee ? `đang trò chuyện với ${r.assignee.name}` : 'đã trả lại cho Trợ lý';
-    $('chat-meta').textContent = `${CHANNELS[r.channel] || r.channel} · ${r.topicTitle || 'Chưa rõ chủ đề'} · ${state}${r.urgent ? ' · KHẨN' : ''}`;
+    $('chat-meta').textContent = `${CHANNELS[r.channel] || r.channel} · ${subject(r)} · ${state}${r.urgent ? ' · KHẨN' : ''}`;
     $('claim').hidden = !waiting;
     $('transfer').hidden = !(mineNow || (r.assignee && me.role === 'admin'));
     $('transfer-to').hidden = $('transfer').hidden;
