@@ -127,11 +127,11 @@ describe('a logged-out request gets nothing', () => {
       ['POST', `/conversations/${id}/reply`], ['POST', `/conversations/${id}/notes`], ['POST', `/conversations/${id}/transfer`], ['POST', `/conversations/${id}/close`],
       ['POST', `/conversations/${id}/draft`], ['GET', `/conversations/${id}/draft-suggestion`], ['GET', '/kb/search?q=tro%20cap'], ['GET', '/drafts'], ['GET', '/unanswered'],
       ['GET', '/accounts'], ['POST', '/accounts'], ['POST', `/accounts/${ids.lan}/disable`], ['POST', `/accounts/${ids.lan}/enable`], ['GET', '/audit'], ['GET', '/events'], ['POST', '/logout'],
-      ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', '/tickets/1/phone'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
+      ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', '/tickets/1/phone'], ['POST', '/tickets/1/take'], ['POST', '/tickets/1/release'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
     ];
     // Every route the plugin registered is in the list above.
     const registered = app.printRoutes({ commonPrefix: false });
-    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'typing']) {
+    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'take', 'release', 'typing']) {
       expect(registered).toContain(path);
     }
     for (const [method, url] of routes) {
@@ -529,12 +529,22 @@ describe('out-of-hours tickets', () => {
     const lan = await login('lan');
     expect((await get(lan, '/tickets')).json().tickets[0].phoneMasked).toBe('+•• ••• ••• 678');
     expect(await auditActions()).toEqual(['login']);
+    // Taking the call-back comes first, so that two counsellors do not call the same worker.
+    const early = await post(lan, `/tickets/${a.id}/phone`);
+    expect([early.statusCode, early.json().error.code]).toEqual([409, 'TAKE_FIRST']);
+    expect(early.body).not.toContain('912');
+    expect((await post(lan, `/tickets/${a.id}/take`)).statusCode).toBe(200);
     const shown = await post(lan, `/tickets/${a.id}/phone`);
     expect(shown.statusCode).toBe(200);
     expect(shown.json()).toEqual({ phone: '+84 912 345 678' });
     const rows = await store.db.selectFrom('console_audit').selectAll().where('action', '=', 'ticket-phone').execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ counsellor_id: ids.lan, conversation_id: 'zalo:z2', detail: JSON.stringify({ ticket: a.id }) });
+    // Nobody else sees it while Lan has the call-back.
+    const minh = await login('minh');
+    const other = await post(minh, `/tickets/${a.id}/phone`);
+    expect([other.statusCode, other.json().error.code]).toEqual([409, 'TAKEN']);
+    expect(other.body).not.toContain('912');
     // The log says who looked, never the number (in any spacing: a bare "912" also turns up in
     // timestamps and ids, as a CI run found).
     const audit = JSON.stringify(await store.db.selectFrom('console_audit').selectAll().execute());
@@ -549,6 +559,44 @@ describe('out-of-hours tickets', () => {
     const admin = await login('admin');
     expect((await post(admin, `/tickets/${a.id}/phone`)).json()).toEqual({ phone: '+84 912 345 678' });
     expect((await store.db.selectFrom('console_audit').select('counsellor_id').where('action', '=', 'ticket-phone').execute()).map((r) => r.counsellor_id)).toEqual([ids.lan, ids.admin]);
+  });
+
+  it('are taken by one counsellor at a time: the others see who calls, cannot take it or mark it done, until it is given back', async () => {
+    const records = new HandoffRecords(store.db);
+    const a = await records.createTicket({ conversationId: 'zalo:z3', channel: 'zalo', userId: 'z3', message: 'Gọi lại giúp em', phone: '0987654321', at: new Date() });
+    const [lan, minh, admin] = [await login('lan'), await login('minh'), await login('admin')];
+    const published: ConsoleEvent[] = [];
+    await coordinator.subscribe(CONSOLE_TOPIC, (e) => void published.push(e as ConsoleEvent));
+    const events = () => published;
+    const [one, two] = await Promise.all([post(lan, `/tickets/${a.id}/take`), post(minh, `/tickets/${a.id}/take`)]);
+    expect([one.statusCode, two.statusCode].sort()).toEqual([200, 409]);
+    const [taker, other] = one.statusCode === 200 ? [lan, minh] : [minh, lan];
+    const takerId = one.statusCode === 200 ? ids.lan : ids.minh;
+    const refused = one.statusCode === 200 ? two : one;
+    const takerName = one.statusCode === 200 ? 'Nguyễn Thị Lan' : 'Lê Văn Minh';
+    expect(refused.json().error).toEqual({ code: 'TAKEN', message: `${takerName} đã nhận gọi lại phiếu này.` });
+    // Everyone's list says who is calling; the number stays masked in it.
+    const listed = (await get(other, '/tickets')).json().tickets[0];
+    expect(listed.takenBy).toEqual({ id: takerId, name: takerName });
+    expect(listed.phoneMasked).toBe('•••••••321');
+    expect((await post(taker, `/tickets/${a.id}/take`)).statusCode).toBe(200);
+    expect((await post(other, `/tickets/${a.id}/done`)).json().error.code).toBe('TAKEN');
+    expect((await post(other, `/tickets/${a.id}/release`)).json().error.code).toBe('NOT_YOURS');
+    // Given back, the other can take it; an admin may give anyone's back and close it.
+    expect((await post(taker, `/tickets/${a.id}/release`)).statusCode).toBe(200);
+    expect((await get(other, '/tickets')).json().tickets[0].takenBy).toBeNull();
+    expect((await post(other, `/tickets/${a.id}/take`)).statusCode).toBe(200);
+    expect((await post(admin, `/tickets/${a.id}/release`)).statusCode).toBe(200);
+    expect((await post(taker, `/tickets/${a.id}/take`)).statusCode).toBe(200);
+    expect((await post(admin, `/tickets/${a.id}/done`)).statusCode).toBe(200);
+    expect((await post(taker, `/tickets/${a.id}/take`)).json().error.code).toBe('ALREADY_DONE');
+    expect((await get(lan, '/tickets')).json().tickets).toEqual([]);
+    expect(await auditActions()).toEqual(expect.arrayContaining(['ticket-take', 'ticket-release', 'ticket-done']));
+    // Open consoles are told to refresh (no number or message in the event).
+    const updates = events().filter((e) => e.type === 'ticket-updated');
+    expect(updates.length).toBeGreaterThanOrEqual(6);
+    expect(updates[0]).toMatchObject({ conversationId: 'zalo:z3', ticketId: a.id });
+    expect(JSON.stringify(updates)).not.toContain('0987654321');
   });
 
   it('a claim records the wait that the next workers are told about', async () => {

@@ -25,6 +25,8 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { COUNSELLOR, SHOTS, startConsoleServer, type ConsoleServer } from './helpers/console-server.js';
 import { INTERRUPTED } from '../src/bots/delivery/outbox-table.js';
 import { TG } from './fakes/telegram-fake.js';
+import { HandoffRecords } from '../src/flows/handoff/records.js';
+import { Accounts } from '../src/console/accounts.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -279,4 +281,31 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     await counsellor.close();
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('call-backs: the counsellor takes one before calling and only then sees the number; one a colleague took shows who calls', async () => {
+    const counsellor = watch(await context.newPage(), 'counsellor');
+    const records = new HandoffRecords(server.store.db);
+    const mine = await records.createTicket({ conversationId: 'telegram:700777001', channel: 'telegram', userId: '700777001', message: 'Em bị nợ lương, gọi lại giúp em', phone: '0912000111', at: new Date() });
+    const theirs = await records.createTicket({ conversationId: 'telegram:700777002', channel: 'telegram', userId: '700777002', message: 'Hỏi về thai sản', phone: '0912000222', at: new Date() });
+    const minh = await new Accounts(server.store.db).create({ email: 'minh@congdoan.vn', name: 'Lê Văn Minh', role: 'counsellor' }, 'mật khẩu của Minh 2026');
+    await records.takeTicket(theirs.id, minh.id);
+
+    await logIn(counsellor);
+    await counsellor.locator('[data-tab="tickets"]').click();
+    const card = counsellor.locator('.card', { hasText: 'Em bị nợ lương, gọi lại giúp em' });
+    const other = counsellor.locator('.card', { hasText: 'Hỏi về thai sản' });
+    await eventually(() => textOf(other)).toContain('Lê Văn Minh đang gọi lại phiếu này.');
+    expect(await other.getByRole('button', { name: /Nhận gọi lại|Xem số|Đã xử lý/ }).count()).toBe(0);
+    expect(await textOf(card)).toContain('•••••••111');
+    expect(await card.getByRole('button', { name: /Xem số/ }).count()).toBe(0);
+
+    await card.getByRole('button', { name: /Nhận gọi lại/ }).click();
+    const taken = counsellor.locator('.card', { hasText: 'Em bị nợ lương, gọi lại giúp em' });
+    await eventually(() => textOf(taken)).toContain('Bạn đang gọi lại phiếu này.');
+    await taken.getByRole('button', { name: /Xem số điện thoại đầy đủ/ }).click();
+    await eventually(() => taken.locator('a[href="tel:0912000111"]').count()).toBe(1);
+    expect((await records.ticket(mine.id))?.takenBy).not.toBeNull();
+    await counsellor.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

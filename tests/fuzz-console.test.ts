@@ -107,6 +107,8 @@ const SAMPLES: Record<string, { sample?: () => unknown; required?: (string | num
   [`GET ${API}/tickets`]: { queryParams: ['q'] },
   [`POST ${API}/tickets/:id/done`]: {},
   [`POST ${API}/tickets/:id/phone`]: {},
+  [`POST ${API}/tickets/:id/take`]: {},
+  [`POST ${API}/tickets/:id/release`]: {},
   [`GET ${API}/kb/search`]: { queryParams: ['q'] },
   [`GET ${API}/drafts`]: { queryParams: ['q'] },
   [`GET ${API}/unanswered`]: { queryParams: ['q'] },

@@ -18,6 +18,9 @@ export type AuditAction =
   | 'delete'
   | 'draft'
   | 'ticket-done'
+  /** A counsellor took a call-back (so that no one else calls), or gave it back. */
+  | 'ticket-take'
+  | 'ticket-release'
   /** A counsellor displayed a ticket's full phone number. */
   | 'ticket-phone'
   | 'account-create'

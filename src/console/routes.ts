@@ -21,7 +21,7 @@ import { CONSOLE_TOPIC, type ConsoleEvent } from '../flows/handoff/events.js';
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import type { DatabaseSchema } from '../store/db.js';
 import type { Store } from '../store/types.js';
-import { HandoffRecords } from '../flows/handoff/records.js';
+import { HandoffRecords, type Ticket } from '../flows/handoff/records.js';
 import { AccountError, Accounts, newAccountSchema, type Account } from './accounts.js';
 import { AuditLog } from './audit.js';
 import type { CounsellorDelivery } from './delivery.js';
@@ -247,29 +247,69 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       });
 
       // Messages left outside office hours, oldest first; done once someone called back. Phone
-      // numbers are masked here: the full number is one audited request away (below).
+      // numbers are masked here: the full number is one audited request away (below), for the
+      // counsellor who took the call-back, so that two do not call the same worker.
       api.get('/tickets', async () => {
         const tickets = await records.openTickets();
-        const names = await desk.displayNames(tickets.map((t) => ({ channel: t.channel, userId: t.userId })));
-        return { tickets: tickets.map((t) => ticketView(t, names.get(`${t.channel}:${t.userId}`) ?? null)) };
+        const [names, colleagues] = await Promise.all([desk.displayNames(tickets.map((t) => ({ channel: t.channel, userId: t.userId }))), desk.colleagues()]);
+        const takers = new Map(colleagues.map((c) => [c.id, c.name]));
+        return { tickets: tickets.map((t) => ticketView(t, names.get(`${t.channel}:${t.userId}`) ?? null, t.takenBy ? (takers.get(t.takenBy) ?? null) : null)) };
+      });
+      /** The ticket of the request's :id, or the error already sent. */
+      const ticketOf = async (req: FastifyRequest, reply: FastifyReply) => {
+        const p = ticketParam.safeParse(req.params);
+        if (!p.success) return void fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
+        const ticket = await records.ticket(p.data.id);
+        if (!ticket) return void fail(reply, 404, 'NOT_FOUND', 'Không tìm thấy phiếu.');
+        return ticket;
+      };
+      const takenByOther = async (takerId: string | null) => {
+        const name = takerId ? (await desk.colleagues()).find((c) => c.id === takerId)?.name : undefined;
+        return name ? `${name} đã nhận gọi lại phiếu này.` : 'Đồng nghiệp khác đã nhận gọi lại phiếu này.';
+      };
+      const ticketUpdated = (ticket: Ticket) => publish({ type: 'ticket-updated', conversationId: ticket.conversationId, ticketId: ticket.id, at: new Date().toISOString() });
+      api.post('/tickets/:id/take', async (req, reply) => {
+        const ticket = await ticketOf(req, reply);
+        if (!ticket) return reply;
+        if (!(await records.takeTicket(ticket.id, me(req).id))) {
+          const now = await records.ticket(ticket.id);
+          if (now?.status !== 'open') return fail(reply, 409, 'ALREADY_DONE', 'Phiếu này đã có người xử lý.');
+          return fail(reply, 409, 'TAKEN', await takenByOther(now.takenBy));
+        }
+        await audit.record('ticket-take', me(req).id, ticket.conversationId, { ticket: ticket.id });
+        await ticketUpdated(ticket);
+        return { ok: true };
+      });
+      api.post('/tickets/:id/release', async (req, reply) => {
+        const ticket = await ticketOf(req, reply);
+        if (!ticket) return reply;
+        if (!(await records.releaseTicket(ticket.id, me(req).id, me(req).role === 'admin'))) return fail(reply, 409, 'NOT_YOURS', 'Bạn không giữ phiếu này.');
+        await audit.record('ticket-release', me(req).id, ticket.conversationId, { ticket: ticket.id });
+        await ticketUpdated(ticket);
+        return { ok: true };
       });
       api.post('/tickets/:id/phone', async (req, reply) => {
-        const p = ticketParam.safeParse(req.params);
-        if (!p.success) return fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
-        const ticket = await records.ticket(p.data.id);
-        if (!ticket || !ticket.phone) return fail(reply, 404, 'NOT_FOUND', 'Phiếu này không có số điện thoại.');
-        if (!mayRevealPhone(ticket, me(req).role)) return fail(reply, 403, 'FORBIDDEN', 'Phiếu đã xử lý xong: chỉ quản trị viên được xem lại số điện thoại.');
+        const ticket = await ticketOf(req, reply);
+        if (!ticket) return reply;
+        if (!ticket.phone) return fail(reply, 404, 'NOT_FOUND', 'Phiếu này không có số điện thoại.');
+        const may = mayRevealPhone(ticket, me(req));
+        if (may === 'done') return fail(reply, 403, 'FORBIDDEN', 'Phiếu đã xử lý xong: chỉ quản trị viên được xem lại số điện thoại.');
+        if (may === 'take-first') return fail(reply, 409, 'TAKE_FIRST', 'Bạn bấm "Nhận gọi lại" trước rồi xem số nhé, để không ai gọi trùng.');
+        if (may === 'taken') return fail(reply, 409, 'TAKEN', await takenByOther(ticket.takenBy));
         // Recorded before the number leaves the server: who, when, which ticket (never the number).
         await audit.record('ticket-phone', me(req).id, ticket.conversationId, { ticket: ticket.id });
         return { phone: ticket.phone };
       });
       api.post('/tickets/:id/done', async (req, reply) => {
-        const p = ticketParam.safeParse(req.params);
-        if (!p.success) return fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
-        const ticket = await records.ticket(p.data.id);
-        if (!ticket) return fail(reply, 404, 'NOT_FOUND', 'Không tìm thấy phiếu.');
-        if (!(await records.markTicketDone(p.data.id, me(req).id))) return fail(reply, 409, 'ALREADY_DONE', 'Phiếu này đã có người xử lý.');
-        await audit.record('ticket-done', me(req).id, ticket.conversationId, { ticket: p.data.id });
+        const ticket = await ticketOf(req, reply);
+        if (!ticket) return reply;
+        if (!(await records.markTicketDone(ticket.id, me(req).id, new Date(), me(req).role === 'admin'))) {
+          const now = await records.ticket(ticket.id);
+          if (now?.status === 'open') return fail(reply, 409, 'TAKEN', await takenByOther(now.takenBy));
+          return fail(reply, 409, 'ALREADY_DONE', 'Phiếu này đã có người xử lý.');
+        }
+        await audit.record('ticket-done', me(req).id, ticket.conversationId, { ticket: ticket.id });
+        await ticketUpdated(ticket);
         return { ok: true };
       });
 

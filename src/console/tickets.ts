@@ -32,9 +32,11 @@ export interface TicketView {
   /** Masked; null when the worker left no number. */
   phoneMasked: string | null;
   createdAt: string;
+  /** The counsellor calling back, when one has taken it. */
+  takenBy: { id: string; name: string | null } | null;
 }
 
-export function ticketView(t: Ticket, displayName: string | null): TicketView {
+export function ticketView(t: Ticket, displayName: string | null, takerName: string | null = null): TicketView {
   return {
     id: t.id,
     conversationId: t.conversationId,
@@ -43,10 +45,17 @@ export function ticketView(t: Ticket, displayName: string | null): TicketView {
     message: t.message,
     phoneMasked: t.phone ? maskPhone(t.phone) : null,
     createdAt: t.createdAt.toISOString(),
+    takenBy: t.takenBy ? { id: t.takenBy, name: takerName } : null,
   };
 }
 
-/** Who may see the full number: anyone on duty while the call-back is open, admins always. */
-export function mayRevealPhone(t: Ticket, role: 'admin' | 'counsellor'): boolean {
-  return t.status === 'open' || role === 'admin';
+/**
+ * Who may see the full number: the counsellor who took the open call-back (taking it comes
+ * first, so that two do not call the same worker), admins always.
+ */
+export function mayRevealPhone(t: Ticket, me: { id: string; role: 'admin' | 'counsellor' }): 'yes' | 'take-first' | 'done' | 'taken' {
+  if (me.role === 'admin') return 'yes';
+  if (t.status !== 'open') return 'done';
+  if (t.takenBy === null) return 'take-first';
+  return t.takenBy === me.id ? 'yes' : 'taken';
 }

@@ -85,6 +85,9 @@ export interface HandoffTicketTable {
   status: string;
   done_at: number | null;
   done_by: string | null;
+  /** The counsellor calling back (one at a time), and since when. */
+  taken_by: string | null;
+  taken_at: number | null;
 }
 
 /** A worker's 1–5 rating of a chat with a counsellor. */

@@ -287,6 +287,17 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         }
       },
     },
+    // A call-back is taken by one counsellor before they call, so that two do not call the same worker.
+    '2026-11-29-050-ticket-taker': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('handoff_ticket').addColumn('taken_by', 'text').execute();
+        await db.schema.alterTable('handoff_ticket').addColumn('taken_at', 'bigint').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('handoff_ticket').dropColumn('taken_at').execute();
+        await db.schema.alterTable('handoff_ticket').dropColumn('taken_by').execute();
+      },
+    },
   };
 }
 

@@ -181,50 +181,65 @@
   }
 
   async function showTickets() {
-    const page = pageHeading('Hẹn gọi lại', 'Tin nhắn người lao động để lại ngoài giờ làm việc. Số điện thoại được che; mỗi lần xem số đầy đủ được ghi vào nhật ký.');
+    const title = ['Hẹn gọi lại', 'Tin nhắn người lao động để lại ngoài giờ làm việc. Bấm Nhận gọi lại trước khi gọi để đồng nghiệp không gọi trùng. Số điện thoại được che; mỗi lần xem số đầy đủ được ghi vào nhật ký.'];
+    let data;
     try {
-      const data = await api('/tickets');
-      $('tickets-count').textContent = String(data.tickets.length);
-      if (!data.tickets.length) page.append(el('p', 'muted', 'Chưa có phiếu nào.'));
-      const ul = el('ul', 'cards');
-      for (const t of data.tickets) {
-        const li = el('li', 'card');
-        li.append(el('strong', null, `${t.displayName || 'Người lao động'} · ${CHANNELS[t.channel] || t.channel}`));
-        li.append(el('p', null, t.message));
-        const phone = el('p', 'phone', t.phoneMasked ? `Gọi lại: ${t.phoneMasked}` : 'Không để lại số điện thoại: trả lời trong cuộc trò chuyện.');
-        li.append(phone);
-        if (t.phoneMasked) {
-          const reveal = el('button', null, 'Xem số đầy đủ');
-          reveal.type = 'button';
-          reveal.setAttribute('aria-label', `Xem số điện thoại đầy đủ của ${t.displayName || 'người lao động'} (được ghi vào nhật ký)`);
-          reveal.addEventListener('click', async () => {
-            try {
-              const res = await api(`/tickets/${t.id}/phone`, { method: 'POST' });
-              const link = el('a', null, res.phone);
-              link.href = `tel:${res.phone}`;
-              phone.replaceChildren('Gọi lại: ', link);
-              reveal.remove();
-            } catch (err) { li.append(el('p', 'error', err.message)); }
-          });
-          li.append(reveal);
-        }
-        li.append(el('p', 'muted', dateTime(t.createdAt)));
-        const done = el('button', null, 'Đã xử lý');
-        done.type = 'button';
-        done.setAttribute('aria-label', `Đánh dấu đã xử lý phiếu của ${t.displayName || 'người lao động'}`);
-        done.addEventListener('click', async () => {
-          try { await api(`/tickets/${t.id}/done`, { method: 'POST' }); li.remove(); refreshTicketCount(); } catch (err) { li.append(el('p', 'error', err.message)); }
-        });
-        const open = el('button', null, 'Mở cuộc trò chuyện');
-        open.type = 'button';
-        open.addEventListener('click', () => openChat(t.conversationId));
-        li.append(open, done);
-        ul.append(li);
-      }
-      page.append(ul);
+      data = await api('/tickets');
     } catch (err) {
-      page.append(el('p', 'muted', err.status === 404 ? 'Chức năng hẹn gọi lại chưa được bật.' : err.message));
+      pageHeading(...title).append(el('p', 'muted', err.status === 404 ? 'Chức năng hẹn gọi lại chưa được bật.' : err.message));
+      return;
     }
+    // Drawn only once the list is here: a refresh from a live event and one from a click may
+    // overlap, and each replaces the page whole.
+    const page = pageHeading(...title);
+    $('tickets-count').textContent = String(data.tickets.length);
+    if (!data.tickets.length) page.append(el('p', 'muted', 'Chưa có phiếu nào.'));
+    const ul = el('ul', 'cards');
+    for (const t of data.tickets) ul.append(ticketCard(t));
+    page.append(ul);
+  }
+
+  /**
+   * One call-back. A counsellor takes it before calling (Nhận gọi lại), so that two do not call
+   * the same worker; only the taker sees the full number, and gives it back or marks it done.
+   */
+  function ticketCard(t) {
+    const li = el('li', 'card');
+    const who = t.displayName || 'người lao động';
+    const mine = t.takenBy && t.takenBy.id === me.id;
+    const admin = me.role === 'admin';
+    li.append(el('strong', null, `${t.displayName || 'Người lao động'} · ${CHANNELS[t.channel] || t.channel}`));
+    li.append(el('p', null, t.message));
+    const phone = el('p', 'phone', t.phoneMasked ? `Gọi lại: ${t.phoneMasked}` : 'Không để lại số điện thoại: trả lời trong cuộc trò chuyện.');
+    li.append(phone);
+    if (t.takenBy) li.append(el('p', 'taken', mine ? 'Bạn đang gọi lại phiếu này.' : `${t.takenBy.name || 'Một đồng nghiệp'} đang gọi lại phiếu này.`));
+    li.append(el('p', 'muted', dateTime(t.createdAt)));
+    const button = (label, aria, onClick) => {
+      const b = el('button', null, label);
+      b.type = 'button';
+      if (aria) b.setAttribute('aria-label', aria);
+      b.addEventListener('click', async () => {
+        try { await onClick(b); } catch (err) { li.append(el('p', 'error', err.message)); }
+      });
+      return b;
+    };
+    const act = async (verb) => { await api(`/tickets/${t.id}/${verb}`, { method: 'POST' }); await showTickets(); };
+    if (!t.takenBy) li.append(button('Nhận gọi lại', `Nhận gọi lại cho ${who}: đồng nghiệp sẽ thấy bạn đang gọi`, () => act('take')));
+    if (t.phoneMasked && (mine || admin)) {
+      li.append(button('Xem số đầy đủ', `Xem số điện thoại đầy đủ của ${who} (được ghi vào nhật ký)`, async (reveal) => {
+        const res = await api(`/tickets/${t.id}/phone`, { method: 'POST' });
+        const link = el('a', null, res.phone);
+        link.href = `tel:${res.phone}`;
+        phone.replaceChildren('Gọi lại: ', link);
+        reveal.remove();
+      }));
+    }
+    if (t.takenBy && (mine || admin)) li.append(button('Trả lại', `Trả phiếu của ${who} cho đồng nghiệp khác nhận`, () => act('release')));
+    li.append(button('Mở cuộc trò chuyện', null, () => openChat(t.conversationId)));
+    if (!t.takenBy || mine || admin) {
+      li.append(button('Đã xử lý', `Đánh dấu đã xử lý phiếu của ${who}`, async () => { await api(`/tickets/${t.id}/done`, { method: 'POST' }); li.remove(); refreshTicketCount(); }));
+    }
+    return li;
   }
 
   async function showUnanswered() {
@@ -626,6 +641,10 @@
       chime(false);
       notify('Phiếu hẹn gọi lại mới', 'Một người lao động để lại tin nhắn ngoài giờ làm việc.');
       flash('Có phiếu hẹn gọi lại mới (mục Hẹn gọi lại).');
+    });
+    on('ticket-updated', () => {
+      refreshTicketCount();
+      if (tab === 'tickets') showTickets();
     });
     on('typing', (e) => { if (e.conversationId === current) { $('reply-status').textContent = 'Người lao động đang gõ…'; setTimeout(() => { if ($('reply-status').textContent === 'Người lao động đang gõ…') $('reply-status').textContent = ''; }, 5000); } });
   }

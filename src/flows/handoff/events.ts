@@ -32,6 +32,8 @@ export type ConsoleEvent =
    * nor the phone number: consoles fetch the list, where the number is masked.
    */
   | ({ type: 'ticket'; conversationId: string; ticketId: number; channel: Channel; withPhone: boolean } & At)
+  /** A counsellor took a call-back, gave it back or marked it done: consoles refresh the list, without an alarm. */
+  | ({ type: 'ticket-updated'; conversationId: string; ticketId: number } & At)
   /**
    * A counsellor is writing (state 'on', at most every few seconds) or stopped without sending
    * ('off'). Platform indicators are sent by the instance that took the request; this event lets

@@ -23,6 +23,9 @@ export interface Ticket {
   status: TicketStatus;
   doneAt: Date | null;
   doneBy: string | null;
+  /** The counsellor who took the call-back, while it is open. */
+  takenBy: string | null;
+  takenAt: Date | null;
 }
 
 export interface NewTicket {
@@ -71,17 +74,36 @@ export class HandoffRecords {
   }
 
   /**
-   * Marks an open ticket done; false when there is no such ticket or it was already done
-   * (two counsellors clicking at once: exactly one gets true).
+   * Takes an open ticket for `by` to call back; false when it is done or someone else has it
+   * (two counsellors clicking at once: exactly one gets true). Taking it again is a no-op.
    */
-  async markTicketDone(id: number, by: string, at: Date = new Date()): Promise<boolean> {
+  async takeTicket(id: number, by: string, at: Date = new Date()): Promise<boolean> {
     const result = await this.db
       .updateTable('handoff_ticket')
-      .set({ status: 'done', done_at: at.getTime(), done_by: by })
+      .set({ taken_by: by, taken_at: at.getTime() })
       .where('id', '=', id)
       .where('status', '=', 'open')
+      .where((eb) => eb.or([eb('taken_by', 'is', null), eb('taken_by', '=', by)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Gives an open ticket back to everyone: by its taker, or by anyone when `anyTaker` (an admin). */
+  async releaseTicket(id: number, by: string, anyTaker = false): Promise<boolean> {
+    let q = this.db.updateTable('handoff_ticket').set({ taken_by: null, taken_at: null }).where('id', '=', id).where('status', '=', 'open').where('taken_by', 'is not', null);
+    if (!anyTaker) q = q.where('taken_by', '=', by);
+    return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
+  }
+
+  /**
+   * Marks an open ticket done; false when there is no such ticket, it was already done (two
+   * counsellors clicking at once: exactly one gets true), or another counsellor has taken it
+   * (unless `anyTaker`: an admin).
+   */
+  async markTicketDone(id: number, by: string, at: Date = new Date(), anyTaker = false): Promise<boolean> {
+    let q = this.db.updateTable('handoff_ticket').set({ status: 'done', done_at: at.getTime(), done_by: by }).where('id', '=', id).where('status', '=', 'open');
+    if (!anyTaker) q = q.where((eb) => eb.or([eb('taken_by', 'is', null), eb('taken_by', '=', by)]));
+    return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
   }
 
   async recordRating(r: Rating & { channel: Channel; userId: string }): Promise<void> {
@@ -131,5 +153,7 @@ function toTicket(row: { [K in keyof HandoffTicketTable]: K extends 'id' ? numbe
     status: row.status === 'done' ? 'done' : 'open',
     doneAt: row.done_at === null ? null : new Date(Number(row.done_at)),
     doneBy: row.done_by,
+    takenBy: row.taken_by,
+    takenAt: row.taken_at === null ? null : new Date(Number(row.taken_at)),
   };
 }
