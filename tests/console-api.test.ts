@@ -127,11 +127,12 @@ describe('a logged-out request gets nothing', () => {
       ['POST', `/conversations/${id}/reply`], ['POST', `/conversations/${id}/notes`], ['POST', `/conversations/${id}/transfer`], ['POST', `/conversations/${id}/close`],
       ['POST', `/conversations/${id}/draft`], ['GET', `/conversations/${id}/draft-suggestion`], ['GET', '/kb/search?q=tro%20cap'], ['GET', '/drafts'], ['GET', '/unanswered'],
       ['GET', '/accounts'], ['POST', '/accounts'], ['POST', `/accounts/${ids.lan}/disable`], ['POST', `/accounts/${ids.lan}/enable`], ['GET', '/audit'], ['GET', '/events'], ['POST', '/logout'],
-      ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', '/tickets/1/phone'], ['POST', '/tickets/1/take'], ['POST', '/tickets/1/release'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
+      ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', '/tickets/1/phone'], ['POST', '/tickets/1/take'], ['POST', '/tickets/1/release'],
+      ['GET', '/snippets'], ['POST', '/snippets'], ['POST', '/snippets/1/delete'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
     ];
     // Every route the plugin registered is in the list above.
     const registered = app.printRoutes({ commonPrefix: false });
-    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'take', 'release', 'typing']) {
+    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'take', 'release', 'snippets', 'typing']) {
       expect(registered).toContain(path);
     }
     for (const [method, url] of routes) {
@@ -500,6 +501,31 @@ describe('the outbox as delivery', () => {
     const receipts = await d.send({ conversationId: 'zalo:1', channel: 'zalo', userId: '1' }, [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }], { fromHuman: true });
     expect(calls).toEqual([{ conversationId: 'zalo:1', n: 4, options: { fromHuman: true } }]);
     expect(receipts.map((r) => [r.status, r.reason])).toEqual([['sent', undefined], ['pending', undefined], ['retrying', 'Zalo đang bận.'], ['failed', 'Người dùng đã chặn.']]);
+  });
+});
+
+describe("the office's canned replies", () => {
+  it('are written and removed by admins only, read by every counsellor, and audited', async () => {
+    const [lan, admin] = [await login('lan'), await login('admin')];
+    const greeting = { title: 'Chào hỏi', text: 'Chào bạn, mình là tư vấn viên Công đoàn. Mình đã đọc tin nhắn của bạn.' };
+    expect((await post(lan, '/snippets', greeting)).statusCode).toBe(403);
+    const made = await post(admin, '/snippets', greeting);
+    expect(made.statusCode).toBe(200);
+    await post(admin, '/snippets', { title: 'Giấy tờ hưởng BHTN', text: 'Bạn mang theo sổ BHXH và quyết định nghỉ việc nhé.' });
+    const listed = (await get(lan, '/snippets')).json().snippets;
+    expect(listed.map((x: { title: string }) => x.title)).toEqual(['Chào hỏi', 'Giấy tờ hưởng BHTN']);
+    expect(listed[0]).toEqual({ id: made.json().snippet.id, ...greeting });
+    // Refused with a message the admin can act on, and nothing stored.
+    for (const bad of [{ title: '', text: 'x' }, { title: 'Dài', text: 'x'.repeat(2001) }, { title: 'Thừa', text: 'x', extra: 1 }]) {
+      const r = await post(admin, '/snippets', bad);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error.message).toContain('2.000 ký tự');
+    }
+    expect((await post(lan, `/snippets/${made.json().snippet.id}/delete`)).statusCode).toBe(403);
+    expect((await post(admin, `/snippets/${made.json().snippet.id}/delete`)).statusCode).toBe(200);
+    expect((await post(admin, `/snippets/${made.json().snippet.id}/delete`)).statusCode).toBe(404);
+    expect((await get(lan, '/snippets')).json().snippets.map((x: { title: string }) => x.title)).toEqual(['Giấy tờ hưởng BHTN']);
+    expect(await auditActions()).toEqual(expect.arrayContaining(['snippet-create', 'snippet-delete']));
   });
 });
 

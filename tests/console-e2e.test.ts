@@ -27,6 +27,7 @@ import { INTERRUPTED } from '../src/bots/delivery/outbox-table.js';
 import { TG } from './fakes/telegram-fake.js';
 import { HandoffRecords } from '../src/flows/handoff/records.js';
 import { Accounts } from '../src/console/accounts.js';
+import { Snippets } from '../src/console/snippets.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -244,7 +245,8 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
-  it('web chat: the worker sees the counsellor typing, their reply, and the survey buttons', async () => {
+  it('web chat: the worker sees the counsellor typing, their reply (with a canned reply of the office), and the survey buttons', async () => {
+    await new Snippets(server.store.db).create({ title: 'Giấy tờ cần giữ', text: 'Bạn giữ lại bảng lương và hợp đồng nhé.' }, 'admin');
     const web = watch(await context.newPage(), 'worker');
     const counsellor = watch(await context.newPage(), 'counsellor');
     await web.goto(`${base}/`);
@@ -267,9 +269,11 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
       seen = (await typing.isVisible()) && (await textOf(typing)).includes('Tư vấn viên đang soạn tin');
     }
     expect(seen).toBe(true);
-    await reply.pressSequentially('bạn giữ lại bảng lương và hợp đồng nhé.');
+    // The office's canned reply goes in after what was typed, to edit before sending.
+    await counsellor.getByLabel('Chọn mẫu để chèn vào ô trả lời').selectOption({ label: 'Giấy tờ cần giữ' });
+    expect(await reply.inputValue()).toMatch(/^Chào bạn, .*\n\nBạn giữ lại bảng lương và hợp đồng nhé\.$/s);
     await counsellor.getByRole('button', { name: 'Gửi', exact: true }).click();
-    await web.locator('.msg.counsellor').filter({ hasText: 'bạn giữ lại bảng lương' }).waitFor({ timeout: 20_000 });
+    await web.locator('.msg.counsellor').filter({ hasText: 'Bạn giữ lại bảng lương' }).waitFor({ timeout: 20_000 });
     await eventually(() => typing.isVisible()).toBe(false);
 
     await counsellor.getByLabel('Kết quả').selectOption('referred');

@@ -21,6 +21,9 @@ export type AuditAction =
   /** A counsellor took a call-back (so that no one else calls), or gave it back. */
   | 'ticket-take'
   | 'ticket-release'
+  /** An admin added or removed a canned reply. */
+  | 'snippet-create'
+  | 'snippet-delete'
   /** A counsellor displayed a ticket's full phone number. */
   | 'ticket-phone'
   | 'account-create'

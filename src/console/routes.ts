@@ -31,6 +31,7 @@ import { KnowledgeDesk, draftSchema } from './knowledge.js';
 import { decoyHash, MAX_PASSWORD_CHARS, verifyPassword } from './passwords.js';
 import { SESSION_TTL_MS, Sessions, randomToken, type Session } from './sessions.js';
 import { satisfactionSurvey } from './survey.js';
+import { SNIPPET_MAX_CHARS, Snippets, newSnippetSchema } from './snippets.js';
 import { mayRevealPhone, ticketView } from './tickets.js';
 import { CounsellorSignals } from './typing.js';
 
@@ -73,7 +74,8 @@ const closeBody = z.strictObject({
 const newAccountBody = newAccountSchema.extend({ password: z.string().max(MAX_PASSWORD_CHARS) });
 const searchQuery = z.strictObject({ q: z.string().trim().min(1).max(300) });
 const typingBody = z.strictObject({ state: z.enum(['on', 'off']).default('on') });
-const ticketParam = z.strictObject({ id: z.coerce.number().int().positive() });
+/** A numeric id in the path (tickets, canned replies). */
+const numericIdParam = z.strictObject({ id: z.coerce.number().int().positive() });
 
 function publicAccount(a: Account) {
   return { id: a.id, email: a.email, name: a.name, role: a.role, disabled: a.disabled };
@@ -82,6 +84,7 @@ function publicAccount(a: Account) {
 export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opts) => {
   const { db, coordinator } = opts;
   const accounts = new Accounts(db);
+  const snippets = new Snippets(db);
   const sessions = new Sessions(db);
   const audit = new AuditLog(db);
   const desk = new Desk({ db, store: opts.store, kb: opts.kb, delivery: opts.delivery });
@@ -257,7 +260,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       });
       /** The ticket of the request's :id, or the error already sent. */
       const ticketOf = async (req: FastifyRequest, reply: FastifyReply) => {
-        const p = ticketParam.safeParse(req.params);
+        const p = numericIdParam.safeParse(req.params);
         if (!p.success) return void fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
         const ticket = await records.ticket(p.data.id);
         if (!ticket) return void fail(reply, 404, 'NOT_FOUND', 'Không tìm thấy phiếu.');
@@ -310,6 +313,23 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         }
         await audit.record('ticket-done', me(req).id, ticket.conversationId, { ticket: ticket.id });
         await ticketUpdated(ticket);
+        return { ok: true };
+      });
+
+      // The office's canned replies: every counsellor reads them, admins write them.
+      api.get('/snippets', async () => ({ snippets: await snippets.list() }));
+      api.post('/snippets', { preHandler: adminOnly }, async (req, reply) => {
+        const b = newSnippetSchema.safeParse(req.body);
+        if (!b.success) return fail(reply, 400, 'BAD_REQUEST', `Mẫu cần một tên (tối đa 80 ký tự) và nội dung (tối đa ${SNIPPET_MAX_CHARS.toLocaleString('vi-VN')} ký tự).`);
+        const snippet = await snippets.create(b.data, me(req).id);
+        await audit.record('snippet-create', me(req).id, null, { snippet: snippet.id });
+        return { snippet };
+      });
+      api.post('/snippets/:id/delete', { preHandler: adminOnly }, async (req, reply) => {
+        const p = numericIdParam.safeParse(req.params);
+        if (!p.success) return fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
+        if (!(await snippets.remove(p.data.id))) return fail(reply, 404, 'NOT_FOUND', 'Không tìm thấy mẫu trả lời.');
+        await audit.record('snippet-delete', me(req).id, null, { snippet: p.data.id });
         return { ok: true };
       });
 

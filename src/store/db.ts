@@ -200,6 +200,7 @@ export interface DatabaseSchema {
   console_message: ConsoleMessageTable;
   console_closure: ConsoleClosureTable;
   kb_draft: KbDraftTable;
+  console_snippet: ConsoleSnippetTable;
 }
 
 /** A console account (counsellor or admin). */
@@ -280,6 +281,16 @@ export interface ConsoleClosureTable {
 }
 
 /** A knowledge-base entry drafted from a counsellor's answer, for a curator. */
+/** A canned reply of the office's own (a greeting, asking for documents, office hours…). */
+export interface ConsoleSnippetTable {
+  id: Generated<number>;
+  /** What the counsellor picks it by. */
+  title: string;
+  text: string;
+  created_by: string;
+  created_at: number;
+}
+
 export interface KbDraftTable {
   id: Generated<number>;
   conversation_id: string | null;

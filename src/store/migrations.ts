@@ -298,6 +298,22 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema.alterTable('handoff_ticket').dropColumn('taken_by').execute();
       },
     },
+    // The office's own canned replies, written by admins, inserted by counsellors.
+    '2026-11-29-055-console-snippet': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('console_snippet')
+          .addColumn('id', 'integer', serialKey(dialect))
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('console_snippet').ifExists().execute();
+      },
+    },
   };
 }
 

@@ -102,6 +102,7 @@
     refreshLists();
     refreshTicketCount();
     loadColleagues();
+    loadSnippets().catch(() => { /* the picker stays empty; the chat works without it */ });
     notifyButton();
   }
 
@@ -170,7 +171,7 @@
     $('chat').hidden = true;
     $('welcome').hidden = true;
     $('page').hidden = false;
-    ({ tickets: showTickets, unanswered: showUnanswered, drafts: showDrafts, accounts: showAccounts, audit: showAudit })[name]();
+    ({ tickets: showTickets, unanswered: showUnanswered, drafts: showDrafts, snippets: showSnippets, accounts: showAccounts, audit: showAudit })[name]();
   }
 
   function pageHeading(title, intro) {
@@ -268,6 +269,59 @@
       ul.append(li);
     }
     page.append(ul);
+  }
+
+  /** The office's canned replies: admins add and remove them here; counsellors pick them in a chat. */
+  async function showSnippets() {
+    const page = pageHeading('Mẫu trả lời', 'Câu trả lời soạn sẵn của văn phòng (lời chào, giấy tờ cần mang, địa chỉ, giờ làm việc…). Tư vấn viên chọn mẫu trong cuộc trò chuyện, sửa rồi mới gửi.');
+    const msg = el('p', 'muted');
+    msg.setAttribute('role', 'status');
+    const list = await loadSnippets();
+    const ul = el('ul', 'cards');
+    for (const s of list) {
+      const li = el('li', 'card');
+      li.append(el('strong', null, s.title), el('p', 'pre', s.text));
+      const del = el('button', 'danger', 'Xóa');
+      del.type = 'button';
+      del.setAttribute('aria-label', `Xóa mẫu ${s.title}`);
+      del.addEventListener('click', async () => {
+        try { await api(`/snippets/${s.id}/delete`, { method: 'POST' }); showSnippets(); } catch (err) { msg.textContent = err.message; }
+      });
+      li.append(del);
+      ul.append(li);
+    }
+    if (!list.length) page.append(el('p', 'muted', 'Chưa có mẫu nào.'));
+    const form = el('form', 'card');
+    form.append(el('h3', null, 'Thêm mẫu'));
+    const tl = el('label', null, 'Tên mẫu (tư vấn viên chọn theo tên này)');
+    tl.htmlFor = 'snippet-new-title';
+    const title = el('input');
+    title.id = 'snippet-new-title'; title.required = true; title.maxLength = 80;
+    const xl = el('label', null, 'Nội dung');
+    xl.htmlFor = 'snippet-new-text';
+    const text = el('textarea');
+    text.id = 'snippet-new-text'; text.required = true; text.rows = 4; text.maxLength = 2000;
+    const submit = el('button', 'primary', 'Lưu mẫu');
+    submit.type = 'submit';
+    form.append(tl, title, xl, text, submit, msg);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try { await api('/snippets', { method: 'POST', body: { title: title.value, text: text.value } }); showSnippets(); } catch (err) { msg.textContent = err.message; }
+    });
+    page.append(ul, form);
+  }
+
+  /** Fetches the canned replies and fills the chat view's picker with them. */
+  async function loadSnippets() {
+    const { snippets } = await api('/snippets');
+    const pick = $('snippet');
+    pick.replaceChildren(new Option(snippets.length ? 'Chọn mẫu để chèn…' : 'Chưa có mẫu (quản trị viên thêm ở mục Mẫu trả lời)', ''));
+    for (const s of snippets) {
+      const o = new Option(s.title, String(s.id));
+      o.dataset.text = s.text;
+      pick.append(o);
+    }
+    return snippets;
   }
 
   async function showAccounts() {
@@ -501,6 +555,16 @@
 
   $('reply').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $('reply-form').requestSubmit(); }
+  });
+
+  $('snippet').addEventListener('change', () => {
+    const pick = $('snippet');
+    const text = pick.selectedOptions[0]?.dataset.text;
+    pick.value = '';
+    if (!text) return;
+    const box = $('reply');
+    box.value = box.value ? `${box.value}\n\n${text}` : text;
+    box.focus();
   });
 
   $('kb-form').addEventListener('submit', async (e) => {
