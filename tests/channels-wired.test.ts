@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelConfigError, loadChannelConfigs } from '../src/bots/channels.js';
+import { Desk } from '../src/console/desk.js';
 import { signMessengerBody } from '../src/bots/messenger/verify.js';
 import { computeZaloMac } from '../src/bots/zalo/verify.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
@@ -168,6 +169,23 @@ describe('the wired server', () => {
     for (const texts of [telegramTexts(91001), zaloTexts('zu-1'), messengerTexts('psid-1')]) {
       expect(texts.map(plain).join(' ')).toContain(answer);
     }
+  });
+
+  it("shows a Messenger worker's name in the console's queue, from the User Profile API asked once; without the permission, none, and not asked on every message", async () => {
+    messenger.users.set('7300000001', { name: 'Nguyễn Văn Hùng', first_name: 'Hùng', last_name: 'Nguyễn' });
+    expect((await postMessenger(messengerEvent('7300000001', 'cho tôi gặp tư vấn viên'))).status).toBe(200);
+    expect((await postMessenger(messengerEvent('7300000002', 'cho tôi gặp tư vấn viên'))).status).toBe(200);
+    await settled();
+    const desk = new Desk({ db: server.store.db, store: server.store, delivery: { enqueue: async () => [] } as never });
+    const names = async () => Object.fromEntries((await desk.queue()).map((x) => [x.conversationId, x.displayName]));
+    await until(async () => (await names())['messenger:7300000001'] === 'Nguyễn Văn Hùng');
+    expect(await names()).toEqual({ 'messenger:7300000001': 'Nguyễn Văn Hùng', 'messenger:7300000002': null });
+    await postMessenger(messengerEvent('7300000001', 'em vẫn đang chờ'));
+    await postMessenger(messengerEvent('7300000002', 'em vẫn đang chờ'));
+    await settled();
+    const lookUps = messenger.requests.filter((r) => r.endpoint === 'user');
+    expect(lookUps.map((r) => r.path).sort()).toEqual([`/${lookUps[0]!.version}/7300000001`, `/${lookUps[0]!.version}/7300000002`]);
+    expect(lookUps[0]!.query.access_token).toBe(FB.token);
   });
 
   it('answers an event delivered three times once, on every platform', async () => {

@@ -3,7 +3,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ZaloClient, classifyZaloError } from '../src/bots/zalo/client.js';
-import { ProfileCache } from '../src/bots/zalo/profile.js';
+import { ProfileCache } from '../src/bots/profile-cache.js';
+import { zaloDisplayName } from '../src/bots/zalo/index.js';
 import { ZaloSender } from '../src/bots/zalo/sender.js';
 import { InProcessLock, MemoryTokenStore, TokenManager } from '../src/bots/zalo/tokens.js';
 import type { Reply } from '../src/flows/activity.js';
@@ -155,7 +156,7 @@ describe('ZaloClient profile and ProfileCache', () => {
   it('fetches a display name once and caches it', async () => {
     fake.profiles.set(USER, { display_name: 'Nguyễn Thị Hoa' });
     const saved: Array<[string, string]> = [];
-    const cache = new ProfileCache({ client, persistence: { save: async (id, name) => void saved.push([id, name]) } });
+    const cache = new ProfileCache({ lookUp: zaloDisplayName(client), persistence: { save: async (id, name) => void saved.push([id, name]) } });
     const [a, b] = await Promise.all([cache.getDisplayName(USER), cache.getDisplayName(USER)]);
     expect(a).toBe('Nguyễn Thị Hoa');
     expect(b).toBe('Nguyễn Thị Hoa');
@@ -169,7 +170,7 @@ describe('ZaloClient profile and ProfileCache', () => {
 
   it('remembers a failed look-up for a while and expires entries', async () => {
     let t = 0;
-    const cache = new ProfileCache({ client, now: () => t, failureTtlMs: 1000, ttlMs: 5000, maxEntries: 2 });
+    const cache = new ProfileCache({ lookUp: zaloDisplayName(client), now: () => t, failureTtlMs: 1000, ttlMs: 5000, maxEntries: 2 });
     expect(await cache.getDisplayName('unknown')).toBeUndefined();
     expect(await cache.getDisplayName('unknown')).toBeUndefined();
     expect(fake.requestsTo('/v3.0/oa/user/detail')).toHaveLength(1);

@@ -21,6 +21,7 @@ import { createTelegramChannel, loadTelegramConfig, telegramWebhook, type Callba
 import type { PollingHandle } from './telegram/routes.js';
 import { createZaloChannel, createZaloTokenManager, loadZaloConfig, zaloWebhook, type Lock, type TokenStore, type ZaloConfig } from './zalo/index.js';
 import { ZALO_WEBHOOK_PATH } from './zalo/routes.js';
+import { workerNames } from './worker-names.js';
 
 export interface ChannelConfigs {
   telegram?: TelegramConfig;
@@ -127,6 +128,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
         : {}),
       ...(extras.zaloTokenStore ? { tokenStore: extras.zaloTokenStore } : {}),
       ...(extras.zaloLock ? { lock: extras.zaloLock } : {}),
+      ...(extras.db ? { profilePersistence: workerNames(extras.db, 'zalo') } : {}),
     });
     delivery.register(channel.sender);
     senders.push(channel.sender);
@@ -136,7 +138,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
     stops.push(async () => channel.stop());
   }
   if (configs.messenger) {
-    const channel = createMessengerChannel({ config: configs.messenger, inbox });
+    const channel = createMessengerChannel({ config: configs.messenger, inbox, ...(extras.db ? { profilePersistence: workerNames(extras.db, 'messenger') } : {}) });
     delivery.register(channel.sender);
     senders.push(channel.sender);
     on.messenger = 'webhook /webhooks/messenger';

@@ -11,7 +11,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   version: string;
-  endpoint: 'messages' | 'messenger_profile' | 'other';
+  endpoint: 'messages' | 'messenger_profile' | 'user' | 'other';
   query: Record<string, string>;
   body: any;
   at: Date;
@@ -29,6 +29,8 @@ export interface MessengerFake {
   requests: RecordedRequest[];
   /** The Messenger profile as set so far (get_started, greeting, persistent_menu, …). */
   profile: Record<string, unknown>;
+  /** What the User Profile API (GET /{version}/{PSID}) answers per PSID; others get code 100. */
+  users: Map<string, { name?: string; first_name?: string; last_name?: string }>;
   /** Send API calls that carried a `message` (not sender actions), failed ones included. */
   messages(): RecordedRequest[];
   /** The next matching calls get these responses, in order. */
@@ -90,6 +92,7 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
   let nextId = 1;
   /** The Page's profile fields as posted (GET messenger_profile reads them back). */
   const profile: Record<string, unknown> = {};
+  const users = new Map<string, { name?: string; first_name?: string; last_name?: string }>();
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -101,11 +104,12 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
       body = raw;
     }
     const m = /^\/(v\d+\.\d+)\/me\/(messages|messenger_profile)$/.exec(url.pathname);
+    const user = /^\/(v\d+\.\d+)\/(\d+)$/.exec(url.pathname);
     const rec: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
-      version: m?.[1] ?? '',
-      endpoint: (m?.[2] as RecordedRequest['endpoint']) ?? 'other',
+      version: m?.[1] ?? user?.[1] ?? '',
+      endpoint: (m?.[2] as RecordedRequest['endpoint']) ?? (user ? 'user' : 'other'),
       query: Object.fromEntries(url.searchParams),
       body,
       at: new Date(),
@@ -122,6 +126,14 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
     if (res.destroyed) return;
 
     if (scripted) return send(scripted.status, scripted.body);
+    if (user && req.method === 'GET') {
+      const token = url.searchParams.get('access_token');
+      if (!token || (opts.token && token !== opts.token)) return send(401, { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190 } });
+      const known = users.get(user[2]!);
+      if (!known) return send(400, { error: { message: 'Unsupported get request.', type: 'GraphMethodException', code: 100, error_subcode: 33 } });
+      const fields = (url.searchParams.get('fields') ?? 'name').split(',');
+      return send(200, { id: user[2], ...Object.fromEntries(Object.entries(known).filter(([k]) => fields.includes(k))) });
+    }
     const readsProfile = m?.[2] === 'messenger_profile' && req.method === 'GET';
     if (!m || (req.method !== 'POST' && !readsProfile)) return send(404, { error: { message: 'Unknown path components', code: 2500 } });
     const token = url.searchParams.get('access_token');
@@ -149,6 +161,7 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
     url: `http://127.0.0.1:${port}`,
     requests,
     profile,
+    users,
     messages: () => requests.filter((r) => r.endpoint === 'messages' && r.body?.message),
     enqueue: (...responses) => queue.push(...responses),
     setDelay: (ms) => {
@@ -159,6 +172,7 @@ export async function startMessengerFake(opts: { token?: string } = {}): Promise
       queue.length = 0;
       delayMs = 0;
       for (const k of Object.keys(profile)) delete profile[k];
+      users.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -59,6 +59,8 @@ const graphErrorSchema = z.looseObject({
 const sendResponseSchema = z.looseObject({ recipient_id: z.string().optional(), message_id: z.string().optional() });
 export type SendResponse = z.infer<typeof sendResponseSchema>;
 const profileResponseSchema = z.looseObject({ result: z.string().optional() });
+/** The User Profile API's answer for a PSID (the fields asked for). */
+const userProfileSchema = z.looseObject({ name: z.string().optional(), first_name: z.string().optional(), last_name: z.string().optional() });
 /** GET messenger_profile answers `{"data":[{…fields that are set…}]}`; an unset profile gives `[]`. */
 const profileReadSchema = z.looseObject({ data: z.array(z.record(z.string(), z.unknown())).default([]) });
 
@@ -146,6 +148,20 @@ export class MessengerClient {
   /** GET /{version}/me/messenger_profile?fields=…: what the Page has now (for `setup --check`). */
   async getMessengerProfile(fields: readonly string[]): Promise<GraphResult<z.infer<typeof profileReadSchema>>> {
     return this.call('GET', 'me/messenger_profile', undefined, profileReadSchema, { fields: fields.join(',') });
+  }
+
+  /**
+   * The worker's name from the User Profile API (GET /{version}/{PSID}?fields=name,first_name,last_name),
+   * as Facebook shows it. Allowed once the person has written to the Page; a business app also
+   * needs Meta's "Business Asset User Profile Access" feature, without which this fails and the
+   * console shows no name. Sources: docs/platforms/messenger.md.
+   */
+  async getUserName(psid: string): Promise<GraphResult<{ name?: string }>> {
+    if (!/^\d{1,32}$/.test(psid)) return failure('bad_request', false, {}, 'PSID không hợp lệ');
+    const r = await this.call('GET', psid, undefined, userProfileSchema, { fields: 'name,first_name,last_name' });
+    if (!r.ok) return r;
+    const name = r.data.name?.trim() || [r.data.first_name, r.data.last_name].filter(Boolean).join(' ').trim();
+    return { ok: true, data: name ? { name } : {} };
   }
 
   private post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<GraphResult<T>> {

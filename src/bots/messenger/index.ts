@@ -9,6 +9,7 @@ import type { Inbox } from '../delivery/types.js';
 import { DEFAULT_GRAPH_API_ROOT, DEFAULT_GRAPH_API_VERSION, DEFAULT_TIMEOUT_MS, MessengerClient } from './client.js';
 import type { MessengerWebhookOptions } from './routes.js';
 import { MessengerSender } from './sender.js';
+import { ProfileCache, type ProfilePersistence } from '../profile-cache.js';
 
 export { messengerWebhook, MESSENGER_WEBHOOK_PATH } from './routes.js';
 export { MessengerSender, chooseMessagingType } from './sender.js';
@@ -51,6 +52,7 @@ export function loadMessengerConfig(env: NodeJS.ProcessEnv = process.env): Messe
 export interface MessengerChannel {
   client: MessengerClient;
   sender: MessengerSender;
+  profiles: ProfileCache;
   /** Register with `app.register(messengerWebhook, webhookOptions)`. */
   webhookOptions: MessengerWebhookOptions;
 }
@@ -66,16 +68,27 @@ export function createMessengerClient(c: MessengerConfig): MessengerClient {
   });
 }
 
-export function createMessengerChannel(deps: { config: MessengerConfig; inbox: Inbox; now?: () => Date }): MessengerChannel {
+/** A worker's name from the User Profile API, for the ProfileCache (undefined when refused). */
+export function messengerDisplayName(client: Pick<MessengerClient, 'getUserName'>): (psid: string) => Promise<string | undefined> {
+  return async (psid) => {
+    const r = await client.getUserName(psid);
+    return r.ok ? r.data.name : undefined;
+  };
+}
+
+export function createMessengerChannel(deps: { config: MessengerConfig; inbox: Inbox; profilePersistence?: ProfilePersistence; now?: () => Date }): MessengerChannel {
   const c = deps.config;
   const client = createMessengerClient(c);
   const sender = new MessengerSender({ client, humanAgent: c.MESSENGER_HUMAN_AGENT === 'on', ...(deps.now ? { now: deps.now } : {}) });
+  // A page without the profile permission is refused every time: asked again only hourly.
+  const profiles = new ProfileCache({ lookUp: messengerDisplayName(client), failureTtlMs: 3600_000, ...(deps.profilePersistence ? { persistence: deps.profilePersistence } : {}) });
   const webhookOptions: MessengerWebhookOptions = {
     appSecret: c.MESSENGER_APP_SECRET,
     verifyToken: c.MESSENGER_VERIFY_TOKEN,
     inbox: deps.inbox,
+    profiles,
     ...(c.MESSENGER_PAGE_ID ? { pageId: c.MESSENGER_PAGE_ID } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   };
-  return { client, sender, webhookOptions };
+  return { client, sender, profiles, webhookOptions };
 }

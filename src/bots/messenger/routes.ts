@@ -8,6 +8,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Inbox } from '../delivery/types.js';
+import type { ProfileCache } from '../profile-cache.js';
 import { toActivities } from './events.js';
 import { secretMatcher } from '../shared-secret.js';
 import { MESSENGER_SIGNATURE_HEADER, verifyMessengerSignature } from './verify.js';
@@ -21,6 +22,8 @@ export interface MessengerWebhookOptions {
   inbox: Inbox;
   /** Our Page id; events for another page are ignored when set. */
   pageId?: string;
+  /** Workers' names from the User Profile API (the webhook carries none). */
+  profiles?: Pick<ProfileCache, 'peek' | 'prefetch'>;
   now?: () => Date;
 }
 
@@ -63,6 +66,13 @@ export const messengerWebhook: FastifyPluginAsync<MessengerWebhookOptions> = asy
     if (!parsed) return reply.code(400).send({ error: { code: 'NOT_A_PAGE_EVENT', message: 'Yêu cầu không hợp lệ.' } });
 
     for (const activity of parsed.activities) {
+      // The worker's name, when already known: looked up in the background (never awaited here)
+      // and carried from the next message on, for the console.
+      if (opts.profiles) {
+        const name = opts.profiles.peek(activity.userId);
+        if (name) activity.displayName = name;
+        else opts.profiles.prefetch(activity.userId);
+      }
       // Sequential: the inbox keeps per-conversation order, and a batch is delivered in order.
       await opts.inbox.accept(activity);
     }

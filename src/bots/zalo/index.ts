@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import type { Inbox } from '../delivery/types.js';
 import { DEFAULT_API_ROOT, DEFAULT_OAUTH_ROOT, DEFAULT_TIMEOUT_MS, ZaloClient } from './client.js';
-import { ProfileCache, type ProfilePersistence } from './profile.js';
+import { ProfileCache, type ProfilePersistence } from '../profile-cache.js';
 import type { ZaloWebhookOptions } from './routes.js';
 import { ZaloSender } from './sender.js';
 import { zaloTokenOptions } from './sql-tokens.js';
@@ -79,6 +79,14 @@ export interface ZaloChannel {
   stop(): void;
 }
 
+/** A worker's Zalo display name (GET /v3.0/oa/user/detail), for the ProfileCache. */
+export function zaloDisplayName(client: Pick<ZaloClient, 'getUserProfile'>): (userId: string) => Promise<string | undefined> {
+  return async (userId) => {
+    const r = await client.getUserProfile(userId);
+    return r.ok ? r.profile.displayName : undefined;
+  };
+}
+
 export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   const c = deps.config;
   const log = deps.logger?.child({ channel: 'zalo' });
@@ -92,7 +100,7 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     });
   const client = new ZaloClient({ tokens, apiRoot: c.ZALO_API_ROOT, oauthRoot: c.ZALO_OAUTH_ROOT, appId: c.ZALO_APP_ID, appSecret: c.ZALO_APP_SECRET, timeoutMs: c.ZALO_TIMEOUT_MS });
   const sender = new ZaloSender({ client, windowMs: c.ZALO_WINDOW_HOURS * 3600_000, render: { buttons: c.ZALO_BUTTONS === 'on' } });
-  const profiles = new ProfileCache({ client, ...(deps.profilePersistence ? { persistence: deps.profilePersistence } : {}) });
+  const profiles = new ProfileCache({ lookUp: zaloDisplayName(client), ...(deps.profilePersistence ? { persistence: deps.profilePersistence } : {}) });
   const webhookOptions: ZaloWebhookOptions = {
     inbox: deps.inbox,
     config: {

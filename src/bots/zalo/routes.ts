@@ -11,7 +11,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../../log.js';
 import type { Inbox } from '../delivery/types.js';
 import { toActivities } from './events.js';
-import type { ProfileCache } from './profile.js';
+import type { ProfileCache } from '../profile-cache.js';
 import { DEFAULT_MAX_AGE_MS, ZALO_SIGNATURE_HEADER, verifyZaloSignature } from './verify.js';
 
 export const ZALO_WEBHOOK_PATH = '/webhooks/zalo';

@@ -1,10 +1,10 @@
 /**
- * Workers' Zalo display names, for the counsellors' console: fetched once per user
- * (GET /v3.0/oa/user/detail) and kept in a small LRU with a TTL, so a busy chat does not call
- * Zalo for every message. Names are personal data: they are never logged, and persisting them
- * is the caller's choice (the persistence callbacks).
+ * Workers' display names on platforms whose webhooks carry none (Zalo, Messenger), for the
+ * counsellors' console: fetched once per user from the platform's profile API and kept in a
+ * small LRU with a TTL, so a busy chat does not call the platform for every message. Names are
+ * personal data: they are never logged, and persisting them is the caller's choice (the
+ * persistence callbacks).
  */
-import type { ZaloClient } from './client.js';
 
 export interface ProfilePersistence {
   load?(userId: string): Promise<string | undefined>;
@@ -12,7 +12,8 @@ export interface ProfilePersistence {
 }
 
 export interface ProfileCacheOptions {
-  client: Pick<ZaloClient, 'getUserProfile'>;
+  /** The platform's look-up: the name, or undefined when it has none for us (or failed). */
+  lookUp(userId: string): Promise<string | undefined>;
   /** How long a known name is trusted before asking Zalo again (names change rarely). */
   ttlMs?: number;
   /** How long a failed look-up is remembered, so a missing profile is not asked for on every message. */
@@ -30,7 +31,7 @@ interface Entry {
 export class ProfileCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<string | undefined>>();
-  private readonly client: ProfileCacheOptions['client'];
+  private readonly fetchName: ProfileCacheOptions['lookUp'];
   private readonly ttlMs: number;
   private readonly failureTtlMs: number;
   private readonly maxEntries: number;
@@ -38,7 +39,7 @@ export class ProfileCache {
   private readonly now: () => number;
 
   constructor(opts: ProfileCacheOptions) {
-    this.client = opts.client;
+    this.fetchName = opts.lookUp;
     this.ttlMs = opts.ttlMs ?? 24 * 3600 * 1000;
     this.failureTtlMs = opts.failureTtlMs ?? 10 * 60 * 1000;
     this.maxEntries = opts.maxEntries ?? 5000;
@@ -46,7 +47,7 @@ export class ProfileCache {
     this.now = opts.now ?? Date.now;
   }
 
-  /** The cached name only: never waits for Zalo (webhooks must answer within two seconds). */
+  /** The cached name only: never waits for the platform (webhooks must answer within seconds). */
   peek(userId: string): string | undefined {
     const e = this.fresh(userId);
     return e?.name;
@@ -58,7 +59,7 @@ export class ProfileCache {
     this.getDisplayName(userId).catch(() => undefined);
   }
 
-  /** The display name, from memory, persistence or Zalo (once, even for concurrent callers). */
+  /** The display name, from memory, persistence or the platform (once, even for concurrent callers). */
   async getDisplayName(userId: string): Promise<string | undefined> {
     const e = this.fresh(userId);
     if (e) return e.name;
@@ -75,8 +76,7 @@ export class ProfileCache {
       this.remember(userId, stored, this.ttlMs);
       return stored;
     }
-    const r = await this.client.getUserProfile(userId);
-    const name = r.ok ? r.profile.displayName?.normalize('NFC').trim() || undefined : undefined;
+    const name = (await this.fetchName(userId).catch(() => undefined))?.normalize('NFC').trim() || undefined;
     this.remember(userId, name, name ? this.ttlMs : this.failureTtlMs);
     if (name) await this.persistence?.save?.(userId, name).catch(() => undefined);
     return name;
