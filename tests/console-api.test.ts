@@ -15,6 +15,7 @@ import { CONSOLE_TOPIC, type ConsoleEvent } from '../src/flows/handoff/events.js
 import { createLogger } from '../src/log.js';
 import { buildApp } from '../src/server/app.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import { searchPastChats } from '../src/console/past-chats.js';
 import { HandoffRecords } from '../src/flows/handoff/records.js';
 import { claimOutbox, insertOutbox, outboxRows, settleOutbox } from '../src/bots/delivery/outbox-table.js';
 
@@ -128,11 +129,11 @@ describe('a logged-out request gets nothing', () => {
       ['POST', `/conversations/${id}/draft`], ['GET', `/conversations/${id}/draft-suggestion`], ['GET', '/kb/search?q=tro%20cap'], ['GET', '/drafts'], ['GET', '/unanswered'],
       ['GET', '/accounts'], ['POST', '/accounts'], ['POST', `/accounts/${ids.lan}/disable`], ['POST', `/accounts/${ids.lan}/enable`], ['GET', '/audit'], ['GET', '/events'], ['POST', '/logout'],
       ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', '/tickets/1/phone'], ['POST', '/tickets/1/take'], ['POST', '/tickets/1/release'],
-      ['GET', '/snippets'], ['POST', '/snippets'], ['POST', '/snippets/1/delete'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
+      ['GET', '/snippets'], ['POST', '/snippets'], ['POST', '/snippets/1/delete'], ['GET', '/chats/search?q=no%20luong'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
     ];
     // Every route the plugin registered is in the list above.
     const registered = app.printRoutes({ commonPrefix: false });
-    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'take', 'release', 'snippets', 'typing']) {
+    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'take', 'release', 'snippets', 'chats/search', 'typing']) {
       expect(registered).toContain(path);
     }
     for (const [method, url] of routes) {
@@ -501,6 +502,41 @@ describe('the outbox as delivery', () => {
     const receipts = await d.send({ conversationId: 'zalo:1', channel: 'zalo', userId: '1' }, [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }], { fromHuman: true });
     expect(calls).toEqual([{ conversationId: 'zalo:1', n: 4, options: { fromHuman: true } }]);
     expect(receipts.map((r) => [r.status, r.reason])).toEqual([['sent', undefined], ['pending', undefined], ['retrying', 'Zalo đang bận.'], ['failed', 'Người dùng đã chặn.']]);
+  });
+});
+
+describe('finding earlier chats', () => {
+  it('finds chats by what the worker or counsellor wrote, with or without diacritics, newest first, and audits the search but not its words', async () => {
+    const a = await queued('zalo', 'z-old', { text: 'Công ty Minh Phát nợ lương em 2 tháng', at: Date.now() - 5 * 86_400_000 });
+    const b = await queued('telegram', 't-new', { text: 'cty minh phat no luong ca xuong', at: Date.now() - 3_600_000 });
+    await queued('web', 'w-other', { text: 'hỏi về thai sản' });
+    await store.saveConversation({ ...(await store.getConversation('telegram', 't-new'))!, displayName: 'Trần Văn Tú' });
+    // The bot's answers are the knowledge base's words: never a reason to list a chat.
+    await store.appendTranscript({ conversationId: a, role: 'bot', text: 'Công ty nợ lương thì bạn làm đơn khiếu nại.', at: new Date() });
+    const lan = await login('lan');
+    const res = await get(lan, `/chats/search?q=${encodeURIComponent('nợ lương Minh Phát')}`);
+    expect(res.statusCode).toBe(200);
+    const { hits, truncated } = res.json();
+    expect(hits.map((h: { conversationId: string }) => h.conversationId)).toEqual([b, a]);
+    expect(hits[0]).toMatchObject({ channel: 'telegram', displayName: 'Trần Văn Tú', role: 'worker', line: 'cty minh phat no luong ca xuong' });
+    expect(truncated).toBe(false);
+    expect((await get(lan, `/chats/search?q=${encodeURIComponent('thai sản')}`)).json().hits).toHaveLength(1);
+    expect((await get(lan, '/chats/search?q=x')).statusCode).toBe(400);
+    expect((await get(lan, `/chats/search?q=${encodeURIComponent('không ai viết câu này')}`)).json().hits).toEqual([]);
+    const rows = await store.db.selectFrom('console_audit').selectAll().where('action', '=', 'search-chats').execute();
+    expect(rows.map((r) => r.detail)).toEqual([JSON.stringify({ results: 2 }), JSON.stringify({ results: 1 })]);
+    expect(JSON.stringify(rows)).not.toContain('Minh');
+  });
+
+  it('stops at its line budget and says how far back it looked', async () => {
+    const id = await queued('web', 'busy', { text: 'tìm tôi' });
+    for (let i = 0; i < 30; i++) await store.appendTranscript({ conversationId: id, role: 'worker', text: `tin số ${i}`, at: new Date() });
+    const found = await searchPastChats(store.db, 'tìm tôi', { maxLines: 20, pageSize: 7 });
+    expect(found).toMatchObject({ hits: [], truncated: true });
+    expect(found.searchedBack).not.toBeNull();
+    const all = await searchPastChats(store.db, 'tim toi', { pageSize: 7 });
+    expect(all.hits.map((h) => h.conversationId)).toEqual([id]);
+    expect(all.truncated).toBe(false);
   });
 });
 

@@ -183,6 +183,16 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     await counsellor.setViewportSize({ width: 820, height: 1180 });
     expect(await counsellor.locator('#transcript').isVisible()).toBe(true);
     await counsellor.screenshot({ path: join(SHOTS, 'console-tablet.png'), fullPage: true });
+
+    // Days later the chat is found again by what the worker wrote, typed without diacritics.
+    await counsellor.setViewportSize({ width: 1280, height: 800 });
+    await counsellor.locator('[data-tab="search"]').click();
+    await counsellor.getByLabel('Từ cần tìm').fill('cong ty cho em nghi viec');
+    await counsellor.getByRole('button', { name: 'Tìm', exact: true }).click();
+    const hit = counsellor.locator('.card', { hasText: 'Công ty cho em nghỉ việc' });
+    await eventually(() => textOf(hit)).toContain('Hùng');
+    await hit.getByRole('button', { name: 'Mở cuộc trò chuyện' }).click();
+    await eventually(() => textOf(counsellor.locator('#chat-title'))).toBe('Hùng');
     await counsellor.close();
 
     expect(problems).toEqual([]);

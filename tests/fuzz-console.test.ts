@@ -110,6 +110,7 @@ const SAMPLES: Record<string, { sample?: () => unknown; required?: (string | num
   [`POST ${API}/tickets/:id/take`]: {},
   [`POST ${API}/tickets/:id/release`]: {},
   [`GET ${API}/snippets`]: { queryParams: ['q'] },
+  [`GET ${API}/chats/search`]: { queryParams: ['q'] },
   [`POST ${API}/snippets`]: { sample: () => ({ title: 'Chào hỏi', text: `Gọi ${PLANTED.phone} nhé` }), required: [['title'], ['text']] },
   [`POST ${API}/snippets/:id/delete`]: {},
   [`GET ${API}/kb/search`]: { queryParams: ['q'] },

@@ -24,6 +24,8 @@ export type AuditAction =
   /** An admin added or removed a canned reply. */
   | 'snippet-create'
   | 'snippet-delete'
+  /** A counsellor's search of earlier chats found some (how many; the words are not kept: they may be personal data). */
+  | 'search-chats'
   /** A counsellor displayed a ticket's full phone number. */
   | 'ticket-phone'
   | 'account-create'

@@ -31,6 +31,7 @@ import { KnowledgeDesk, draftSchema } from './knowledge.js';
 import { decoyHash, MAX_PASSWORD_CHARS, verifyPassword } from './passwords.js';
 import { SESSION_TTL_MS, Sessions, randomToken, type Session } from './sessions.js';
 import { satisfactionSurvey } from './survey.js';
+import { searchPastChats } from './past-chats.js';
 import { SNIPPET_MAX_CHARS, Snippets, newSnippetSchema } from './snippets.js';
 import { mayRevealPhone, ticketView } from './tickets.js';
 import { CounsellorSignals } from './typing.js';
@@ -73,6 +74,7 @@ const closeBody = z.strictObject({
 });
 const newAccountBody = newAccountSchema.extend({ password: z.string().max(MAX_PASSWORD_CHARS) });
 const searchQuery = z.strictObject({ q: z.string().trim().min(1).max(300) });
+const chatSearchQuery = z.strictObject({ q: z.string().trim().min(2).max(100) });
 const typingBody = z.strictObject({ state: z.enum(['on', 'off']).default('on') });
 /** A numeric id in the path (tickets, canned replies). */
 const numericIdParam = z.strictObject({ id: z.coerce.number().int().positive() });
@@ -314,6 +316,21 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         await audit.record('ticket-done', me(req).id, ticket.conversationId, { ticket: ticket.id });
         await ticketUpdated(ticket);
         return { ok: true };
+      });
+
+      // Earlier chats by what was said in them; opening one is audited as a view, as always.
+      api.get('/chats/search', async (req, reply) => {
+        const q = chatSearchQuery.safeParse(req.query);
+        if (!q.success) return fail(reply, 400, 'BAD_REQUEST', 'Bạn nhập ít nhất 2 ký tự để tìm.');
+        const found = await searchPastChats(db, q.data.q);
+        const owners = await Promise.all(found.hits.map((h) => desk.owner(h.conversationId)));
+        const names = await desk.displayNames(owners.filter((o) => o !== undefined));
+        // What was disclosed is audited (how many chats, never the words: they may be personal data).
+        if (found.hits.length > 0) await audit.record('search-chats', me(req).id, null, { results: found.hits.length });
+        return {
+          ...found,
+          hits: found.hits.map((h, i) => ({ ...h, channel: owners[i]?.channel ?? null, displayName: owners[i] ? (names.get(`${owners[i].channel}:${owners[i].userId}`) ?? null) : null })),
+        };
       });
 
       // The office's canned replies: every counsellor reads them, admins write them.

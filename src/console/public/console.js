@@ -171,7 +171,7 @@
     $('chat').hidden = true;
     $('welcome').hidden = true;
     $('page').hidden = false;
-    ({ tickets: showTickets, unanswered: showUnanswered, drafts: showDrafts, snippets: showSnippets, accounts: showAccounts, audit: showAudit })[name]();
+    ({ tickets: showTickets, search: showSearch, unanswered: showUnanswered, drafts: showDrafts, snippets: showSnippets, accounts: showAccounts, audit: showAudit })[name]();
   }
 
   function pageHeading(title, intro) {
@@ -269,6 +269,48 @@
       ul.append(li);
     }
     page.append(ul);
+  }
+
+  /** Earlier chats by what was said in them (without regard to diacritics). */
+  function showSearch() {
+    const page = pageHeading('Tìm cuộc trò chuyện', 'Tìm theo lời người lao động hoặc tư vấn viên đã viết (có dấu hay không dấu đều được), trong 90 ngày gần đây.');
+    const form = el('form', 'inline');
+    form.setAttribute('role', 'search');
+    const label = el('label', 'sr-only', 'Từ cần tìm');
+    label.htmlFor = 'chat-search-q';
+    const input = el('input');
+    input.id = 'chat-search-q'; input.type = 'search'; input.minLength = 2; input.maxLength = 100; input.required = true;
+    input.placeholder = 'vd: nợ lương, tên công ty';
+    const go = el('button', 'primary', 'Tìm');
+    go.type = 'submit';
+    form.append(label, input, go);
+    const status = el('p', 'muted');
+    status.setAttribute('role', 'status');
+    const ul = el('ul', 'cards');
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      ul.replaceChildren();
+      status.textContent = 'Đang tìm…';
+      try {
+        const data = await api(`/chats/search?q=${encodeURIComponent(input.value.trim())}`);
+        status.textContent = data.hits.length
+          ? `${data.hits.length} cuộc trò chuyện${data.truncated ? ` (đã tìm đến ${dateTime(data.searchedBack)}; thu hẹp từ khóa để tìm xa hơn)` : ''}.`
+          : 'Không tìm thấy cuộc trò chuyện nào.';
+        for (const h of data.hits) {
+          const li = el('li', 'card');
+          li.append(el('strong', null, `${workerName(h)} · ${CHANNELS[h.channel] || h.channel || ''}`));
+          li.append(el('p', 'pre', `${h.role === 'counsellor' ? 'Tư vấn viên: ' : ''}${h.line}`));
+          li.append(el('p', 'muted', dateTime(h.at)));
+          const open = el('button', null, 'Mở cuộc trò chuyện');
+          open.type = 'button';
+          open.addEventListener('click', () => openChat(h.conversationId));
+          li.append(open);
+          ul.append(li);
+        }
+      } catch (err) { status.textContent = err.message; }
+    });
+    page.append(form, status, ul);
+    input.focus();
   }
 
   /** The office's canned replies: admins add and remove them here; counsellors pick them in a chat. */
