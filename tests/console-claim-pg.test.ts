@@ -4,11 +4,11 @@
  * Runs against the PostgreSQL on 127.0.0.1:5432 in a database of its own, dropped after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kysely, PostgresDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { Desk } from '../src/console/desk.js';
 import { TranscriptDelivery } from '../src/console/delivery.js';
-import type { DatabaseSchema } from '../src/store/db.js';
+import { openPostgres, type DatabaseSchema } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrations.js';
 import type { Store } from '../src/store/types.js';
 import { SqlStore } from '../src/store/sql-store.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   }
   const url = new URL(ADMIN_URL);
   url.pathname = `/${NAME}`;
-  db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 12 }) }) });
+  db = openPostgres(url.toString(), { max: 12 });
   await migrateToLatest(db, 'postgres');
 });
 

@@ -2,14 +2,14 @@
  * The SQL store against SQLite (a temporary file, and in memory) and PostgreSQL.
  */
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../src/flows/activity.js';
-import { CompiledQuery } from 'kysely';
-import { openDatabase, thenCommit, withLiterals } from '../src/store/db.js';
+import { CompiledQuery, sql } from 'kysely';
+import { openDatabase, pipelined, thenCommit } from '../src/store/db.js';
+import type { StatementResult } from '../src/store/pg-pipeline.js';
 import { migrateToLatest, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
@@ -27,24 +27,6 @@ function conversation(channel: Channel, userId: string, over: Partial<Conversati
   const state: ConversationState = { misses: 0, handoff: 'none', consentShown: false };
   return { id: `${channel}:${userId}`, channel, userId, mode: 'bot', urgent: false, state, createdAt: t0, updatedAt: t0, queuedAt: null, ...over };
 }
-
-describe('PostgreSQL statements with their values written in (a transaction\'s first)', () => {
-  it('quotes every value as PostgreSQL reads an untyped literal, and refuses what it cannot write safely', () => {
-    expect(withLiterals('select * from "conversation" where "id" = $1 and "n" = $2 and "x" is $3', ["telegram:1'; drop table x; --", 12, null])).toBe(
-      `select * from "conversation" where "id" = 'telegram:1''; drop table x; --' and "n" = '12' and "x" is null`,
-    );
-    expect(withLiterals('select $1, $10', ['a\\b', 2, 3, 4, 5, 6, 7, 8, 9, 'mười'])).toBe(`select  E'a\\\\b', 'mười'`);
-    // Strings are quoted exactly as pg.escapeLiteral quotes them.
-    for (const text of ['', "it's", 'a\\b', "C:\\tmp\\'x'\\", 'đúng không? \u{1F600}', `{"text":"Lương tối thiểu ${'x'.repeat(3000)}'"}`]) {
-      expect(withLiterals('select $1', [text])).toBe(`select ${pg.escapeLiteral(text)}`);
-    }
-    expect(withLiterals('select $1', [{ a: 1 }])).toBeUndefined();
-    expect(withLiterals('select $1', [new Date()])).toBeUndefined();
-    expect(withLiterals("select 'x', $1", ['a'])).toBeUndefined();
-    expect(withLiterals('select $$x$$', [])).toBeUndefined();
-    expect(withLiterals('select $2', ['a'])).toBeUndefined();
-  });
-});
 
 describe('migrations', () => {
   it('create the schema once and are idempotent on a file database', async () => {
@@ -215,11 +197,10 @@ describeEachDialect('SqlStore', ({ dialect, openStore }) => {
       expect((await store.transcript('telegram:c1')).map((m) => m.text)).toEqual(['xin chào', 'sau đó']);
     });
 
-    it.runIf(dialect === 'postgres')('commits after a marked statement whose values cannot be written in, in a round trip of its own; outside a transaction the mark changes nothing', async () => {
+    it.runIf(dialect === 'postgres')('commits after a marked statement whose value is not a string or number; outside a transaction the mark changes nothing', async () => {
       const names = async () => (await store.db.selectFrom('worker').select('display_name').orderBy('display_name').execute()).map((r) => r.display_name);
       await store.db.transaction().execute(async (trx) => {
         await trx.insertInto('worker').values({ channel: 'telegram', user_id: 'd1', display_name: 'Dũng', consent_at: null, created_at: 1 }).execute();
-        // A Date is not written in as a literal: the statement goes with its parameters, then `commit` alone.
         const { rows } = await trx.executeQuery(thenCommit(CompiledQuery.raw('select $1::timestamptz as at', [t0])));
         expect(new Date((rows[0] as { at: string | Date }).at).getTime()).toBe(t0.getTime());
         expect(await names()).toEqual(['Dũng']);
@@ -254,6 +235,64 @@ describeEachDialect('SqlStore', ({ dialect, openStore }) => {
       await store.transaction(async () => undefined);
       await expect(store.transaction((tx) => tx.db.selectFrom('no_such_table' as 'worker').selectAll().execute())).rejects.toThrow();
       expect(await store.markSeen('telegram', 'after')).toBe(true);
+    });
+
+    it.runIf(dialect === 'postgres')('runs pipelined statements in order, committing them together or not at all', async () => {
+      const worker = (id: string, name: string) => store.db.insertInto('worker').values({ channel: 'telegram', user_id: id, display_name: name, consent_at: null, created_at: 1 }).compile();
+      const names = async () => (await store.db.selectFrom('worker').select('display_name').orderBy('user_id').execute()).map((r) => r.display_name);
+      const rename = (id: string, name: string) => store.db.updateTable('worker').set({ display_name: name }).where('user_id', '=', id).returning('display_name').compile();
+      const { rows } = await store.db.executeQuery(pipelined([worker('p1', 'An'), rename('p1', 'Bình'), rename('p9', 'Không ai')]));
+      const results = rows as StatementResult[];
+      // The second sees the first's row: one after the other, not side by side.
+      expect(results.map((r) => [r.command, r.rowCount, r.rows])).toEqual([
+        ['INSERT', 1, []],
+        ['UPDATE', 1, [{ display_name: 'Bình' }]],
+        ['UPDATE', 0, []],
+      ]);
+      expect(await names()).toEqual(['Bình']);
+      // The second fails (same key): the first is not kept either.
+      await expect(store.db.executeQuery(pipelined([worker('p2', 'Chi'), worker('p1', 'Lại')]))).rejects.toThrow(/duplicate key/);
+      expect(await names()).toEqual(['Bình']);
+    });
+
+    it.runIf(dialect === 'postgres')('keeps its prepared statements usable after one fails to parse, fails while running, or reads a table whose columns changed', async () => {
+      const byUser = (id: string) => store.db.selectFrom('worker').selectAll().where('user_id', '=', id).execute();
+      const add = (id: string) => store.db.insertInto('worker').values({ channel: 'zalo', user_id: id, display_name: null, consent_at: null, created_at: 1 }).execute();
+      await add('s1');
+      // Prepared on every connection of the pool (they are taken in turn).
+      await Promise.all(Array.from({ length: 8 }, () => byUser('s1')));
+      // Parsed, then failing at its first run; and not parsed at all: the next statements still run.
+      await expect(add('s1')).rejects.toThrow(/duplicate key/);
+      await expect(store.db.executeQuery(CompiledQuery.raw('select * from no_such_table where x = $1', [1]))).rejects.toThrow(/no_such_table/);
+      await add('s2');
+      expect((await byUser('s2')).length).toBe(1);
+      // Another instance migrates: a prepared `select *` would now fail on every connection.
+      await sql`alter table worker add column nickname text`.execute(store.db);
+      const after = await Promise.all(Array.from({ length: 8 }, () => byUser('s1')));
+      expect(after.every((rows) => rows.length === 1 && 'nickname' in rows[0]!)).toBe(true);
+      // The same as a transaction's first statement.
+      await Promise.all(Array.from({ length: 8 }, () => store.db.transaction().execute((trx) => trx.selectFrom('worker').selectAll().where('user_id', '=', 's2').execute())));
+      await sql`alter table worker drop column nickname`.execute(store.db);
+      const inTransactions = await Promise.all(Array.from({ length: 8 }, () => store.db.transaction().execute((trx) => trx.selectFrom('worker').selectAll().where('user_id', '=', 's2').execute())));
+      expect(inTransactions.every((rows) => rows.length === 1 && !('nickname' in rows[0]!))).toBe(true);
+    });
+
+    it.runIf(dialect === 'postgres')('keeps a bounded number of prepared statements on a connection', async () => {
+      const counts = await store.db.transaction().execute(async (trx) => {
+        const sums: number[] = [];
+        for (let k = 0; k < 260; k++) {
+          const { rows } = await trx.executeQuery<{ n: number }>(CompiledQuery.raw(`select $1::int + ${k} as n`, [1]));
+          sums.push(rows[0]!.n);
+        }
+        // The first ones again, after they were dropped.
+        const { rows: again } = await trx.executeQuery<{ n: number }>(CompiledQuery.raw('select $1::int + 0 as n', [2]));
+        const { rows: held } = await trx.executeQuery<{ n: number }>(CompiledQuery.raw('select count(*)::int as n from pg_prepared_statements where $1::int = 1', [1]));
+        return { sums, again: again[0]!.n, held: held[0]!.n };
+      });
+      expect(counts.sums).toEqual(Array.from({ length: 260 }, (_, k) => 1 + k));
+      expect(counts.again).toBe(2);
+      expect(counts.held).toBeGreaterThan(100);
+      expect(counts.held).toBeLessThanOrEqual(200);
     });
 
     it('commits the transcript lines of a unit of work run within a transaction the caller opened, even when it never calls writeLast', async () => {

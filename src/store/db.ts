@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import { checkpointOffLoop, type CheckpointOptions } from './checkpointer.js';
+import { PreparedStatements, runPipeline, staleStatement, type Statement, type StatementResult } from './pg-pipeline.js';
 
 /** Which SQL dialect a database speaks; migrations use it where the dialects differ. */
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -386,51 +387,68 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Kysely
 
 type QueryResultLike = { command: string; rowCount: number | null; rows: unknown[] };
 interface PgClient {
-  query(sql: string, values?: readonly unknown[]): Promise<QueryResultLike | QueryResultLike[]>;
+  query(sql: string, values?: readonly unknown[]): Promise<QueryResultLike>;
   release(destroy?: boolean | Error): void;
 }
 
 /** Ends a statement marked by thenCommit (a newline cannot end Kysely's SQL: it writes none). */
 const COMMIT_AFTER = '\n;commit';
+/** Stands for the statements of pipelined(), which travel as its parameters. */
+const PIPELINE = '\n;pipeline';
 
 /**
  * The statement, marked so that the transaction it runs in commits with it, in the same round
- * trip (`<statement>; commit`, see lazyBegin): when it fails, nothing is committed and the
- * transaction is left to roll back. Nothing else may run in that transaction afterwards (it
- * throws); the transaction's own commit is then a no-op. Outside a transaction it runs as is.
+ * trip (see lazyBegin): when it fails, nothing is committed and the transaction is left to roll
+ * back. Nothing else may run in that transaction afterwards (it throws); the transaction's own
+ * commit is then a no-op. Outside a transaction it runs as is.
  */
 export function thenCommit(query: CompiledQuery): CompiledQuery {
   return CompiledQuery.raw(query.sql + COMMIT_AFTER, [...query.parameters]);
 }
 
 /**
- * The pool as Kysely sees it, with transactions that begin without a round trip of their own.
+ * The statements as one query, sent in one round trip and run one after the other (see
+ * pg-pipeline.ts); its rows are each statement's StatementResult. Outside a transaction they
+ * commit together or not at all; in one, with `commit`, the transaction commits after them
+ * (as thenCommit). Only through openPostgres's pool.
+ */
+export function pipelined(queries: readonly CompiledQuery[], options: { commit?: boolean } = {}): CompiledQuery {
+  const statements: Statement[] = queries.map((q) => ({ sql: q.sql, values: q.parameters }));
+  return CompiledQuery.raw(options.commit ? PIPELINE + COMMIT_AFTER : PIPELINE, [statements]);
+}
+
+/** Most named statements kept per connection (the delivery path uses a few dozen shapes). */
+const PREPARED_PER_CONNECTION = 200;
+const BEGIN: Statement = { sql: 'begin', values: [] };
+const COMMIT: Statement = { sql: 'commit', values: [] };
+
+/**
+ * The pool as Kysely sees it, with transactions that begin without a round trip of their own,
+ * and statements prepared once per connection.
  * Kysely opens a transaction with a `begin` statement, one round trip before the first real
  * one (a message's processing made four: begin, its conversation read, its writes, commit).
- * Here `begin` is only noted, and sent in front of the transaction's first statement, as one
- * simple-protocol query `begin; <statement>` (values written in as quoted literals, which
- * PostgreSQL types from their context exactly as it types untyped parameters). A transaction
- * that ran no statement sends neither begin nor its commit or rollback. A statement that
- * cannot be written that way (a value of another kind, SQL with quotes or comments of its
- * own) is sent after a `begin` of its own, as before. The same way, a statement marked by
- * thenCommit goes out as `<statement>; commit` (the message's writes and its commit: one round
- * trip instead of two), or, when it cannot be written out, followed by a `commit` of its own.
+ * Here `begin` is only noted, and sent in front of the transaction's first statement, in the
+ * same round trip. A transaction that ran no statement sends neither begin nor its commit or
+ * rollback. The same way, a statement marked by thenCommit goes out followed by `commit` (the
+ * message's writes and its commit: one round trip instead of two).
+ * Every statement with values, and every one sent with a begin or commit, goes as a named
+ * prepared statement of the connection (pg-pipeline.ts): PostgreSQL parses and plans it once
+ * per connection instead of once per run. A statement without values, alone, goes as a simple
+ * query (migrations send several in one).
  */
 function lazyBegin(pool: pg.Pool): { connect(): Promise<PgClient>; end(): Promise<void> } {
   const wrapped = new WeakMap<object, PgClient>();
   return {
     end: () => pool.end(),
     connect: async () => {
-      const client = (await pool.connect()) as unknown as PgClient;
+      const client = await pool.connect();
       let lazy = wrapped.get(client);
       if (!lazy) {
         let beginDue = false;
         let inTransaction = false;
         let committed = false;
+        const prepared = new PreparedStatements(PREPARED_PER_CONNECTION);
         const ended = (command: 'COMMIT' | 'ROLLBACK'): QueryResultLike => ({ command, rowCount: null, rows: [] });
-        /** The statement's own result out of a multi-statement query's: the one before a trailing commit. */
-        const own = (results: QueryResultLike | QueryResultLike[], commits: boolean) =>
-          Array.isArray(results) ? results[results.length - (commits ? 2 : 1)]! : results;
         lazy = {
           release: (destroy) => {
             beginDue = false;
@@ -461,28 +479,31 @@ function lazyBegin(pool: pg.Pool): { connect(): Promise<PgClient>; end(): Promis
                 beginDue = false;
                 return ended(sql === 'commit' ? 'COMMIT' : 'ROLLBACK');
               }
-              return client.query(sql, values);
+              return client.query(sql, values as unknown[]);
             }
             const marked = sql.endsWith(COMMIT_AFTER);
             if (marked) sql = sql.slice(0, -COMMIT_AFTER.length);
             const commits = marked && inTransaction;
-            if (!beginDue && !commits) return client.query(sql, values);
-            // From here the transaction has begun on the server, whatever the statement does.
+            const many = sql === PIPELINE;
+            if (!beginDue && !commits && !many && values.length === 0) return client.query(sql);
+            const statements = many ? (values[0] as Statement[]) : [{ sql, values }];
+            // From here the transaction has begun on the server, whatever the statements do.
             const begin = beginDue;
             beginDue = false;
-            const inline = withLiterals(sql, values);
-            if (inline === undefined) {
-              if (begin) await client.query('begin');
-              const result = await client.query(sql, values);
-              if (commits) {
-                await client.query('commit');
-                committed = true;
-              }
-              return result;
+            const sent = [...(begin ? [BEGIN] : []), ...statements, ...(commits ? [COMMIT] : [])];
+            let results: StatementResult[];
+            try {
+              results = await runPipeline(client, sent, prepared, pgTypes);
+            } catch (err) {
+              // A statement prepared before its table changed (forgotten by now) runs again,
+              // prepared anew, when nothing else of its transaction ran before it.
+              if (!staleStatement(err) || (inTransaction && !begin)) throw err;
+              if (begin) await client.query('rollback');
+              results = await runPipeline(client, sent, prepared, pgTypes);
             }
-            const results = await client.query(`${begin ? 'begin; ' : ''}${inline}${commits ? '; commit' : ''}`);
             if (commits) committed = true;
-            return own(results, commits);
+            const own = results.slice(begin ? 1 : 0, (begin ? 1 : 0) + statements.length);
+            return many ? { command: 'PIPELINE', rowCount: null, rows: own } : own[0]!;
           },
         };
         wrapped.set(client, lazy);
@@ -490,39 +511,4 @@ function lazyBegin(pool: pg.Pool): { connect(): Promise<PgClient>; end(): Promis
       return lazy;
     },
   };
-}
-
-/**
- * The statement with its $n placeholders replaced by its values as quoted literals, or
- * undefined when that cannot be done safely: a value that is not a string, number, bigint,
- * boolean or null, or SQL that holds quotes, comments or dollar quoting of its own (Kysely's
- * compiled statements hold none: every value is a placeholder).
- */
-export function withLiterals(sql: string, values: readonly unknown[]): string | undefined {
-  if (/[$';]|--|\/\*/.test(sql.replace(/\$\d+/g, ''))) return undefined;
-  const literals: string[] = [];
-  for (const v of values) {
-    if (v === null || v === undefined) literals.push('null');
-    else if (typeof v === 'string') literals.push(quoted(v));
-    else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint' || typeof v === 'boolean') literals.push(`'${String(v)}'`);
-    else return undefined;
-  }
-  let unknownPlaceholder = false;
-  const out = sql.replace(/\$(\d+)/g, (_, n: string) => {
-    const literal = literals[Number(n) - 1];
-    if (literal === undefined) unknownPlaceholder = true;
-    return literal ?? '';
-  });
-  return unknownPlaceholder ? undefined : out;
-}
-
-/**
- * The string as a PostgreSQL literal, exactly as pg.escapeLiteral writes it (quotes doubled; with
- * a backslash, ` E'…'` and backslashes doubled), by two native replaces: pg's copies the string
- * a character at a time, about 13 µs a kilobyte, and a message's writes carry a few kilobytes
- * (its state, transcript lines and reply as JSON).
- */
-function quoted(v: string): string {
-  const q = v.replace(/'/g, "''");
-  return v.includes('\\') ? ` E'${q.replace(/\\/g, '\\\\')}'` : `'${q}'`;
 }

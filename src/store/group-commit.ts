@@ -12,12 +12,13 @@
  * A write is atomic (it always runs in a transaction). If any write of a batch throws, the batch
  * is rolled back and each write is run again in a transaction of its own, so one bad write fails
  * only its own caller. PostgreSQL commits concurrent transactions from its pool in parallel (and
- * groups their WAL flushes itself): there the writes of a turn share a statement instead, to
- * save round trips (PgWriteBatch).
+ * groups their WAL flushes itself): there the writes of a turn share a round trip instead
+ * (PgWriteBatch).
  */
-import { CompiledQuery, type Kysely, PostgresAdapter, type QueryResult, SqliteAdapter } from 'kysely';
-import type { DatabaseSchema } from './db.js';
-import { combine } from './pg-deferred.js';
+import { type CompiledQuery, type Kysely, PostgresAdapter, type QueryResult, SqliteAdapter } from 'kysely';
+import { pipelined, type DatabaseSchema } from './db.js';
+import { isWrite, queryResult } from './pg-deferred.js';
+import type { StatementResult } from './pg-pipeline.js';
 
 /** One small write: a statement or two against the given database (or transaction). */
 export type Write<T> = (db: Kysely<DatabaseSchema>) => Promise<T>;
@@ -109,17 +110,16 @@ export const directWrites = (db: Kysely<DatabaseSchema>): Writes => ({ run: (wri
 
 /**
  * PostgreSQL: the small writes that arrive in the same turn of the event loop (webhooks' inbox
- * rows, claims, send outcomes of other conversations) go to the server as ONE statement, each
- * a data-modifying CTE, instead of a round trip each. One statement commits as a whole, so
- * each caller is told only once its write is committed, as before.
+ * rows, claims, send outcomes of other conversations) go to the server in ONE round trip and
+ * ONE transaction (db.ts pipelined), each its own fixed statement, prepared once per
+ * connection, run one after the other. They commit as a whole, so each caller is told only once
+ * its write is committed, as before.
  *
  * A write takes part when its first statement is an insert, update or delete it sends at once
- * (the delivery tables' fixed statements); anything else it does runs directly. Two writes of
- * a batch must not update the same row (PostgreSQL would apply only one, and report none for
- * the other), which the delivery's flow guarantees: a row's own steps follow one another
- * (claim, then outcome). Inserts of the same key (a redelivery racing its original) are fine:
- * the later one meets the earlier one's row and does nothing, as its ON CONFLICT says. When any
- * write of a batch fails, each runs again on its own, so only a failing one fails.
+ * (the delivery tables' fixed statements); anything else it does runs directly. Inserts of the
+ * same key (a redelivery racing its original) are fine: the later one meets the earlier one's
+ * row and does nothing, as its ON CONFLICT says. When any write of a batch fails, each runs
+ * again on its own, so only a failing one fails.
  */
 export class PgWriteBatch extends TurnBatch {
   readonly transactional = false;
@@ -170,19 +170,14 @@ export class PgWriteBatch extends TurnBatch {
   private async send(held: { query: CompiledQuery; resolve(r: QueryResult<unknown>): void; reject(err: unknown): void }[]): Promise<void> {
     if (held.length === 0) return;
     if (held.length > 1) {
-      let rows: Record<string, unknown[] | null> | undefined;
+      let results: StatementResult[] | undefined;
       try {
-        const queries = held.map((h) => (hasReturning(h.query) ? h.query : { ...h.query, sql: `${h.query.sql} returning 1` }));
-        const select = `select ${held.map((_, i) => `(select coalesce(json_agg(w${i}), '[]'::json) from w${i}) as w${i}`).join(', ')}`;
-        rows = (await this.db.executeQuery(combine(queries, CompiledQuery.raw(select, [])))).rows[0] as typeof rows;
+        results = (await this.db.executeQuery(pipelined(held.map((h) => h.query)))).rows as StatementResult[];
       } catch {
-        rows = undefined;
+        results = undefined;
       }
-      if (rows) {
-        held.forEach((h, i) => {
-          const written = rows![`w${i}`] ?? [];
-          h.resolve({ rows: hasReturning(h.query) ? written : [], numAffectedRows: BigInt(written.length) });
-        });
+      if (results) {
+        held.forEach((h, i) => h.resolve(queryResult(results![i]!)));
         return;
       }
     }
@@ -191,9 +186,6 @@ export class PgWriteBatch extends TurnBatch {
   }
 }
 
-type Node = { kind: string; returning?: unknown };
-const isWrite = (q: CompiledQuery) => ['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode'].includes((q.query as Node).kind);
-const hasReturning = (q: CompiledQuery) => (q.query as Node).returning !== undefined;
 
 /** Group commit on SQLite, one statement per turn's writes on PostgreSQL, direct writes inside a transaction. */
 export function writesFor(db: Kysely<DatabaseSchema>): Writes {

@@ -90,7 +90,7 @@ export class SqlStore implements TransactionStore {
     const workerChanges = !stored || (worker.consentAt !== null && !stored.consented) || (worker.displayName !== null && worker.displayName !== stored.displayName);
     if (stored && workerChanges) storedWorker.set(conv, { displayName: worker.displayName ?? stored.displayName, consented: stored.consented || worker.consentAt !== null });
     if (this.deferred) {
-      await this.deferred.add([upsertConversation.compile(this.db, row), ...(workerChanges ? [upsertWorker.compile(this.db, worker)] : [])], `conversation:${conv.id}`);
+      this.deferred.add([upsertConversation.compile(this.db, row), ...(workerChanges ? [upsertWorker.compile(this.db, worker)] : [])]);
       return;
     }
     if (!workerChanges) {
