@@ -127,9 +127,8 @@ export interface TransactionStore extends Store {
   readonly db: Kysely<DatabaseSchema>;
   /**
    * Runs the writes `first`, then `last`, in this transaction, together with the writes the
-   * store holds back (one statement, so one round trip, on PostgreSQL; one after the other on
-   * SQLite). Only for writes to tables that no held-back write touches, and `first` must not
-   * touch `last`'s rows.
+   * store holds back, one after the other (in one round trip on PostgreSQL). Only for writes to
+   * tables that no held-back write touches, and `first` must not touch `last`'s rows.
    *
    * With `options.commit`, this is the transaction's last statement: on PostgreSQL it commits
    * the transaction in the same round trip when `last` (an insert, update or delete) writes

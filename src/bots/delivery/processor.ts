@@ -214,13 +214,13 @@ export class InboxProcessor implements Inbox {
             : [];
         const now = this.now();
         // The replies' outbox rows and the row marked done, with the engine's held-back writes:
-        // one statement on PostgreSQL (a round trip each saved), in order on SQLite. On
+        // one round trip on PostgreSQL (a round trip each saved), in order on SQLite. On
         // PostgreSQL it also commits, unless the row was not ours any more (nothing is then
         // written, and LeaseLost rolls the transaction back); nothing below may throw.
         const written = await tx.writeLast(rows.length > 0 ? [insertOutboxQuery(tx.db, rows, now)] : [], finishInboxQuery(tx.db, row.id, attempt, now), { commit: true });
         if (Number(written.last.numAffectedRows ?? 0) !== 1) throw new LeaseLost();
         wroteOutbox = rows.length > 0;
-        // The rows' ids come back (on PostgreSQL through the one statement's RETURNING): they are
+        // The rows' ids come back (their insert's RETURNING): they are
         // handed to the dispatcher, which need not read them back.
         const ids = written.first?.[0]?.rows.map((r) => Number((r as { id: unknown }).id)).sort((a, b) => a - b);
         inserted = wroteOutbox && ids?.length === rows.length ? insertedRows(rows, ids, now) : undefined;
