@@ -47,3 +47,42 @@ export function fixedQuery<K extends string, R>(names: readonly K[], build: (db:
   };
   return Object.assign((db: Db, values: Record<K, unknown>) => db.executeQuery<R>(compile(db, values)), { compile });
 }
+
+/** Most rows a multi-row statement is compiled once for; a longer list is compiled per call. */
+const MAX_FIXED_ROWS = 16;
+
+export interface FixedRows<C extends string, R> {
+  /** Runs the statement for these rows (on the database or a transaction). */
+  (db: Db, rows: readonly Record<C, unknown>[]): Promise<QueryResult<R>>;
+  /** The statement for these rows, not run: for TransactionStore.writeLast. */
+  compile(db: Db, rows: readonly Record<C, unknown>[]): CompiledQuery<R>;
+}
+
+/**
+ * A statement over a list of rows (a multi-row insert), compiled once per number of rows: the
+ * builder receives one placeholder object per row, with a placeholder for each column.
+ *
+ *   const insertLines = fixedRows(['text', 'at'], (db, rows) => db.insertInto('transcript').values(rows));
+ *   await insertLines(db, [{ text: 'a', at: 1 }, { text: 'b', at: 2 }]);
+ */
+export function fixedRows<C extends string, R>(columns: readonly C[], build: (db: Db, rows: Record<C, never>[]) => Compilable<R>): FixedRows<C, R> {
+  const byCount = new Map<number, FixedQuery<string, R>>();
+  const statement = (n: number): FixedQuery<string, R> => {
+    let query = byCount.get(n);
+    if (!query) {
+      const names = Array.from({ length: n }, (_, i) => columns.map((c) => `${c}${i}`)).flat();
+      query = fixedQuery(names, (db, p) => build(db, Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, p[`${c}${i}`]])) as Record<C, never>)));
+      if (n <= MAX_FIXED_ROWS) byCount.set(n, query);
+    }
+    return query;
+  };
+  const values = (rows: readonly Record<C, unknown>[]): Record<string, unknown> => {
+    const named: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const c of columns) named[`${c}${i}`] = row[c];
+    });
+    return named;
+  };
+  const compile = (db: Db, rows: readonly Record<C, unknown>[]) => statement(rows.length).compile(db, values(rows));
+  return Object.assign((db: Db, rows: readonly Record<C, unknown>[]) => db.executeQuery<R>(compile(db, rows)), { compile });
+}

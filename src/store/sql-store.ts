@@ -7,7 +7,7 @@ import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Channel, Choice, ConversationMode, Outcome } from '../flows/activity.js';
 import type { DatabaseTarget } from '../config.js';
 import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
-import { fixedQuery } from './fixed-query.js';
+import { fixedQuery, fixedRows } from './fixed-query.js';
 import { migrateToLatest } from './migrations.js';
 import { DeferredWrites } from './pg-deferred.js';
 import type { Conversation, ConversationState, LastWrites, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion, UnitOptions } from './types.js';
@@ -29,7 +29,7 @@ export class SqlStore implements TransactionStore {
    * message's line and its reply's), before any read through this store, by writeLast, and when
    * transaction() ends. Nothing else reads the transcript inside a message's transaction.
    */
-  private lines: Record<string, unknown>[] = [];
+  private lines: Record<(typeof LINE)[number], unknown>[] = [];
   private get holdsLines(): boolean {
     return !this.deferred && this.dialect === 'sqlite' && this.db.isTransaction;
   }
@@ -37,7 +37,7 @@ export class SqlStore implements TransactionStore {
   private async writeLines(): Promise<void> {
     while (this.lines.length > 0) {
       const lines = this.lines.splice(0, MAX_LINES);
-      await appendLines(lines.length)(this.db, Object.fromEntries(lines.flatMap((line, i) => Object.entries(line).map(([k, v]) => [`${k}${i}`, v]))));
+      await appendLines(this.db, lines);
     }
   }
 
@@ -306,22 +306,11 @@ const upsertWorker = fixedQuery(['channel', 'userId', 'displayName', 'consentAt'
     ),
 );
 const LINE = ['conversation_id', 'role', 'text', 'outcome', 'choices', 'at'] as const;
-/** Most lines one insert takes (a statement compiled per count up to it). */
+/** Most lines one insert takes. */
 const MAX_LINES = 8;
 const appendTranscriptQuery = fixedQuery(LINE, (db, p) => db.insertInto('transcript').values(p));
-/** n transcript lines in one insert (values named conversation_id0, role0, … conversation_id1, …); the rows take their ids in order. */
-const linesQueries = new Map<number, ReturnType<typeof fixedQuery<string, unknown>>>();
-function appendLines(n: number) {
-  let query = linesQueries.get(n);
-  if (!query) {
-    const names = Array.from({ length: n }, (_, i) => LINE.map((c) => `${c}${i}`)).flat();
-    query = fixedQuery(names, (db, p) =>
-      db.insertInto('transcript').values(Array.from({ length: n }, (_, i) => Object.fromEntries(LINE.map((c) => [c, p[`${c}${i}`]])) as never)),
-    );
-    linesQueries.set(n, query);
-  }
-  return query;
-}
+/** Transcript lines in one insert; the rows take their ids in order. */
+const appendLines = fixedRows(LINE, (db, rows) => db.insertInto('transcript').values(rows));
 
 export function conversationKey(channel: Channel, conversationId: string): string {
   return `${channel}:${conversationId}`;

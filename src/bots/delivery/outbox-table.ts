@@ -7,7 +7,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Channel, Reply } from '../../flows/activity.js';
 import type { DatabaseSchema, OutboxTable } from '../../store/db.js';
-import { fixedQuery } from '../../store/fixed-query.js';
+import { fixedQuery, fixedRows } from '../../store/fixed-query.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -72,9 +72,9 @@ function newRow(v: ReturnType<typeof encode>) {
   };
 }
 
-const insertRow = fixedQuery(['conversationId', 'channel', 'userId', 'platformConversationId', 'reply', 'fromHuman', 'inboxId', 'now'], (db, p) =>
-  db.insertInto('outbox').values(newRow(p)).returning('id'),
-);
+const COLUMNS = ['conversationId', 'channel', 'userId', 'platformConversationId', 'reply', 'fromHuman', 'inboxId', 'now'] as const;
+const insertRow = fixedQuery(COLUMNS, (db, p) => db.insertInto('outbox').values(newRow(p)).returning('id'));
+const insertRows = fixedRows(COLUMNS, (db, rows) => db.insertInto('outbox').values(rows.map(newRow)).returning('id'));
 
 /** Writes the rows (in the caller's transaction when db is one); their ids in order. */
 export async function insertOutbox(db: Db, rows: NewOutboxRow[], now: number): Promise<number[]> {
@@ -94,7 +94,7 @@ export async function insertOutbox(db: Db, rows: NewOutboxRow[], now: number): P
  * defined order: sort them).
  */
 export function insertOutboxQuery(db: Db, rows: NewOutboxRow[], now: number): CompiledQuery {
-  return db.insertInto('outbox').values(rows.map((r) => newRow(encode(r, now)))).returning('id').compile();
+  return insertRows.compile(db, rows.map((r) => encode(r, now)));
 }
 
 /** The rows just inserted, as nextOutbox would read them back: handed to the dispatcher in process. */
