@@ -14,7 +14,7 @@ import { migrateToLatest, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
 import { describeEachDialect } from './helpers/dialects.js';
-import { insertInbox } from '../src/bots/delivery/inbox-table.js';
+import { insertInbox, insertInboxClaimed } from '../src/bots/delivery/inbox-table.js';
 import { insertOutboxQuery, type NewOutboxRow } from '../src/bots/delivery/outbox-table.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tlcd-store-'));
@@ -136,6 +136,26 @@ describeEachDialect('SqlStore', ({ dialect, openStore }) => {
       expect(await nameOf()).toBe('Lan Nguyễn');
       await store.saveConversation({ ...conv, displayName: 'Chị Lan', updatedAt: at(2) });
       expect(await nameOf()).toBe('Chị Lan');
+    });
+
+    it('stores an inbound message claimed for its first attempt only when nothing of its conversation is unfinished before it', async () => {
+      const message = (chat: string, id: string) => ({ channel: 'telegram' as const, userId: chat, conversationId: chat, messageId: id, text: 'xin chào', timestamp: t0 });
+      const now = t0.getTime();
+      const first = await insertInboxClaimed(store.db, message('q1', 'q-1'), now, 8000);
+      const second = await insertInboxClaimed(store.db, message('q1', 'q-2'), now, 8000);
+      const other = await insertInboxClaimed(store.db, message('q2', 'q-3'), now, 8000);
+      expect([first?.claimed, second?.claimed, other?.claimed]).toEqual([true, false, true]);
+      // A redelivery stores nothing.
+      expect(await insertInboxClaimed(store.db, message('q1', 'q-2'), now, 8000)).toBeUndefined();
+      const rows = await store.db.selectFrom('inbox').select(['id', 'status', 'attempts', 'lease_until']).where('conversation_id', 'in', ['telegram:q1', 'telegram:q2']).orderBy('id').execute();
+      expect(rows.map((r) => [Number(r.id), r.status, Number(r.attempts), r.lease_until === null ? null : Number(r.lease_until)])).toEqual([
+        [first!.id, 'processing', 1, now + 8000],
+        [second!.id, 'pending', 0, null],
+        [other!.id, 'processing', 1, now + 8000],
+      ]);
+      // Once the conversation's rows are finished, the next one is claimed as it is stored.
+      await store.db.updateTable('inbox').set({ status: 'done' }).where('conversation_id', '=', 'telegram:q1').execute();
+      expect((await insertInboxClaimed(store.db, message('q1', 'q-4'), now, 8000))?.claimed).toBe(true);
     });
 
     it("gives back the ids of a transaction's last writes with the held-back ones, and nothing when the last one misses", async () => {

@@ -70,6 +70,42 @@ export async function insertInbox(db: Db, activity: Activity, now: number): Prom
   return rows[0] ? Number(rows[0].id) : undefined;
 }
 
+const insertClaimedRow = fixedQuery(['channel', 'messageId', 'conversationId', 'activity', 'now', 'leaseUntil'], (db, p) =>
+  db
+    .insertInto('inbox')
+    .values((eb) => {
+      // Whether an unfinished row of the conversation comes before this one (every row there is
+      // has a smaller id): then this one waits its turn, stored pending as by insertInbox.
+      const waits = eb.exists(eb.selectFrom('inbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', ['pending', 'processing']));
+      return {
+        channel: p.channel,
+        message_id: p.messageId,
+        conversation_id: p.conversationId,
+        activity: p.activity,
+        status: eb.case().when(waits).then('pending').else('processing').end(),
+        attempts: eb.case().when(waits).then(eb.lit(0)).else(eb.lit(1)).end(),
+        next_attempt_at: p.now,
+        lease_until: eb.case().when(waits).then(eb.lit(null)).else(eb.cast<number>(eb.val(p.leaseUntil), 'bigint')).end(),
+        last_error: null,
+        received_at: p.now,
+        finished_at: null,
+      };
+    })
+    .onConflict((oc) => oc.columns(['channel', 'message_id']).doNothing())
+    .returning(['id', 'attempts']),
+);
+
+/**
+ * Stores the activity as insertInbox does, and in the same statement claims it for its first
+ * attempt (status processing, attempts 1, leased until leaseUntil) when no unfinished row of its
+ * conversation comes before it: the row this process handles at once needs no claim of its own.
+ * undefined for a redelivery; claimed false when the row waits its turn, stored pending.
+ */
+export async function insertInboxClaimed(db: Db, activity: Activity, now: number, leaseMs: number): Promise<{ id: number; claimed: boolean } | undefined> {
+  const { rows } = await insertClaimedRow(db, { channel: activity.channel, messageId: activity.messageId, conversationId: conversationIdOf(activity), activity: encodeActivity(activity), now, leaseUntil: now + leaseMs });
+  return rows[0] ? { id: Number(rows[0].id), claimed: Number(rows[0].attempts) === 1 } : undefined;
+}
+
 const unfinished = fixedQuery(['conversationId', 'limit'], (db, p) =>
   db.selectFrom('inbox').selectAll().where('conversation_id', '=', p.conversationId).where('status', 'in', ['pending', 'processing']).orderBy('id', 'asc').limit(p.limit),
 );
@@ -146,8 +182,9 @@ export async function claimInboxIfFirst(db: Db, row: InboxRow, now: number, leas
 }
 
 /** The row just stored, as nextInbox would read it back: handed to the processor in process. */
-export function storedRow(id: number, activity: Activity, now: number): InboxRow {
-  return { id, channel: activity.channel, messageId: activity.messageId, conversationId: conversationIdOf(activity), activity, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, lastError: null, receivedAt: now };
+export function storedRow(id: number, activity: Activity, now: number, claimedUntil?: number): InboxRow {
+  const claim = claimedUntil === undefined ? { status: 'pending' as const, attempts: 0, leaseUntil: null } : { status: 'processing' as const, attempts: 1, leaseUntil: claimedUntil };
+  return { id, channel: activity.channel, messageId: activity.messageId, conversationId: conversationIdOf(activity), activity, ...claim, nextAttemptAt: now, lastError: null, receivedAt: now };
 }
 
 /** After a failed attempt: back to pending until retryAt, or failed for good when retryAt is undefined. */

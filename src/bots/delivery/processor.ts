@@ -23,7 +23,7 @@ import { dueConversations } from './due.js';
 import type { FloodGuard, FloodVerdict } from './flood.js';
 import { DEFAULT_LOCK_TTL_MS, HandedRows, KeyedPump, RowCursor } from './keyed-pump.js';
 import { deliveryMetrics } from './metrics.js';
-import { claimInbox, claimInboxIfFirst, conversationIdOf, failInbox, finishInboxQuery, insertInbox, nextInbox, storedRow, type InboxRow } from './inbox-table.js';
+import { claimInbox, claimInboxIfFirst, conversationIdOf, failInbox, finishInboxQuery, insertInboxClaimed, nextInbox, storedRow, type InboxRow } from './inbox-table.js';
 import { insertedRows, insertOutboxQuery, type NewOutboxRow, type OutboxRow } from './outbox-table.js';
 import type { AcceptResult, Inbox } from './types.js';
 
@@ -62,6 +62,9 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
+/** A row just stored, handed to the conversation's run: claimed when it was stored claimed. */
+type HandedRow = InboxRow & { claimed?: boolean };
+
 /** The conversation's lease (kept alive by the pump's heartbeat) and a claimed row's. */
 const LEASE_MS = DEFAULT_LOCK_TTL_MS;
 const BATCH = 16;
@@ -73,7 +76,7 @@ export class InboxProcessor implements Inbox {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly writes: Writes;
-  private readonly handed = new HandedRows<InboxRow>();
+  private readonly handed = new HandedRows<HandedRow>();
 
   constructor(private readonly opts: InboxProcessorOptions) {
     this.now = opts.now ?? Date.now;
@@ -101,12 +104,15 @@ export class InboxProcessor implements Inbox {
   /** Stores the activity and starts its processing, handing the row over; undefined for a redelivery. */
   private async store(activity: Activity, beforeKick?: (id: number) => void): Promise<number | undefined> {
     const now = this.now();
-    const id = await this.writes.run((db) => insertInbox(db, activity, now));
-    deliveryMetrics.inbound.inc({ channel: activity.channel, result: id === undefined ? 'duplicate' : 'accepted' });
-    if (id === undefined) return undefined;
+    // Stored already claimed for its first attempt unless an unfinished row of the conversation
+    // comes before it: the run kicked below handles it without a claim of its own.
+    const stored = await this.writes.run((db) => insertInboxClaimed(db, activity, now, LEASE_MS));
+    deliveryMetrics.inbound.inc({ channel: activity.channel, result: stored === undefined ? 'duplicate' : 'accepted' });
+    if (stored === undefined) return undefined;
+    const { id, claimed } = stored;
     beforeKick?.(id);
     const key = conversationIdOf(activity);
-    this.handed.add(key, [storedRow(id, activity, now)]);
+    this.handed.add(key, [{ ...storedRow(id, activity, now, claimed ? now + LEASE_MS : undefined), claimed }]);
     void this.pump.kick(key);
     return id;
   }
@@ -159,27 +165,31 @@ export class InboxProcessor implements Inbox {
     // Rows handed over by accept, just stored, are taken without a read, each claimed only if
     // nothing unfinished precedes it; the first that is not goes back to reading in order. A
     // conversation with a backlog costs one read per batch.
-    const rows = new RowCursor(this.handed.take(key), (limit) => nextInbox(this.db, key, limit), BATCH);
+    const rows = new RowCursor<HandedRow>(this.handed.take(key), (limit) => nextInbox(this.db, key, limit), BATCH);
     for (;;) {
       const row = await rows.next();
       if (!row) return undefined;
       const now = this.now();
+      // Claimed as it was stored (see store): its first attempt is this one.
+      const claimed = rows.fresh && row.claimed === true;
       // Under the lease nobody else works on this conversation, so a row left 'processing'
       // belongs to a process that died: it is taken again (the attempt count fences it).
       if (row.status === 'pending' && row.nextAttemptAt > now) return row.nextAttemptAt - now;
-      if (row.attempts >= this.maxAttempts) {
+      if (!claimed && row.attempts >= this.maxAttempts) {
         await failInbox(this.db, row.id, row.attempts, row.lastError ?? 'the process stopped while handling it', now, undefined);
         deliveryMetrics.inboundFailed.inc({ channel: row.channel });
         this.settleWaiter(row.id, new Error('inbound message failed'));
         continue;
       }
-      if (rows.fresh) {
+      if (claimed) {
+        // Nothing to claim: the row was stored claimed, with nothing unfinished before it.
+      } else if (rows.fresh) {
         if (!(await this.writes.run((db) => claimInboxIfFirst(db, row, now, LEASE_MS)))) {
           rows.readInOrder();
           continue;
         }
       } else if (!(await this.writes.run((db) => claimInbox(db, row, now, LEASE_MS)))) return 0;
-      const outcome = await this.processRow(row, row.attempts + 1);
+      const outcome = await this.processRow(row, claimed ? row.attempts : row.attempts + 1);
       if (outcome !== undefined) return outcome;
       // Still ours before the next row? After the last one the run ends and releases it: no check.
       if (rows.mayHaveMore && !(await lease.extend())) return 0;
