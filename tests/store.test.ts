@@ -7,15 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../src/flows/activity.js';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, Migrator, sql } from 'kysely';
 import { openDatabase, pipelined, thenCommit } from '../src/store/db.js';
 import type { StatementResult } from '../src/store/pg-pipeline.js';
-import { migrateToLatest, migrations } from '../src/store/migrations.js';
+import { migrateToLatest, migrationProvider, migrations } from '../src/store/migrations.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
 import { describeEachDialect } from './helpers/dialects.js';
-import { insertInbox, insertInboxClaimed } from '../src/bots/delivery/inbox-table.js';
-import { insertOutboxQuery, type NewOutboxRow } from '../src/bots/delivery/outbox-table.js';
+import { failedInbox, insertInbox, insertInboxClaimed, lastInboundAt, nextInbox } from '../src/bots/delivery/inbox-table.js';
+import { dueConversations } from '../src/bots/delivery/due.js';
+import { insertOutbox, insertOutboxQuery, nextOutbox, type NewOutboxRow } from '../src/bots/delivery/outbox-table.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tlcd-store-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -55,6 +56,30 @@ describe('migrations', () => {
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
+  });
+});
+
+describe('the delivery tables\' partial indexes (migration 060)', () => {
+  it('keep the rows an existing database holds findable: unfinished, due, failed', async () => {
+    const db = openDatabase(join(tmp, 'before-060.db'));
+    const migrator = new Migrator({ db, provider: migrationProvider('sqlite'), allowUnorderedMigrations: true });
+    expect((await migrator.migrateTo('2026-11-29-055-console-snippet')).error).toBeUndefined();
+    const message = (chat: string, id: string) => ({ channel: 'telegram' as const, userId: chat, conversationId: chat, messageId: id, text: 'xin chào', timestamp: t0 });
+    const now = t0.getTime();
+    const done = await insertInbox(db, message('u1', 'u-1'), now);
+    const waiting = await insertInbox(db, message('u1', 'u-2'), now);
+    const failed = await insertInbox(db, message('u2', 'u-3'), now);
+    await db.updateTable('inbox').set({ status: 'done' }).where('id', '=', done!).execute();
+    await db.updateTable('inbox').set({ status: 'failed', last_error: 'hỏng' }).where('id', '=', failed!).execute();
+    const [unsent] = await insertOutbox(db, [{ conversationId: 'telegram:u1', channel: 'telegram', userId: 'u1', platformConversationId: 'u1', reply: { text: 'chào' }, fromHuman: false }], now);
+    expect(await migrateToLatest(db)).toContain('2026-11-29-060-delivery-unfinished-indexes');
+    expect((await nextInbox(db, 'telegram:u1', 16)).map((r) => r.id)).toEqual([waiting]);
+    expect((await nextOutbox(db, 'telegram:u1', 16)).map((r) => r.id)).toEqual([unsent]);
+    expect(await dueConversations(db, 'inbox', 'processing', now, 10)).toEqual(['telegram:u1']);
+    expect(await dueConversations(db, 'outbox', 'sending', now, 10)).toEqual(['telegram:u1']);
+    expect((await failedInbox(db)).map((r) => [r.id, r.error])).toEqual([[failed, 'hỏng']]);
+    expect(await lastInboundAt(db, 'telegram:u2')).toEqual(t0);
+    await db.destroy();
   });
 });
 

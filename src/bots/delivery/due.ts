@@ -4,8 +4,16 @@
  * 'sending') whose lease ran out because their process died; with `all` (start-up), every
  * unfinished row counts.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../../store/db.js';
+
+/**
+ * The statuses of a row still to handle, as literals in the SQL: the tables' indexes by status
+ * cover only these rows (partial indexes), and a database uses such an index only for a query
+ * that names the same values, not placeholders.
+ */
+export const UNFINISHED_INBOX = [sql.lit('pending'), sql.lit('processing')];
+export const UNFINISHED_OUTBOX = [sql.lit('pending'), sql.lit('sending')];
 
 export async function dueConversations(
   db: Kysely<DatabaseSchema>,
@@ -19,10 +27,9 @@ export async function dueConversations(
     .selectFrom(table)
     .select('conversation_id')
     .distinct()
-    .where((eb) =>
-      all
-        ? eb('status', 'in', ['pending', working])
-        : eb.or([eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]), eb.and([eb('status', '=', working), eb('lease_until', '<', now)])]),
+    .where('status', 'in', table === 'inbox' ? UNFINISHED_INBOX : UNFINISHED_OUTBOX)
+    .$if(!all, (q) =>
+      q.where((eb) => eb.or([eb.and([eb('status', '=', sql.lit('pending')), eb('next_attempt_at', '<=', now)]), eb.and([eb('status', '=', sql.lit(working)), eb('lease_until', '<', now)])])),
     )
     .limit(limit)
     .execute();

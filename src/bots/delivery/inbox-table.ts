@@ -8,9 +8,10 @@
  * `attempts` doubles as a fencing token: a row is finished only by the attempt that claimed it
  * last, so a processor that lost its lease cannot commit over a newer one.
  */
-import type { CompiledQuery, Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Activity } from '../../flows/activity.js';
 import type { DatabaseSchema } from '../../store/db.js';
+import { UNFINISHED_INBOX as UNFINISHED } from './due.js';
 import { fixedQuery } from '../../store/fixed-query.js';
 
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
@@ -76,7 +77,7 @@ const insertClaimedRow = fixedQuery(['channel', 'messageId', 'conversationId', '
     .values((eb) => {
       // Whether an unfinished row of the conversation comes before this one (every row there is
       // has a smaller id): then this one waits its turn, stored pending as by insertInbox.
-      const waits = eb.exists(eb.selectFrom('inbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', ['pending', 'processing']));
+      const waits = eb.exists(eb.selectFrom('inbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', UNFINISHED));
       return {
         channel: p.channel,
         message_id: p.messageId,
@@ -107,7 +108,7 @@ export async function insertInboxClaimed(db: Db, activity: Activity, now: number
 }
 
 const unfinished = fixedQuery(['conversationId', 'limit'], (db, p) =>
-  db.selectFrom('inbox').selectAll().where('conversation_id', '=', p.conversationId).where('status', 'in', ['pending', 'processing']).orderBy('id', 'asc').limit(p.limit),
+  db.selectFrom('inbox').selectAll().where('conversation_id', '=', p.conversationId).where('status', 'in', UNFINISHED).orderBy('id', 'asc').limit(p.limit),
 );
 
 /** The conversation's oldest unfinished rows, in order: what must be handled before anything after them. */
@@ -134,7 +135,7 @@ const claim = fixedQuery(['id', 'attempts', 'next', 'leaseUntil'], (db, p) =>
     .set({ status: 'processing', attempts: p.next, lease_until: p.leaseUntil })
     .where('id', '=', p.id)
     .where('attempts', '=', p.attempts)
-    .where('status', 'in', ['pending', 'processing']),
+    .where('status', 'in', UNFINISHED),
 );
 
 /** Marks the row as being processed by a new attempt; false when someone else got there first. */
@@ -168,7 +169,7 @@ const claimIfFirst = fixedQuery(['id', 'conversationId', 'leaseUntil'], (db, p) 
     .where('attempts', '=', 0)
     .where('status', '=', 'pending')
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('inbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', ['pending', 'processing']).where('earlier.id', '<', p.id))),
+      not(exists(selectFrom('inbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', UNFINISHED).where('earlier.id', '<', p.id))),
     ),
 );
 
@@ -225,7 +226,7 @@ export async function failedInbox(db: Db, limit = 100): Promise<FailedInbound[]>
   const rows = await db
     .selectFrom('inbox')
     .select(['id', 'channel', 'conversation_id', 'attempts', 'last_error', 'received_at'])
-    .where('status', '=', 'failed')
+    .where('status', '=', sql.lit('failed'))
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();

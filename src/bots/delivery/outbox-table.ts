@@ -7,6 +7,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Channel, Reply } from '../../flows/activity.js';
 import type { DatabaseSchema, OutboxTable } from '../../store/db.js';
+import { UNFINISHED_OUTBOX as UNFINISHED } from './due.js';
 import { fixedQuery, fixedRows } from '../../store/fixed-query.js';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
@@ -137,7 +138,7 @@ function toRow(r: OutboxTable & { id: number }): OutboxRow {
 }
 
 const unsent = fixedQuery(['conversationId', 'limit'], (db, p) =>
-  db.selectFrom('outbox').selectAll().where('conversation_id', '=', p.conversationId).where('status', 'in', ['pending', 'sending']).orderBy('id', 'asc').limit(p.limit),
+  db.selectFrom('outbox').selectAll().where('conversation_id', '=', p.conversationId).where('status', 'in', UNFINISHED).orderBy('id', 'asc').limit(p.limit),
 );
 
 /** The conversation's oldest unsent rows, in order: nothing after them goes out first. */
@@ -164,7 +165,7 @@ const claimFresh = fixedQuery(['id', 'attempts', 'next', 'leaseUntil', 'now'], (
     .set({ status: 'sending', attempts: p.next, lease_until: p.leaseUntil, updated_at: p.now })
     .where('id', '=', p.id)
     .where('attempts', '=', p.attempts)
-    .where('status', 'in', ['pending', 'sending']),
+    .where('status', 'in', UNFINISHED),
 );
 const claimInterrupted = fixedQuery(['id', 'attempts', 'next', 'leaseUntil', 'now'], (db, p) =>
   db
@@ -172,7 +173,7 @@ const claimInterrupted = fixedQuery(['id', 'attempts', 'next', 'leaseUntil', 'no
     .set({ status: 'sending', attempts: p.next, lease_until: p.leaseUntil, updated_at: p.now, last_code: INTERRUPTED.code, last_reason: INTERRUPTED.reason })
     .where('id', '=', p.id)
     .where('attempts', '=', p.attempts)
-    .where('status', 'in', ['pending', 'sending']),
+    .where('status', 'in', UNFINISHED),
 );
 
 const claimIfFirst = fixedQuery(['id', 'conversationId', 'leaseUntil', 'now'], (db, p) =>
@@ -183,7 +184,7 @@ const claimIfFirst = fixedQuery(['id', 'conversationId', 'leaseUntil', 'now'], (
     .where('attempts', '=', 0)
     .where('status', '=', 'pending')
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('outbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', ['pending', 'sending']).where('earlier.id', '<', p.id))),
+      not(exists(selectFrom('outbox as earlier').select('earlier.id').where('earlier.conversation_id', '=', p.conversationId).where('earlier.status', 'in', UNFINISHED).where('earlier.id', '<', p.id))),
     ),
 );
 
