@@ -13,6 +13,7 @@ import { CONSOLE_TOPIC, type ConsoleEvent } from '../src/flows/handoff/events.js
 import { LocalCoordinator } from '../src/coordination/local.js';
 import type { Coordinator } from '../src/coordination/types.js';
 import { Delivery } from '../src/bots/delivery/pipeline.js';
+import { pruneInbox } from '../src/bots/delivery/inbox-table.js';
 import type { ChannelSender, SendResult, SendTarget } from '../src/bots/delivery/types.js';
 import type { StoreBoundEngine } from '../src/bots/delivery/processor.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
@@ -404,5 +405,33 @@ describe('delivery limits and shutdown', () => {
     // The send under way completed and was recorded; nothing was cut off half-way.
     expect(statuses[0]).toBe('sent');
     expect(statuses.every((s) => s === 'sent' || s === 'pending')).toBe(true);
+  });
+});
+
+describe('forgetting old inbound rows', () => {
+  it('deletes done rows received before the horizon, in batches, and keeps failed, unfinished and recent ones', async () => {
+    const store = await openTestStore();
+    try {
+      const day = 86_400_000;
+      const now = Date.now();
+      const at = (n: number, ageDays: number, status: 'done' | 'failed' | 'pending') =>
+        store.db
+          .insertInto('inbox')
+          .values({ channel: 'telegram', message_id: `m${n}`, conversation_id: `telegram:${n % 3}`, activity: '{}', status, attempts: 1, next_attempt_at: now, lease_until: null, last_error: null, received_at: now - ageDays * day, finished_at: status === 'pending' ? null : now - ageDays * day })
+          .execute();
+      // Oldest first, as a platform delivers them: ids grow with arrival.
+      let n = 0;
+      for (let i = 0; i < 7; i++) await at(n++, 10, 'done');
+      await at(n++, 9, 'failed');
+      await at(n++, 9, 'pending');
+      for (let i = 0; i < 3; i++) await at(n++, 2, 'done');
+      expect(await pruneInbox(store.db, now - 7 * day, 2)).toBe(7);
+      const left = await store.db.selectFrom('inbox').select(['message_id', 'status']).orderBy('id').execute();
+      expect(left.map((r) => `${r.message_id}:${r.status}`)).toEqual(['m7:failed', 'm8:pending', 'm9:done', 'm10:done', 'm11:done']);
+      // Nothing more to forget: the next sweep deletes nothing.
+      expect(await pruneInbox(store.db, now - 7 * day, 2)).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 });
