@@ -413,8 +413,14 @@ export class Desk {
 
   /** The worker a conversation belongs to. */
   async owner(conversationId: string): Promise<{ channel: Channel; userId: string } | undefined> {
-    const row = await this.db.selectFrom('conversation').select(['channel', 'user_id']).where('id', '=', conversationId).executeTakeFirst();
-    return row ? { channel: row.channel as Channel, userId: row.user_id } : undefined;
+    return (await this.owners([conversationId])).get(conversationId);
+  }
+
+  /** The workers of these conversations, by conversation id (those that exist). */
+  async owners(conversationIds: readonly string[]): Promise<Map<string, { channel: Channel; userId: string }>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('conversation').select(['id', 'channel', 'user_id']).where('id', 'in', [...conversationIds]).execute();
+    return new Map(rows.map((r) => [r.id, { channel: r.channel as Channel, userId: r.user_id }]));
   }
 
   /** Display names of workers, keyed `${channel}:${userId}`. */

@@ -272,15 +272,17 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         const name = takerId ? (await desk.colleagues()).find((c) => c.id === takerId)?.name : undefined;
         return name ? `${name} đã nhận gọi lại phiếu này.` : 'Đồng nghiệp khác đã nhận gọi lại phiếu này.';
       };
+      /** Why taking or closing the ticket was refused: it is done by now, or a colleague has it. */
+      const refused = async (reply: FastifyReply, id: number) => {
+        const now = await records.ticket(id);
+        if (now?.status !== 'open') return fail(reply, 409, 'ALREADY_DONE', 'Phiếu này đã có người xử lý.');
+        return fail(reply, 409, 'TAKEN', await takenByOther(now.takenBy));
+      };
       const ticketUpdated = (ticket: Ticket) => publish({ type: 'ticket-updated', conversationId: ticket.conversationId, ticketId: ticket.id, at: new Date().toISOString() });
       api.post('/tickets/:id/take', async (req, reply) => {
         const ticket = await ticketOf(req, reply);
         if (!ticket) return reply;
-        if (!(await records.takeTicket(ticket.id, me(req).id))) {
-          const now = await records.ticket(ticket.id);
-          if (now?.status !== 'open') return fail(reply, 409, 'ALREADY_DONE', 'Phiếu này đã có người xử lý.');
-          return fail(reply, 409, 'TAKEN', await takenByOther(now.takenBy));
-        }
+        if (!(await records.takeTicket(ticket.id, me(req).id))) return refused(reply, ticket.id);
         await audit.record('ticket-take', me(req).id, ticket.conversationId, { ticket: ticket.id });
         await ticketUpdated(ticket);
         return { ok: true };
@@ -308,11 +310,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       api.post('/tickets/:id/done', async (req, reply) => {
         const ticket = await ticketOf(req, reply);
         if (!ticket) return reply;
-        if (!(await records.markTicketDone(ticket.id, me(req).id, new Date(), me(req).role === 'admin'))) {
-          const now = await records.ticket(ticket.id);
-          if (now?.status === 'open') return fail(reply, 409, 'TAKEN', await takenByOther(now.takenBy));
-          return fail(reply, 409, 'ALREADY_DONE', 'Phiếu này đã có người xử lý.');
-        }
+        if (!(await records.markTicketDone(ticket.id, me(req).id, new Date(), me(req).role === 'admin'))) return refused(reply, ticket.id);
         await audit.record('ticket-done', me(req).id, ticket.conversationId, { ticket: ticket.id });
         await ticketUpdated(ticket);
         return { ok: true };
@@ -323,13 +321,16 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         const q = chatSearchQuery.safeParse(req.query);
         if (!q.success) return fail(reply, 400, 'BAD_REQUEST', 'Bạn nhập ít nhất 2 ký tự để tìm.');
         const found = await searchPastChats(db, q.data.q);
-        const owners = await Promise.all(found.hits.map((h) => desk.owner(h.conversationId)));
-        const names = await desk.displayNames(owners.filter((o) => o !== undefined));
+        const owners = await desk.owners(found.hits.map((h) => h.conversationId));
+        const names = await desk.displayNames([...owners.values()]);
         // What was disclosed is audited (how many chats, never the words: they may be personal data).
         if (found.hits.length > 0) await audit.record('search-chats', me(req).id, null, { results: found.hits.length });
         return {
           ...found,
-          hits: found.hits.map((h, i) => ({ ...h, channel: owners[i]?.channel ?? null, displayName: owners[i] ? (names.get(`${owners[i].channel}:${owners[i].userId}`) ?? null) : null })),
+          hits: found.hits.map((h) => {
+            const owner = owners.get(h.conversationId);
+            return { ...h, channel: owner?.channel ?? null, displayName: owner ? (names.get(`${owner.channel}:${owner.userId}`) ?? null) : null };
+          }),
         };
       });
 

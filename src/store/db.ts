@@ -281,7 +281,6 @@ export interface ConsoleClosureTable {
   at: number;
 }
 
-/** A knowledge-base entry drafted from a counsellor's answer, for a curator. */
 /** A canned reply of the office's own (a greeting, asking for documents, office hours…). */
 export interface ConsoleSnippetTable {
   id: Generated<number>;
@@ -292,6 +291,7 @@ export interface ConsoleSnippetTable {
   created_at: number;
 }
 
+/** A knowledge-base entry drafted from a counsellor's answer, for a curator. */
 export interface KbDraftTable {
   id: Generated<number>;
   conversation_id: string | null;

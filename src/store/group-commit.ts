@@ -186,7 +186,6 @@ export class PgWriteBatch extends TurnBatch {
   }
 }
 
-
 /** Group commit on SQLite, one round trip per turn's writes on PostgreSQL, direct writes inside a transaction. */
 export function writesFor(db: Kysely<DatabaseSchema>): Writes {
   if (db.isTransaction) return directWrites(db);
