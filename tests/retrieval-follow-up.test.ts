@@ -63,4 +63,17 @@ describe('the subject reading of a follow-up', () => {
     const afterProbation = { lastFaqId: 'ld.thu-viec.thoi-gian', topic: 'lao-dong-thu-viec' };
     expect(retriever.retrieve('thế lương thì được bao nhiêu', day, afterProbation)).toMatchObject({ decision: 'answer', entryId: 'ld.thu-viec.luong' });
   });
+
+  it('answers a follow-up that names an entry outright with that entry, not with what the topic leans to', () => {
+    const retriever = new Retriever(kb);
+    const afterSeverance = { lastFaqId: 'ld.tro-cap.thoi-viec', topic: 'lao-dong-tro-cap' };
+    // The topic's title ("…và thanh toán khi nghỉ") pulled this to the entry on settling up.
+    for (const text of ['thế còn trợ cấp mất việc làm?', 'the con tro cap mat viec lam', 'còn trợ cấp mất việc thì sao']) {
+      expect(retriever.retrieve(text, day, afterSeverance), text).toMatchObject({ decision: 'answer', entryId: 'ld.tro-cap.mat-viec' });
+    }
+    // A follow-up in general words still takes the topic's reading.
+    // On its own it is the entry on quitting without notice; after late wages, the one on quitting over them.
+    const afterLateWages = { lastFaqId: 'ld.tien-luong.cham-tra', topic: 'lao-dong-tien-luong' };
+    expect(retriever.retrieve('vậy em có được nghỉ ngay không cần báo trước không', day, afterLateWages)).toMatchObject({ decision: 'answer', entryId: 'ld.nghi-viec.no-luong', usedContext: true });
+  });
 });
