@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * with openTestStore() from tests/helpers/test-store.ts, which follows TLCD_TEST_DIALECT.
  * Suites that compare dialects side by side use describeEachDialect and need no entry here.
  */
-const POSTGRES_TOO = ['tests/engine.test.ts', 'tests/handoff-engine.test.ts', 'tests/handoff-hours.test.ts', 'tests/delivery.test.ts', 'tests/channels-wired.test.ts'];
+const POSTGRES_TOO = ['tests/engine.test.ts', 'tests/handoff-engine.test.ts', 'tests/handoff-hours.test.ts', 'tests/delivery.test.ts', 'tests/channels-wired.test.ts', 'tests/console-attachments.test.ts'];
 
 export default defineConfig({
   test: {

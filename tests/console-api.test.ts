@@ -130,10 +130,11 @@ describe('a logged-out request gets nothing', () => {
       ['GET', '/accounts'], ['POST', '/accounts'], ['POST', `/accounts/${ids.lan}/disable`], ['POST', `/accounts/${ids.lan}/enable`], ['GET', '/audit'], ['GET', '/events'], ['POST', '/logout'],
       ['GET', '/tickets'], ['POST', '/tickets/1/done'], ['POST', '/tickets/1/phone'], ['POST', '/tickets/1/take'], ['POST', '/tickets/1/release'],
       ['GET', '/snippets'], ['POST', '/snippets'], ['POST', '/snippets/1/delete'], ['GET', '/chats/search?q=no%20luong'], ['POST', `/conversations/${id}/delete`], ['POST', `/conversations/${id}/typing`],
+      ['GET', `/conversations/${id}/attachments/1/0`],
     ];
     // Every route the plugin registered is in the list above.
     const registered = app.printRoutes({ commonPrefix: false });
-    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'take', 'release', 'snippets', 'chats/search', 'typing']) {
+    for (const path of ['queue', 'mine', 'counsellors', 'claim', 'reply', 'notes', 'transfer', 'close', 'draft', 'search', 'drafts', 'unanswered', 'accounts', 'disable', 'enable', 'audit', 'events', 'logout', 'tickets', 'phone', 'take', 'release', 'snippets', 'chats/search', 'typing', 'attachments']) {
       expect(registered).toContain(path);
     }
     for (const [method, url] of routes) {

@@ -104,6 +104,8 @@ const SAMPLES: Record<string, { sample?: () => unknown; required?: (string | num
   [`POST ${API}/conversations/:id/delete`]: {},
   [`POST ${API}/conversations/:id/draft`]: { sample: () => ({ question: 'Trợ cấp thất nghiệp?', answer: 'Bằng 60% lương bình quân.', citation: '' }), required: [['question'], ['answer']] },
   [`GET ${API}/conversations/:id/draft-suggestion`]: { queryParams: ['q'] },
+  // The path's line and index stay as the placeholders: hostile ids and queries, never a file.
+  [`GET ${API}/conversations/:id/attachments/:line/:n`]: { queryParams: ['q'] },
   [`GET ${API}/tickets`]: { queryParams: ['q'] },
   [`POST ${API}/tickets/:id/done`]: {},
   [`POST ${API}/tickets/:id/phone`]: {},

@@ -11,7 +11,7 @@ import { CompiledQuery, Migrator, sql } from 'kysely';
 import { openDatabase, pipelined, thenCommit } from '../src/store/db.js';
 import type { StatementResult } from '../src/store/pg-pipeline.js';
 import { migrateToLatest, migrationProvider, migrations } from '../src/store/migrations.js';
-import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import { createStore, SqlStore } from '../src/store/sql-store.js';
 import type { Conversation, ConversationState } from '../src/store/types.js';
 import { describeEachDialect } from './helpers/dialects.js';
 import { failedInbox, insertInbox, insertInboxClaimed, lastInboundAt, nextInbox } from '../src/bots/delivery/inbox-table.js';
@@ -90,6 +90,38 @@ describeEachDialect('migrations', ({ openBareDb, migrate }) => {
     const applied = await Promise.all([migrate(db), migrate(db), migrate(db)]);
     expect(applied.flat()).toEqual(Object.keys(migrations('sqlite')).sort());
     expect(await migrate(db)).toEqual([]);
+  });
+});
+
+describeEachDialect('transcript attachments (migration 065)', ({ dialect, openBareDb, migrateTo, migrate }) => {
+  it('a database of the release before keeps its lines readable, and new lines keep their attachments', async () => {
+    const db = await openBareDb();
+    await migrateTo(db, '2026-11-29-060-delivery-unfinished-indexes');
+    // Lines as that release wrote them: a worker's picture described in the text only.
+    const line = (text: string, role: string, minute: number) => ({ conversation_id: 'zalo:u1', role, text, outcome: null, choices: null, at: at(minute).getTime() });
+    await db.insertInto('transcript').values([line('[Hình ảnh: https://cdn.zalo.example/a.jpg]', 'worker', 1), line('Mình đã nhận được ảnh.', 'bot', 2)] as never).execute();
+    expect(await migrate(db)).toContain('2026-11-29-065-transcript-attachments');
+
+    const store = new SqlStore(db, dialect);
+    const photo = { kind: 'image' as const, fileId: 'AgACAgIAAxkBAAI1' };
+    await store.appendTranscript({ conversationId: 'zalo:u1', role: 'worker', text: '[Hình ảnh]', attachments: [photo], at: at(3) });
+    // Inside a unit of work too (SQLite holds lines back, PostgreSQL defers them), beside a line without.
+    await store.transaction(async (tx) => {
+      await tx.appendTranscript({ conversationId: 'zalo:u1', role: 'worker', text: 'đây ạ\n[Tệp đính kèm: “hd.pdf”]', attachments: [{ kind: 'file', name: 'hd.pdf', url: 'https://cdn.zalo.example/hd.pdf' }], at: at(4) });
+      await tx.appendTranscript({ conversationId: 'zalo:u1', role: 'bot', text: 'Cảm ơn bạn.', at: at(4) });
+    });
+    const lines = await store.transcript('zalo:u1');
+    expect(lines.map((l) => [l.role, l.text, l.attachments])).toEqual([
+      ['worker', '[Hình ảnh: https://cdn.zalo.example/a.jpg]', undefined],
+      ['bot', 'Mình đã nhận được ảnh.', undefined],
+      ['worker', '[Hình ảnh]', [photo]],
+      ['worker', 'đây ạ\n[Tệp đính kèm: “hd.pdf”]', [{ kind: 'file', name: 'hd.pdf', url: 'https://cdn.zalo.example/hd.pdf' }]],
+      ['bot', 'Cảm ơn bạn.', undefined],
+    ]);
+    // Each line carries its row id, in order: what the console names a line by.
+    const ids = lines.map((l) => l.id);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(new Set(ids).size).toBe(5);
   });
 });
 

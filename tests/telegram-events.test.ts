@@ -93,12 +93,20 @@ describe('Telegram updates → Activities', () => {
   });
 
   it('maps media to attachments (caption as text) and ignores bots, channels, edits', () => {
-    const photo = updateToActivities(msg(900011, { message_id: 12, photo: [{ file_id: 'AgAC', file_unique_id: 'u', width: 90, height: 90 }], caption: 'hợp đồng của em' }), opts);
-    expect(photo.activities[0]).toMatchObject({ text: 'hợp đồng của em', attachments: [{ kind: 'image' }] });
+    // Sizes come smallest first; the largest is the picture the worker sent, kept by file_id.
+    const sizes = [
+      { file_id: 'AgAC-s', file_unique_id: 'u1', width: 90, height: 90, file_size: 1_200 },
+      { file_id: 'AgAC-x', file_unique_id: 'u3', width: 1280, height: 960, file_size: 180_000 },
+      { file_id: 'AgAC-m', file_unique_id: 'u2', width: 320, height: 240, file_size: 14_000 },
+    ];
+    const photo = updateToActivities(msg(900011, { message_id: 12, photo: sizes, caption: 'hợp đồng của em' }), opts);
+    expect(photo.activities[0]).toMatchObject({ text: 'hợp đồng của em', attachments: [{ kind: 'image', fileId: 'AgAC-x', size: 180_000 }] });
+    const voice = updateToActivities(msg(900017, { message_id: 16, voice: { file_id: 'AwAD', file_unique_id: 'v', duration: 2, mime_type: 'audio/ogg' } }), opts);
+    expect(voice.activities[0]?.attachments).toEqual([{ kind: 'audio', fileId: 'AwAD', mimeType: 'audio/ogg' }]);
     const loc = updateToActivities(msg(900012, { message_id: 13, location: { latitude: 21.03, longitude: 105.85 } }), opts);
     expect(loc.activities[0]?.attachments).toEqual([{ kind: 'location', url: 'geo:21.03,105.85' }]);
-    const doc = updateToActivities(msg(900013, { message_id: 14, document: { file_id: 'x', file_unique_id: 'y', file_name: 'quyet-dinh.pdf' } }), opts);
-    expect(doc.activities[0]?.attachments).toEqual([{ kind: 'file', name: 'quyet-dinh.pdf' }]);
+    const doc = updateToActivities(msg(900013, { message_id: 14, document: { file_id: 'x', file_unique_id: 'y', file_name: 'quyet-dinh.pdf', mime_type: 'application/pdf' } }), opts);
+    expect(doc.activities[0]?.attachments).toEqual([{ kind: 'file', name: 'quyet-dinh.pdf', fileId: 'x', mimeType: 'application/pdf' }]);
     expect(updateToActivities(msg(900014, { message_id: 15, from: { id: 1, is_bot: true, first_name: 'x' }, text: 'hi' }), opts).activities).toEqual([]);
     expect(updateToActivities({ update_id: 900015, edited_message: { message_id: 1, chat: privateChat, date: DATE, text: 'sửa' } }, opts).activities).toEqual([]);
     expect(updateToActivities({ update_id: 900016, channel_post: { message_id: 1, chat: { id: -100, type: 'channel' }, date: DATE, text: 'x' } }, opts).activities).toEqual([]);

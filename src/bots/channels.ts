@@ -17,7 +17,7 @@ import type { Delivery } from './delivery/pipeline.js';
 import type { ChannelSender } from './delivery/types.js';
 import { ChannelEnvError } from './channel-env.js';
 import { createMessengerChannel, loadMessengerConfig, messengerWebhook, type MessengerConfig } from './messenger/index.js';
-import { createTelegramChannel, loadTelegramConfig, telegramWebhook, type CallbackDataRegistry, type TelegramConfig } from './telegram/index.js';
+import { createTelegramChannel, loadTelegramConfig, telegramWebhook, type CallbackDataRegistry, type TelegramChannel, type TelegramConfig } from './telegram/index.js';
 import type { PollingHandle } from './telegram/routes.js';
 import { createZaloChannel, createZaloTokenManager, loadZaloConfig, zaloWebhook, type Lock, type TokenStore, type ZaloConfig } from './zalo/index.js';
 import { ZALO_WEBHOOK_PATH } from './zalo/routes.js';
@@ -86,6 +86,8 @@ export interface Channels {
   stop(): Promise<void>;
   /** The platform senders, for what bypasses the outbox (the console's typing indicator). */
   readonly senders: readonly ChannelSender[];
+  /** Telegram's files by file_id, when the channel is on (the console shows what workers sent). */
+  readonly telegramFiles?: TelegramChannel['files'];
 }
 
 export function createChannels(configs: ChannelConfigs, delivery: Delivery, logger: Logger, extras: ChannelExtras = {}): Channels {
@@ -95,6 +97,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
   const starts: (() => Promise<void>)[] = [];
   const stops: (() => Promise<void>)[] = [];
   const senders: ChannelSender[] = [];
+  let telegramFiles: TelegramChannel['files'] | undefined;
 
   if (configs.telegram) {
     const channel = createTelegramChannel({
@@ -105,6 +108,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
     });
     delivery.register(channel.sender);
     senders.push(channel.sender);
+    telegramFiles = channel.files;
     const webhook = channel.webhookOptions;
     if (webhook) {
       on.telegram = 'webhook /webhooks/telegram';
@@ -148,6 +152,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
   return {
     on,
     senders,
+    ...(telegramFiles ? { telegramFiles } : {}),
     routes: async (app) => {
       for (const add of routes) await add(app);
     },

@@ -28,6 +28,8 @@ export type AuditAction =
   | 'search-chats'
   /** A counsellor displayed a ticket's full phone number. */
   | 'ticket-phone'
+  /** A counsellor opened a picture or file a worker sent (which line, which attachment; never its link). */
+  | 'view-attachment'
   | 'account-create'
   | 'account-disable'
   | 'account-enable'

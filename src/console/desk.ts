@@ -8,7 +8,8 @@
  * exactly one change the row, and the other sees zero rows affected.
  */
 import type { Kysely } from 'kysely';
-import type { Channel, ConversationMode, Outcome, Reply } from '../flows/activity.js';
+import type { Attachment, Channel, ConversationMode, Outcome, Reply } from '../flows/activity.js';
+import { attachmentViews, type AttachmentView } from './attachments.js';
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import type { DatabaseSchema } from '../store/db.js';
 import { interruptedOfConversation } from '../bots/delivery/outbox-table.js';
@@ -41,10 +42,14 @@ export interface MineItem extends QueueItem {
 }
 
 export interface ChatLine {
+  /** The transcript row: names the line when its attachments are fetched. */
+  id: number;
   role: TranscriptRole;
   text: string;
   at: string;
   outcome?: Outcome;
+  /** The worker's pictures and files that can be opened (the text describes every attachment). */
+  attachments?: AttachmentView[];
 }
 
 export interface CounsellorMessage {
@@ -280,7 +285,10 @@ export class Desk {
       concern: concernTitle(state.concern),
       queuedAt: conv.queued_at === null ? null : new Date(Number(conv.queued_at)).toISOString(),
       assignee,
-      transcript: transcript.map((m) => ({ role: m.role, text: m.text, at: m.at.toISOString(), ...(m.outcome ? { outcome: m.outcome } : {}) })),
+      transcript: transcript.map((m) => {
+        const attachments = attachmentViews(conv.id, conv.channel as Channel, m.id, m.attachments);
+        return { id: m.id, role: m.role, text: m.text, at: m.at.toISOString(), ...(m.outcome ? { outcome: m.outcome } : {}), ...(attachments.length ? { attachments } : {}) };
+      }),
       messages: messages.map((m) => ({
         id: Number(m.id),
         counsellorId: m.counsellor_id,
@@ -294,6 +302,23 @@ export class Desk {
       notes: notes.map((n) => ({ id: Number(n.id), counsellorName: n.name, text: n.text, at: new Date(Number(n.at)).toISOString() })),
       closures: closures.map((c) => ({ outcome: c.outcome, tags: JSON.parse(c.tags) as string[], at: new Date(Number(c.at)).toISOString(), counsellorName: c.name })),
     };
+  }
+
+  /**
+   * Attachment `n` of a worker's line `line` in this conversation, with the conversation's
+   * channel; undefined when there is no such chat, line (in this chat) or attachment.
+   */
+  async attachment(conversationId: string, line: number, n: number): Promise<{ channel: Channel; attachment: Attachment } | undefined> {
+    const row = await this.db
+      .selectFrom('transcript')
+      .innerJoin('conversation', 'conversation.id', 'transcript.conversation_id')
+      .select(['conversation.channel', 'transcript.attachments'])
+      .where('transcript.id', '=', line)
+      .where('transcript.conversation_id', '=', conversationId)
+      .where('transcript.role', '=', 'worker')
+      .executeTakeFirst();
+    const attachment = row?.attachments ? (JSON.parse(row.attachments) as Attachment[])[n] : undefined;
+    return row && attachment ? { channel: row.channel as Channel, attachment } : undefined;
   }
 
   /** Only the counsellor who has the chat may write in it. */

@@ -35,6 +35,8 @@ import { searchPastChats } from './past-chats.js';
 import { SNIPPET_MAX_CHARS, Snippets, newSnippetSchema } from './snippets.js';
 import { mayRevealPhone, ticketView } from './tickets.js';
 import { CounsellorSignals } from './typing.js';
+import { FILE_ERRORS, servedAs, WorkerFiles } from './attachments.js';
+import { FileFetchError, type FetchedFile } from '../bots/files.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
@@ -50,6 +52,8 @@ export interface ConsoleOptions {
   heartbeatMs?: number;
   /** The worker's "typing…" while a counsellor writes; by default only the web chat's. */
   signals?: CounsellorSignals;
+  /** Where workers' pictures and files are fetched from; by default CDN URLs only (no Telegram). */
+  files?: WorkerFiles;
 }
 
 const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -76,6 +80,8 @@ const newAccountBody = newAccountSchema.extend({ password: z.string().max(MAX_PA
 const searchQuery = z.strictObject({ q: z.string().trim().min(1).max(300) });
 const chatSearchQuery = z.strictObject({ q: z.string().trim().min(2).max(100) });
 const typingBody = z.strictObject({ state: z.enum(['on', 'off']).default('on') });
+/** A worker's attachment: the conversation, the transcript line's id, its place on the line. */
+const attachmentParams = z.strictObject({ id: z.string().min(1).max(300), line: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER), n: z.coerce.number().int().min(0).max(100) });
 /** A numeric id in the path (tickets, canned replies). */
 const numericIdParam = z.strictObject({ id: z.coerce.number().int().positive() });
 
@@ -94,6 +100,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   const records = new HandoffRecords(db);
   const limits = opts.loginLimits ?? { perAccount: 10, perAddress: 30 };
   const signals = opts.signals ?? new CounsellorSignals({ coordinator, senders: [] });
+  const files = opts.files ?? new WorkerFiles();
 
   // Delivery reports update the record once per instance; the update is idempotent.
   const unsubscribe = await coordinator.subscribe(CONSOLE_TOPIC, (e) => {
@@ -181,6 +188,37 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         const record = await desk.record(p.data.id);
         if (await coordinator.hit(`console-view:${me(req).id}:${p.data.id}`, 1, VIEW_AUDIT_WINDOW_MS)) await audit.record('view', me(req).id, p.data.id);
         return record;
+      });
+
+      // A picture or file the worker sent, fetched from the platform at each request (nothing is
+      // kept here). The view is audited like opening the chat: once per counsellor and file in
+      // the window, never with the file's link.
+      api.get('/conversations/:id/attachments/:line/:n', async (req, reply) => {
+        const p = attachmentParams.safeParse(req.params);
+        if (!p.success) return fail(reply, 400, 'BAD_REQUEST', 'Yêu cầu không hợp lệ.');
+        const { id, line, n } = p.data;
+        const found = await desk.attachment(id, line, n);
+        if (!found) return fail(reply, 404, 'NOT_FOUND', 'Không tìm thấy tệp này.');
+        let file: FetchedFile;
+        try {
+          file = await files.fetch(found.channel, found.attachment);
+        } catch (err) {
+          if (!(err instanceof FileFetchError)) throw err;
+          req.log.warn({ channel: found.channel, reason: err.reason, detail: err.message }, 'attachment not fetched');
+          const e = FILE_ERRORS[err.reason];
+          return fail(reply, e.status, e.code, e.message);
+        }
+        if (await coordinator.hit(`console-attachment:${me(req).id}:${id}:${line}:${n}`, 1, VIEW_AUDIT_WINDOW_MS)) {
+          await audit.record('view-attachment', me(req).id, id, { line, n, kind: found.attachment.kind });
+        }
+        const served = servedAs(file, found.attachment);
+        return reply
+          .header('content-type', served.contentType)
+          .header('content-disposition', served.contentDisposition)
+          .header('content-length', file.bytes.length)
+          .header('cache-control', 'private, no-store')
+          .header('x-content-type-options', 'nosniff')
+          .send(file.bytes);
       });
 
       api.post('/conversations/:id/claim', async (req, reply) => {

@@ -8,8 +8,18 @@ export type Channel = 'web' | 'telegram' | 'zalo' | 'messenger' | 'cli';
 
 export interface Attachment {
   kind: 'image' | 'sticker' | 'audio' | 'file' | 'location' | 'link' | 'other';
+  /** Where the platform serves it (Zalo's and Messenger's CDN), or a `geo:` location. */
   url?: string;
   name?: string;
+  /**
+   * The platform's own reference to the file, to fetch it later: Telegram's `file_id` (its
+   * download URLs carry the bot token, so no URL is kept). Never a URL.
+   */
+  fileId?: string;
+  /** The MIME type the platform announced with the message, when it did. */
+  mimeType?: string;
+  /** Size in bytes as the platform announced it, when it did. */
+  size?: number;
 }
 
 /** One inbound event from a worker. */

@@ -239,7 +239,7 @@ export class Engine implements ConversationEngine {
     // Everything the worker sent, pictures and files as a described line, so that a
     // counsellor reading the transcript misses nothing.
     const workerLine = describeActivity(text, activity.attachments);
-    if (workerLine) await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: workerLine, at: now });
+    if (workerLine) await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: workerLine, ...(activity.attachments?.length ? { attachments: activity.attachments } : {}), at: now });
 
     const firstContact = !conv.state.consentShown;
     let turn: Turn;

@@ -11,6 +11,7 @@ import { Delivery, type DeliveryOptions } from '../bots/delivery/pipeline.js';
 import { OutboxDelivery } from '../console/delivery.js';
 import type { ConsoleOptions } from '../console/routes.js';
 import { CounsellorSignals } from '../console/typing.js';
+import { WorkerFiles } from '../console/attachments.js';
 import type { Coordinator } from '../coordination/types.js';
 import type { StoreBoundEngine } from '../bots/delivery/processor.js';
 import type { ConversationEngine } from '../flows/activity.js';
@@ -33,7 +34,7 @@ export interface ServerParts {
   /** The HTTP application's configuration and probes. */
   app: Pick<AppDeps, 'config' | 'isReady' | 'checks' | 'draining'>;
   /** The counsellor console at /console, with what it needs besides the store; off when absent. */
-  console?: Omit<ConsoleOptions, 'store' | 'db' | 'coordinator' | 'delivery' | 'signals'>;
+  console?: Omit<ConsoleOptions, 'store' | 'db' | 'coordinator' | 'delivery' | 'signals' | 'files'>;
 }
 
 export interface AssembledServer {
@@ -75,6 +76,9 @@ export async function assembleServer(parts: ServerParts): Promise<AssembledServe
             coordinator,
             delivery: new OutboxDelivery(delivery.outbound),
             signals: new CounsellorSignals({ coordinator, senders: channels.senders, logger }),
+            // Workers' pictures and files: Telegram's through the channel's client (its links
+            // carry the token), the others' from the CDN URL the webhook gave.
+            files: new WorkerFiles(channels.telegramFiles ? { telegram: channels.telegramFiles } : {}),
           },
         }
       : {}),

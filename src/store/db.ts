@@ -48,6 +48,8 @@ export interface TranscriptTable {
   outcome: string | null;
   /** The message's buttons (Choice[]) as JSON, when it had any. */
   choices: string | null;
+  /** A worker's pictures and files (Attachment[]) as JSON, when the message had any. */
+  attachments: string | null;
   at: number;
 }
 

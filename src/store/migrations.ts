@@ -341,6 +341,17 @@ export function migrations(dialect: SqlDialectName): Record<string, Migration> {
         }
       },
     },
+    // A worker's pictures and files kept structured beside the line's text (Attachment[] as
+    // JSON: kind, name, the CDN URL or Telegram's file_id), so the console can fetch and show
+    // them. Older lines have none and read as before.
+    '2026-11-29-065-transcript-attachments': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('transcript').addColumn('attachments', 'text').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('transcript').dropColumn('attachments').execute();
+      },
+    },
   };
 }
 

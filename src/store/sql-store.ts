@@ -4,13 +4,13 @@
  * Number() (pg returns bigint as a string); JSON is text.
  */
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
-import type { Channel, Choice, ConversationMode, Outcome } from '../flows/activity.js';
+import type { Attachment, Channel, Choice, ConversationMode, Outcome } from '../flows/activity.js';
 import type { DatabaseTarget } from '../config.js';
 import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
 import { fixedQuery, fixedRows } from './fixed-query.js';
 import { migrateToLatest } from './migrations.js';
 import { DeferredWrites } from './pg-deferred.js';
-import type { Conversation, ConversationState, LastWrites, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion, UnitOptions } from './types.js';
+import type { Conversation, ConversationState, LastWrites, StoredTranscriptMessage, TransactionStore, TranscriptMessage, TranscriptRole, UnansweredQuestion, UnitOptions } from './types.js';
 
 export class SqlStore implements TransactionStore {
   private closed = false;
@@ -110,6 +110,7 @@ export class SqlStore implements TransactionStore {
       text: msg.text,
       outcome: msg.outcome ? JSON.stringify(msg.outcome) : null,
       choices: msg.choices?.length ? JSON.stringify(msg.choices) : null,
+      attachments: msg.attachments?.length ? JSON.stringify(msg.attachments) : null,
       at: msg.at.getTime(),
     };
     if (this.deferred) this.deferred.append('transcript', row);
@@ -124,7 +125,7 @@ export class SqlStore implements TransactionStore {
   }
 
   /** The last `limit` messages of a conversation, oldest first. */
-  async transcript(conversationId: string, limit = 500): Promise<TranscriptMessage[]> {
+  async transcript(conversationId: string, limit = 500): Promise<StoredTranscriptMessage[]> {
     await this.flushHeld();
     const rows = await this.db
       .selectFrom('transcript')
@@ -134,11 +135,13 @@ export class SqlStore implements TransactionStore {
       .limit(Math.max(1, Math.floor(limit)))
       .execute();
     return rows.reverse().map((r) => ({
+      id: Number(r.id),
       conversationId: r.conversation_id,
       role: r.role as TranscriptRole,
       text: r.text,
       outcome: r.outcome ? (JSON.parse(r.outcome) as Outcome) : undefined,
       ...(r.choices ? { choices: JSON.parse(r.choices) as Choice[] } : {}),
+      ...(r.attachments ? { attachments: JSON.parse(r.attachments) as Attachment[] } : {}),
       at: new Date(Number(r.at)),
     }));
   }
@@ -305,7 +308,7 @@ const upsertWorker = fixedQuery(['channel', 'userId', 'displayName', 'consentAt'
       })),
     ),
 );
-const LINE = ['conversation_id', 'role', 'text', 'outcome', 'choices', 'at'] as const;
+const LINE = ['conversation_id', 'role', 'text', 'outcome', 'choices', 'attachments', 'at'] as const;
 /** Most lines one insert takes. */
 const MAX_LINES = 8;
 const appendTranscriptQuery = fixedQuery(LINE, (db, p) => db.insertInto('transcript').values(p));

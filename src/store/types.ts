@@ -4,7 +4,7 @@
  * later, PostgreSQL.
  */
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
-import type { Channel, Choice, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
+import type { Attachment, Channel, Choice, ConversationMode, HandoffState, Outcome } from '../flows/activity.js';
 import type { DatabaseSchema } from './db.js';
 import type { Concern } from '../flows/handoff/concern.js';
 
@@ -65,7 +65,17 @@ export interface TranscriptMessage {
   outcome?: Outcome;
   /** The buttons the message was sent with (the satisfaction question's 1–5, for one). */
   choices?: Choice[];
+  /**
+   * What a worker's message carried (pictures, files…), structured: `text` describes them too,
+   * for search and exports; these say how to fetch them. Lines from before they were kept have none.
+   */
+  attachments?: Attachment[];
   at: Date;
+}
+
+/** A transcript line as read back: with its row id, which names it (the console fetches its attachments by it). */
+export interface StoredTranscriptMessage extends TranscriptMessage {
+  id: number;
 }
 
 export interface UnansweredQuestion {
@@ -95,7 +105,7 @@ export interface Store {
   /** Creates or updates a conversation (mode, urgency, state). */
   saveConversation(conv: Conversation): Promise<void>;
   appendTranscript(msg: TranscriptMessage): Promise<void>;
-  transcript(conversationId: string, limit?: number): Promise<TranscriptMessage[]>;
+  transcript(conversationId: string, limit?: number): Promise<StoredTranscriptMessage[]>;
   recordUnanswered(q: UnansweredQuestion): Promise<void>;
   /** Deletes everything stored about a worker on a channel (xóa dữ liệu). */
   deleteUserData(channel: Channel, userId: string): Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * A fake Telegram Bot API: a real HTTP server on 127.0.0.1 speaking /bot<token>/<method> for
  * the methods the adapter uses (getMe, sendMessage, answerCallbackQuery, sendChatAction,
- * setWebhook, deleteWebhook, getWebhookInfo, getUpdates with offset semantics). It records every request,
+ * setWebhook, deleteWebhook, getWebhookInfo, getUpdates with offset semantics, getFile) and the
+ * file download path /file/bot<token>/<file_path>. It records every request,
  * enforces the limits the renderer promises (4,096 characters, 64-byte callback_data, parseable
  * HTML), and can be scripted to fail: 429 with retry_after, 403 blocked, 5xx, delays.
  */
@@ -41,6 +42,11 @@ export interface TelegramFake {
   pushUpdate(update: Record<string, unknown>): number;
   /** Updates confirmed by a later offset (what the real API forgets). */
   confirmedUpdateIds(): number[];
+  /**
+   * A file a user sent, for getFile and the download path (recorded as method "file"); its
+   * file_id is returned. Without contentType the download answers application/octet-stream.
+   */
+  addFile(bytes: Buffer, opts?: { contentType?: string; path?: string }): string;
   /** The registered webhook as getWebhookInfo reports it; set lastError to play a failing delivery. */
   webhook: { url: string; allowedUpdates?: string[] | undefined; lastError?: string };
   reset(): void;
@@ -115,8 +121,21 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
   /** What setWebhook last registered, for getWebhookInfo. */
   const webhook: TelegramFake['webhook'] = { url: '' };
 
+  const files = new Map<string, { bytes: Buffer; contentType?: string; path: string }>();
+
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (download?.[1] && download[2]) {
+      requests.push({ method: 'file', token: download[1], body: { path: download[2] }, at: new Date() });
+      const file = [...files.values()].find((f) => f.path === download[2]);
+      if (download[1] !== token || !file) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
+      }
+      res.writeHead(200, { 'content-type': file.contentType ?? 'application/octet-stream', 'content-length': file.bytes.length });
+      return void res.end(file.bytes);
+    }
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     const raw = await readBody(req);
     let body: any = Object.fromEntries(url.searchParams);
@@ -184,6 +203,11 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
           ...(webhook.allowedUpdates ? { allowed_updates: webhook.allowedUpdates } : {}),
           ...(webhook.lastError ? { last_error_date: Math.floor(Date.now() / 1000) - 60, last_error_message: webhook.lastError } : {}),
         });
+      case 'getFile': {
+        const file = files.get(String(body.file_id ?? ''));
+        if (!file) return bad('invalid file_id');
+        return ok({ file_id: body.file_id, file_unique_id: `u-${body.file_id}`, file_size: file.bytes.length, file_path: file.path });
+      }
       case 'getUpdates': {
         const offset = Number(body.offset ?? 0);
         // Like the real API: a later offset confirms (forgets) everything before it.
@@ -212,6 +236,11 @@ export async function startTelegramFake(opts: { token?: string; username?: strin
       return id;
     },
     confirmedUpdateIds: () => [...confirmed],
+    addFile: (bytes, fileOpts = {}) => {
+      const fileId = `AgACAgIAAxkBAAI${files.size + 1}`;
+      files.set(fileId, { bytes, path: fileOpts.path ?? `photos/file_${files.size}.jpg`, ...(fileOpts.contentType ? { contentType: fileOpts.contentType } : {}) });
+      return fileId;
+    },
     webhook,
     reset: () => {
       requests.length = 0;

@@ -20,11 +20,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe } from 'vitest';
 import { openDatabase, openPostgres, type DatabaseSchema, type SqlDialectName } from '../../src/store/db.js';
-import { migrateToLatest } from '../../src/store/migrations.js';
+import { migrateToLatest, migrationProvider } from '../../src/store/migrations.js';
 import { SqlStore } from '../../src/store/sql-store.js';
 
 export const PG_ADMIN_URL = process.env.TLCD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -42,6 +42,8 @@ export interface DialectContext {
   openBareDb(name?: string): Promise<Kysely<DatabaseSchema>>;
   /** Applies the pending migrations to a handle from openBareDb; returns their names. */
   migrate(db: Kysely<DatabaseSchema>): Promise<string[]>;
+  /** Applies the migrations up to and including `name` only: a database as an older release left it. */
+  migrateTo(db: Kysely<DatabaseSchema>, name: string): Promise<void>;
 }
 
 export const DIALECTS: readonly SqlDialectName[] = ['sqlite', 'postgres'];
@@ -77,12 +79,13 @@ function sqliteContext(): DialectContext {
     return db;
   };
   const migrate = (db: Kysely<DatabaseSchema>) => migrateToLatest(db, 'sqlite');
+  const migrateTo = (db: Kysely<DatabaseSchema>, name: string) => migrateUpTo(db, 'sqlite', name);
   const openDb = async (name?: string) => {
     const db = await openBareDb(name);
     await migrate(db);
     return db;
   };
-  return { dialect: 'sqlite', openDb, openBareDb, migrate, openStore: async (name) => new SqlStore(await openDb(name), 'sqlite') };
+  return { dialect: 'sqlite', openDb, openBareDb, migrate, migrateTo, openStore: async (name) => new SqlStore(await openDb(name), 'sqlite') };
 }
 
 function postgresContext(): DialectContext {
@@ -114,12 +117,19 @@ function postgresContext(): DialectContext {
   // Kysely's bookkeeping tables go in the test's schema too, or the next schema would find
   // the previous one's and believe itself migrated.
   const migrate = (db: Kysely<DatabaseSchema>) => migrateToLatest(db, 'postgres', { schema: schemas.get(db) });
+  const migrateTo = (db: Kysely<DatabaseSchema>, name: string) => migrateUpTo(db, 'postgres', name, schemas.get(db));
   const openDb = async (name?: string) => {
     const db = await openBareDb(name);
     await migrate(db);
     return db;
   };
-  return { dialect: 'postgres', openDb, openBareDb, migrate, openStore: async (name) => new SqlStore(await openDb(name), 'postgres') };
+  return { dialect: 'postgres', openDb, openBareDb, migrate, migrateTo, openStore: async (name) => new SqlStore(await openDb(name), 'postgres') };
+}
+
+async function migrateUpTo(db: Kysely<DatabaseSchema>, dialect: SqlDialectName, name: string, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }
 
 function safeName(name: string): string {

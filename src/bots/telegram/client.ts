@@ -25,6 +25,7 @@ import https from 'node:https';
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { Telegram, TelegramError } from 'telegraf';
 import type { Opts, Telegram as Methods } from 'telegraf/types';
+import { fetchCapped, FileFetchError, tooLarge, type FetchedFile, type FileLimits } from '../files.js';
 
 export interface TelegramClientOptions {
   apiRoot: string;
@@ -175,4 +176,38 @@ export class TelegramClient extends Telegram {
       req.end(body);
     });
   }
+
+  /**
+   * A file a user sent (by its file_id), read whole: getFile, then the bytes from
+   * `<apiRoot>/file/bot<token>/<file_path>` (as telegraf's getFileLink builds it, so
+   * TELEGRAM_API_ROOT applies). The Bot API lets a bot download files of up to 20 MB, through a
+   * link valid for at least an hour: a fresh one is asked for every time. Errors never carry the
+   * link (it holds the token). A local Bot API server's absolute file paths are refused: this
+   * never reads the server's disk.
+   */
+  async downloadFile(fileId: string, limits: FileLimits): Promise<FetchedFile> {
+    let file: Awaited<ReturnType<Methods['getFile']>>;
+    try {
+      file = await this.callApi('getFile', { file_id: fileId }, { timeoutMs: limits.timeoutMs });
+    } catch (err) {
+      throw getFileFailure(err);
+    }
+    if (file.file_size !== undefined && file.file_size > limits.maxBytes) throw tooLarge(limits);
+    if (!file.file_path) throw new FileFetchError('gone', 'getFile gave no file_path');
+    if (file.file_path.startsWith('/')) throw new FileFetchError('unsupported', 'a local Bot API server path');
+    const { apiMode, testEnv, apiRoot } = this.options;
+    const url = new URL(`./file/${apiMode}${this.token}${testEnv ? '/test' : ''}/${file.file_path}`, apiRoot);
+    return fetchCapped(url, limits);
+  }
+}
+
+/** getFile's refusals in the console's terms: an unknown or expired file_id is gone, a big file too large. */
+function getFileFailure(err: unknown): FileFetchError {
+  if (err instanceof TelegramError) {
+    if (err.code === 400 && /too big/i.test(err.description ?? '')) return new FileFetchError('too-large', 'Telegram: file is too big');
+    if (err.code === 400) return new FileFetchError('gone', `Telegram refused getFile (${(err.description ?? '').slice(0, 120)})`);
+    return new FileFetchError('unavailable', `Telegram answered getFile with ${err.code}`);
+  }
+  const name = (err as { name?: string } | null)?.name;
+  return new FileFetchError('unavailable', name === 'TimeoutError' ? 'Telegram did not answer getFile in time' : 'Telegram could not be reached');
 }

@@ -93,12 +93,46 @@ function toDate(seconds: number | undefined, now: () => Date): Date {
   return seconds && seconds > 0 ? new Date(seconds * 1000) : now();
 }
 
+/** The parts of a PhotoSize, Document, Voice or Audio that say how to fetch it (getFile). */
+const fileSchema = z.looseObject({
+  file_id: z.string().min(1).max(512),
+  file_size: z.number().int().nonnegative().optional(),
+  mime_type: z.string().max(200).optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+});
+type TgFile = z.infer<typeof fileSchema>;
+
+function fileOf(raw: unknown): TgFile | undefined {
+  const p = fileSchema.safeParse(raw);
+  return p.success ? p.data : undefined;
+}
+
+/** An attachment with what getFile needs later (file_id, never a URL: those carry the token). */
+function withFile(kind: Attachment['kind'], raw: unknown, name?: string): Attachment {
+  const out: Attachment = { kind };
+  if (name) out.name = name.slice(0, 200);
+  const f = fileOf(raw);
+  if (!f) return out;
+  out.fileId = f.file_id;
+  if (f.mime_type) out.mimeType = f.mime_type;
+  if (f.file_size !== undefined) out.size = f.file_size;
+  return out;
+}
+
+/** A photo comes in several sizes, smallest first: the largest is what the worker sent. */
+function largestPhoto(sizes: unknown[]): unknown {
+  const parsed = sizes.map(fileOf).filter((f): f is TgFile => f !== undefined);
+  const area = (f: TgFile) => (f.width ?? 0) * (f.height ?? 0) || (f.file_size ?? 0);
+  return parsed.reduce<TgFile | undefined>((best, f) => (!best || area(f) >= area(best) ? f : best), undefined);
+}
+
 function attachmentsOf(m: TgMessage): Attachment[] {
   const out: Attachment[] = [];
-  if (m.photo?.length) out.push({ kind: 'image' });
+  if (m.photo?.length) out.push(withFile('image', largestPhoto(m.photo)));
   if (m.sticker !== undefined) out.push({ kind: 'sticker' });
-  if (m.voice !== undefined || m.audio !== undefined) out.push({ kind: 'audio' });
-  if (m.document) out.push(m.document.file_name ? { kind: 'file', name: m.document.file_name.slice(0, 200) } : { kind: 'file' });
+  if (m.voice !== undefined || m.audio !== undefined) out.push(withFile('audio', m.voice ?? m.audio));
+  if (m.document) out.push(withFile('file', m.document, m.document.file_name));
   if (m.location) out.push({ kind: 'location', url: `geo:${m.location.latitude},${m.location.longitude}` });
   if (m.video !== undefined || m.video_note !== undefined || m.animation !== undefined || m.contact !== undefined) out.push({ kind: 'other' });
   return out;

@@ -14,6 +14,7 @@ import { type PollingHandle, type PollingLogger, startPolling, type TelegramWebh
 import { createTelegramClient, DEFAULT_TELEGRAM_API_ROOT, DEFAULT_TIMEOUT_MS, TelegramSender } from './sender.js';
 import { SECRET_TOKEN_PATTERN } from './setup.js';
 import { SqlCallbackRegistry } from './sql-callback-data.js';
+import type { TelegramClient } from './client.js';
 
 export { telegramWebhook, startPolling, TELEGRAM_WEBHOOK_PATH } from './routes.js';
 export { TelegramSender, classifyTelegramError } from './sender.js';
@@ -59,6 +60,8 @@ export interface TelegramChannel {
   webhookOptions: TelegramWebhookOptions | undefined;
   /** In polling mode: starts the loop (call once). */
   startPolling(logger?: PollingLogger): PollingHandle;
+  /** The files workers sent, by file_id (for the console). */
+  files: Pick<TelegramClient, 'downloadFile'>;
 }
 
 export interface TelegramChannelDeps {
@@ -81,5 +84,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     registry,
     webhookOptions: c.TELEGRAM_MODE === 'webhook' && c.TELEGRAM_WEBHOOK_SECRET ? { ...base, secret: c.TELEGRAM_WEBHOOK_SECRET } : undefined,
     startPolling: (logger) => startPolling({ ...base, telegram, ...(logger ? { logger } : {}) }),
+    files: telegram,
   };
 }

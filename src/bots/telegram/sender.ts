@@ -77,7 +77,7 @@ export interface TelegramSenderOptions {
 }
 
 /** telegraf's client with the keep-alive JSON transport of ./client.ts. */
-export function createTelegramClient(token: string, apiRoot: string = DEFAULT_TELEGRAM_API_ROOT): Telegram {
+export function createTelegramClient(token: string, apiRoot: string = DEFAULT_TELEGRAM_API_ROOT): TelegramClient {
   return new TelegramClient(token, { apiRoot });
 }
 
