@@ -129,7 +129,7 @@ interface Line {
   id: number;
   role: string;
   text: string;
-  attachments?: Array<{ n: number; kind: string; name?: string; description: string; href: string }>;
+  attachments?: Array<{ n: number; kind: string; name?: string; description: string; label: string; href: string }>;
 }
 
 /** The chat as the console's page gets it, and its raw JSON. */
@@ -150,6 +150,8 @@ async function lastAttachment(conversationId: string) {
 /** GET as the signed-in counsellor, or with another cookie, or none (null). */
 const open = (href: string, cookie: string | null = lan.cookie) => fetch(`${base}${href}`, { headers: cookie ? { cookie } : {} });
 
+const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+
 async function viewAudits(conversationId: string) {
   const rows = await store.db.selectFrom('console_audit').select(['action', 'detail']).where('conversation_id', '=', conversationId).where('action', '=', 'view-attachment').execute();
   return rows.map((r) => JSON.parse(r.detail ?? '{}') as Record<string, unknown>);
@@ -166,7 +168,7 @@ describe('a Telegram photo reaches the counsellor', () => {
     const line = lines.find((l) => l.role === 'worker' && l.attachments)!;
     // The text the engine, search and exports read is as before: caption, then the description.
     expect(line.text).toBe('hợp đồng của em đây\n[Hình ảnh]');
-    expect(line.attachments).toEqual([{ n: 0, kind: 'image', description: '[Hình ảnh]', href: `/console/api/conversations/${encodeURIComponent(id)}/attachments/${line.id}/0` }]);
+    expect(line.attachments).toEqual([{ n: 0, kind: 'image', description: '[Hình ảnh]', label: 'Hình ảnh', href: `/console/api/conversations/${encodeURIComponent(id)}/attachments/${line.id}/0` }]);
     // Neither the token nor the file id (a handle on the worker's document) leaves for the page.
     expect(raw).not.toContain(telegram.token);
     expect(raw).not.toContain(fileId);
@@ -196,7 +198,7 @@ describe('a Telegram photo reaches the counsellor', () => {
     const res = await open(attachment.href);
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect((await res.json()).error).toMatchObject({ code: 'FILE_GONE', message: expect.stringContaining('Không tải được tệp này nữa') });
+    expect((await errorOf(res))).toMatchObject({ code: 'FILE_GONE', message: expect.stringContaining('Không tải được tệp này nữa') });
     expect(await viewAudits(id)).toEqual([]);
     expect(logs.join('')).not.toContain(telegram.token);
   });
@@ -221,7 +223,7 @@ describe('Zalo and Messenger pictures come from their CDN link', () => {
     const { attachment } = await lastAttachment(await messengerAttachment('psid-601', 'image', url));
     const res = await open(attachment.href);
     expect(res.status).toBe(502);
-    expect((await res.json()).error).toMatchObject({ code: 'FILE_GONE', message: expect.stringContaining('Không tải được tệp này nữa') });
+    expect((await errorOf(res))).toMatchObject({ code: 'FILE_GONE', message: expect.stringContaining('Không tải được tệp này nữa') });
   });
 
   it('a file over 20 MB is refused whole, announced or not, and nothing of it is sent', async () => {
@@ -232,9 +234,9 @@ describe('Zalo and Messenger pictures come from their CDN link', () => {
       const res = await open(attachment.href);
       expect(res.status, path).toBe(413);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      const body = await res.json();
-      expect(body.error.code).toBe('FILE_TOO_LARGE');
-      expect(body.error.message).toContain('20 MB');
+      const error = await errorOf(res);
+      expect(error.code).toBe('FILE_TOO_LARGE');
+      expect(error.message).toContain('20 MB');
     }
   });
 
@@ -268,7 +270,7 @@ describe('who may open what', () => {
     // The other worker's line, asked for under this chat's id.
     const crossed = await open(path(mine, otherLine.id, 0));
     expect(crossed.status).toBe(404);
-    expect((await crossed.json()).error.code).toBe('NOT_FOUND');
+    expect((await errorOf(crossed)).code).toBe('NOT_FOUND');
     // A line without attachments (the bot's answer) has none to give.
     const botLine = (await chat(mine)).lines.find((l) => l.role === 'bot')!;
     expect((await open(path(mine, botLine.id, 0))).status).toBe(404);

@@ -28,6 +28,7 @@ import { TG } from './fakes/telegram-fake.js';
 import { HandoffRecords } from '../src/flows/handoff/records.js';
 import { Accounts } from '../src/console/accounts.js';
 import { Snippets } from '../src/console/snippets.js';
+import { solidPng } from './helpers/png.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -137,6 +138,18 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     // The worker answers; the counsellor sees it live, without reloading.
     await worker.writes('Dạ em cảm ơn chị, em đóng bảo hiểm được 2 năm rồi ạ');
     await eventually(() => textOf(transcript.locator('.line.worker').last())).toContain('em đóng bảo hiểm được 2 năm');
+    // The worker sends a photo of the contract: the counsellor sees it, live, as a thumbnail that
+    // actually loaded (fetched through the console from the Telegram fake), which opens full size.
+    await worker.sendsPhoto(solidPng(320, 240), 'Hợp đồng của em đây ạ');
+    const photoLine = transcript.locator('.line.worker', { hasText: 'Hợp đồng của em đây ạ' });
+    const thumb = photoLine.locator('.thumb img');
+    await thumb.waitFor();
+    await eventually(() => thumb.evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBe(320);
+    expect(await thumb.getAttribute('alt')).toBe('Hình ảnh');
+    expect(await photoLine.locator('.thumb').getAttribute('target')).toBe('_blank');
+    // The description line is not repeated beside the picture.
+    expect(await textOf(photoLine.locator('.text'))).toBe('Hợp đồng của em đây ạ');
+    expect(telegram.calls('getFile')).toHaveLength(1);
     // A bot reply whose send was cut short and done again (as a take-over after a crash marks
     // it) is flagged: the worker may have it twice. Shown when the chat view next refreshes
     // (here: after the note below is saved).

@@ -8,7 +8,7 @@
  * because a console page may load images from its own origin only (CSP `img-src 'self'`).
  */
 import type { Attachment, Channel } from '../flows/activity.js';
-import { describeAttachment } from '../flows/handoff/describe.js';
+import { attachmentLabel, describeAttachment } from '../flows/handoff/describe.js';
 import { fetchCapped, FILE_LIMITS, FileFetchError, webUrl, type FetchedFile, type FileFailure, type FileLimits } from '../bots/files.js';
 
 /** Fetches Telegram files by file_id (TelegramClient.downloadFile). */
@@ -25,8 +25,10 @@ export interface AttachmentView {
   n: number;
   kind: Attachment['kind'];
   name?: string;
-  /** The line of the transcript text that describes it ("[Hình ảnh]"): the picture's alt text. */
+  /** The line of the transcript text that describes it ("[Hình ảnh: https://…]"): shown no more beside the picture. */
   description: string;
+  /** What it is, without its link ("Hình ảnh", "Tệp đính kèm “hd.pdf”"): the picture's alt text, the file link's words. */
+  label: string;
   /** Where the console fetches it (same origin, the session's cookie). */
   href: string;
 }
@@ -46,6 +48,7 @@ export function attachmentViews(conversationId: string, channel: Channel, line: 
       kind: a.kind,
       ...(a.name ? { name: a.name } : {}),
       description: describeAttachment(a),
+      label: attachmentLabel(a),
       href: `/console/api/conversations/${encodeURIComponent(conversationId)}/attachments/${line}/${n}`,
     });
   });

@@ -35,6 +35,8 @@ export interface TelegramWorker {
   chatId: number;
   conversationId: string;
   writes(text: string): Promise<void>;
+  /** Sends a photo (the fake keeps the bytes for getFile), in the sizes Telegram makes, with a caption. */
+  sendsPhoto(bytes: Buffer, caption?: string): Promise<void>;
   taps(callbackData: string): Promise<void>;
   /** Every message the bot sent to this chat, in order, with its inline buttons. */
   received(): Array<{ text: string; buttons: TgButton[] }>;
@@ -102,6 +104,14 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
         chatId,
         conversationId: `telegram:${chatId}`,
         writes: (text) => webhook({ message: { message_id: ++updateId, date: Math.floor(Date.now() / 1000), chat, from, text } }),
+        sendsPhoto: (bytes, caption) => {
+          const fileId = telegram.addFile(bytes);
+          const photo = [
+            { file_id: `${fileId}-small`, file_unique_id: `s-${fileId}`, width: 90, height: 68 },
+            { file_id: fileId, file_unique_id: `u-${fileId}`, width: 320, height: 240, file_size: bytes.length },
+          ];
+          return webhook({ message: { message_id: ++updateId, date: Math.floor(Date.now() / 1000), chat, from, photo, ...(caption ? { caption } : {}) } });
+        },
         taps: (data) => webhook({ callback_query: { id: `cq-${++updateId}`, from, chat_instance: 'ci-1', message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat }, data } }),
         received,
         lastReceived: () => received().at(-1)?.text ?? '',

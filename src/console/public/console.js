@@ -507,7 +507,13 @@
     for (const { line, message } of lines) {
       const li = el('li', `line ${line.role}`);
       const head = el('span', 'line-head', `${ROLES[line.role] || line.role} · ${time(line.at)}`);
-      li.append(head, el('p', 'text', line.text));
+      const shown = line.attachments || [];
+      li.append(head);
+      // The pictures and files show themselves; their description lines would only repeat them.
+      const described = new Set(shown.map((a) => a.description));
+      const text = line.text.split('\n').filter((t) => !described.has(t)).join('\n');
+      if (text) li.append(el('p', 'text', text));
+      if (shown.length) li.append(attachmentsBox(shown));
       if (line.role === 'bot' && line.outcome) {
         const o = line.outcome;
         const bits = [`hiểu là: ${KINDS[o.kind] || o.kind}`];
@@ -544,6 +550,91 @@
       notes.append(li);
     }
     if (!r.notes.length) notes.append(el('li', 'muted', 'Chưa có ghi chú.'));
+  }
+
+  // ---- what workers sent: pictures as thumbnails, other files as links -------------------
+  // The chat view is redrawn on every live event; each picture keeps its element (and so the
+  // image it loaded), since the server answers them with no-store and would be asked again.
+  const attachmentNodes = new Map();
+
+  function attachmentsBox(list) {
+    const box = el('div', 'attachments');
+    for (const a of list) {
+      let node = attachmentNodes.get(a.href);
+      if (!node) {
+        node = a.kind === 'image' ? thumbnail(a) : fileLink(a);
+        attachmentNodes.set(a.href, node);
+      }
+      box.append(node);
+    }
+    return box;
+  }
+
+  /** Why a file could not be had, from the server's answer. */
+  async function fileError(href) {
+    try {
+      const res = await fetch(href, { credentials: 'same-origin' });
+      const data = await res.json();
+      return (data && data.error && data.error.message) || 'Không tải được tệp này nữa.';
+    } catch {
+      return 'Không tải được tệp này nữa.';
+    }
+  }
+
+  function thumbnail(a) {
+    const wrap = el('div', 'attachment');
+    const link = el('a', 'thumb');
+    link.href = a.href;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.title = 'Mở ảnh cỡ đầy đủ trong thẻ mới';
+    const img = el('img');
+    img.loading = 'lazy';
+    img.decoding = 'async';
+    img.alt = a.label;
+    img.src = a.href;
+    // A picture arriving after the view followed the conversation down would push the end out
+    // of sight: follow it again, unless the counsellor is reading further up.
+    img.addEventListener('load', () => {
+      const log = $('transcript');
+      if (log.scrollHeight - log.scrollTop - log.clientHeight <= img.clientHeight + 60) log.scrollTop = log.scrollHeight;
+    }, { once: true });
+    img.addEventListener('error', async () => {
+      link.replaceWith(el('p', 'attachment-error', `${img.alt}: ${await fileError(a.href)}`));
+    }, { once: true });
+    link.append(img);
+    wrap.append(link);
+    return wrap;
+  }
+
+  function fileLink(a) {
+    const wrap = el('div', 'attachment');
+    const link = el('a', 'file-link', a.label);
+    link.href = a.href;
+    link.download = a.name || '';
+    const note = el('span', 'attachment-error');
+    // Fetched first, so an expired link says so here instead of saving an error as the file.
+    link.addEventListener('click', async (e) => {
+      e.preventDefault();
+      note.textContent = 'Đang tải…';
+      try {
+        const res = await fetch(a.href, { credentials: 'same-origin' });
+        if (!res.ok) { note.textContent = await fileError(a.href); return; }
+        const url = URL.createObjectURL(await res.blob());
+        const save = el('a');
+        save.href = url;
+        save.download = a.name || 'tep-dinh-kem';
+        document.body.append(save);
+        save.click();
+        save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60_000);
+        note.textContent = '';
+      } catch {
+        note.textContent = 'Không tải được tệp này nữa.';
+      }
+    });
+    wrap.append(link, note);
+    return wrap;
   }
 
   $('claim').addEventListener('click', async () => {

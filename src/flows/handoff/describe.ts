@@ -15,6 +15,12 @@ const KIND: Record<Attachment['kind'], string> = {
   other: 'Nội dung khác',
 };
 
+/** What it is, in words, without its link: "Hình ảnh", "Tệp đính kèm “hd.pdf”" (the console's alt text). */
+export function attachmentLabel(a: Attachment): string {
+  const label = KIND[a.kind] ?? KIND.other;
+  return a.name ? `${label} “${a.name}”` : label;
+}
+
 export function describeAttachment(a: Attachment): string {
   const label = KIND[a.kind] ?? KIND.other;
   const detail = [a.name ? `“${a.name}”` : '', a.url ?? ''].filter((x) => x !== '').join(' ');
