@@ -228,11 +228,13 @@ describe(`fuzzing every console route with ${CASES.toLocaleString('en')} hostile
     // Nothing stored, changed or sent; the sessions still work.
     // Forged login tokens that still match each other (double submit) with a wrong password are
     // real failed logins, and recorded as such: the audit log is the one table allowed to grow.
+    // So is a search of past chats whose fuzzed words happen to match the real chat: a read,
+    // audited because it found something (which cases do depends on the routes fuzzed).
     const { console_audit: audited, ...after } = await counts();
     const { console_audit: _before, ...unchanged } = before;
     expect(after).toEqual(unchanged);
     const actions = await store.db.selectFrom('console_audit').select('action').distinct().execute();
-    expect(actions.map((a) => a.action).filter((a) => a !== 'login-failed')).toEqual([]);
+    expect(actions.map((a) => a.action).filter((a) => a !== 'login-failed' && a !== 'search-chats')).toEqual([]);
     expect(audited).toBeLessThan(CASES / 100);
     expect(telegram.delivered()).toHaveLength(sentBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
