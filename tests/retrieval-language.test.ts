@@ -58,4 +58,13 @@ describe('the engine on those words', async () => {
     expect(time.faqId).toBeUndefined();
     expect(await say('dem', 'làm ca đêm từ mấy giờ thì được tính là làm đêm')).toMatchObject({ kind: 'answer', faqId: 'ld.lam-them.ban-dem' });
   });
+
+  it('does not answer a question about the calendar with the Tết holiday, yet still answers the holiday question', async () => {
+    for (const text of ['hôm nay ngày bao nhiêu âm lịch', 'hom nay la ngay may duong lich']) {
+      const date = await say(`lich-${text}`, text);
+      expect(date.kind, text).not.toBe('answer');
+      expect(date.faqId, text).toBeUndefined();
+    }
+    expect(await say('tet', 'tết âm lịch được nghỉ mấy ngày')).toMatchObject({ kind: 'answer', faqId: 'ld.nghi-le.tet' });
+  });
 });

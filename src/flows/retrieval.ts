@@ -130,12 +130,13 @@ function anchoredFamilies(terms: readonly string[]): Set<string> {
 
 /**
  * Folded syllables that say when, how many or which, and nothing of the subject: a message of
- * these alone asks about the clock or the calendar, not about work.
+ * these alone asks about the clock or the calendar, not about work ("hôm nay ngày bao nhiêu âm
+ * lịch" was answered with the Tết holiday, which its texts date by the lunar calendar).
  */
 const GENERIC_SYLLABLES: ReadonlySet<string> = new Set([
   'may', 'gio', 'phut', 'giay', 'ngay', 'tuan', 'thang', 'nam', 'hom', 'nay', 'mai', 'qua', 'bua',
   'sang', 'trua', 'chieu', 'toi', 'bao', 'nhieu', 'lau', 'gi', 'nao', 'dau', 'khi', 'luc', 'roi',
-  'co', 'khong', 'ko', 'k', 'duoc', 'hien', 'tai', 'bay', 'thu', 'ban', 'oi',
+  'co', 'khong', 'ko', 'k', 'duoc', 'hien', 'tai', 'bay', 'thu', 'ban', 'oi', 'am', 'duong', 'lich',
 ]);
 
 function namesNothing(terms: readonly string[]): boolean {
