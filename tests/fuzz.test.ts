@@ -106,6 +106,8 @@ const targets: FuzzTarget[] = [
     required: [['text']],
   },
   { name: 'web-history', method: 'GET', url: '/api/chat/history', queryParams: ['session', 'since'] },
+  // A session nobody was issued: whatever the name, nothing may be stored for it.
+  { name: 'web-name', method: 'POST', url: '/api/chat/name', sample: () => ({ session: '0b6f3c1e-8a7d-4e2b-9c41-5d2e7f8a9b10', name: text }), required: [['session'], ['name']] },
 ];
 
 async function counts(): Promise<Record<string, number>> {

@@ -9,6 +9,7 @@ import type { Activity, ConversationEngine, EngineResult, Outcome, Reply } from 
 import { createLogger } from '../src/log.js';
 import { buildApp } from '../src/server/app.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
+import { workerNames } from '../src/bots/worker-names.js';
 import type { Conversation } from '../src/store/types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -343,5 +344,79 @@ describe('GET /api/chat/history', () => {
     const s = await start();
     expect((await history(`session=${s}&since=yesterday`)).statusCode).toBe(400);
     expect((await history(`session=${s}&other=1`)).statusCode).toBe(400);
+  });
+});
+
+describe('POST /api/chat/name', () => {
+  const setName = (body: unknown, on: FastifyInstance = app) => on.inject({ method: 'POST', url: '/api/chat/name', payload: body as object });
+  const storedName = (session: string) => workerNames(store.db, 'web').load(session);
+
+  it('keeps the name on the worker’s row, trimmed and NFC-normalised, and an empty name clears it', async () => {
+    const session = await start();
+    // "Nguyễn Thị  Lan" typed with combining marks and a double space.
+    const res = await setName({ session, name: '  Nguye\u0302\u0303n Thi\u0323  Lan ' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.json()).toEqual({ session, name: 'Nguyễn Thị Lan' });
+    expect(await storedName(session)).toBe('Nguyễn Thị Lan');
+
+    expect((await setName({ session, name: 'Lan' })).json().name).toBe('Lan');
+    expect(await storedName(session)).toBe('Lan');
+    // The engine's next save (a message without a name) keeps it.
+    await chat({ session, text: 'còn ai ở đó không' });
+    expect(await storedName(session)).toBe('Lan');
+
+    const cleared = await setName({ session, name: '   ' });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json()).toEqual({ session, name: null });
+    expect(await storedName(session)).toBeUndefined();
+  });
+
+  it('refuses a name over 60 characters or with control characters with a 400 saying why, and keeps the old one', async () => {
+    const session = await start();
+    await setName({ session, name: 'Lan' });
+    // 60 letters with diacritics count as 60, however they were typed.
+    const sixty = 'ệ'.repeat(60);
+    expect((await setName({ session, name: sixty.normalize('NFD') })).statusCode).toBe(200);
+    await setName({ session, name: 'Lan' });
+
+    const long = await setName({ session, name: 'ệ'.repeat(61) });
+    expect(long.statusCode).toBe(400);
+    expect(long.json()).toEqual({ error: { code: 'NAME_TOO_LONG', message: 'Tên dài quá 60 ký tự. Bạn viết ngắn hơn giúp mình nhé.' } });
+    for (const name of ['Lan\u0000', 'Lan\nAnh', 'Lan\tAnh', '\u202eLan', 'Lan\u2028Anh', '\ud800Lan']) {
+      const res = await setName({ session, name });
+      expect(res.statusCode, JSON.stringify(name)).toBe(400);
+      expect(res.json().error.code).toBe('NAME_INVALID');
+      expect(res.json().error.message).toMatch(/ký tự/);
+    }
+    expect(await storedName(session)).toBe('Lan');
+  });
+
+  it('refuses an unknown session with 404 without creating a worker, and malformed requests with 400', async () => {
+    const forged = '00000000-0000-4000-8000-000000000000';
+    const unknown = await setName({ session: forged, name: 'Lan' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('NOT_FOUND');
+    expect(await store.db.selectFrom('worker').selectAll().execute()).toEqual([]);
+
+    const session = await start();
+    for (const body of [{ session: 'abc', name: 'Lan' }, { name: 'Lan' }, { session }, { session, name: 5 }, { session, name: 'Lan', extra: 1 }, { session, name: 'x'.repeat(1001) }]) {
+      const res = await setName(body);
+      expect(res.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(res.json().error.code).toBe('BAD_REQUEST');
+    }
+    expect(await storedName(session)).toBeUndefined();
+  });
+
+  it('never writes the name to the logs or the transcript', async () => {
+    const lines: string[] = [];
+    const logged = await buildApp({ config: { MAX_MESSAGE_CHARS: 2000, TRUST_PROXY: false }, engine, store, logger: createLogger('debug', { write: (l: string) => void lines.push(l) }) });
+    const session = (await chat({ postback: 'START' }, logged)).json().session as string;
+    expect((await setName({ session, name: 'Phạm Thị Khánh Vy' }, logged)).statusCode).toBe(200);
+    expect((await setName({ session, name: `Phạm Thị Khánh Vy${'x'.repeat(60)}` }, logged)).statusCode).toBe(400);
+    await logged.close();
+    expect(lines.some((l) => l.includes('/api/chat/name'))).toBe(true);
+    expect(lines.filter((l) => /Khánh|Khanh/.test(l))).toEqual([]);
+    expect((await store.transcript(`web:${session}`)).filter((m) => m.text.includes('Khánh'))).toEqual([]);
   });
 });

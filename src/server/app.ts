@@ -7,8 +7,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Config } from '../config.js';
 import type { ConversationEngine } from '../flows/activity.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/types.js';
+import type { SqlStore } from '../store/sql-store.js';
 import { webChat } from '../bots/web/routes.js';
+import { workerNames } from '../bots/worker-names.js';
 import type { Channels } from '../bots/channels.js';
 import { registerOperations } from './operations.js';
 import { isDatabaseUnavailable } from '../store/errors.js';
@@ -18,7 +19,8 @@ import { WebTypingBoard } from '../console/typing.js';
 export interface AppDeps {
   config: Pick<Config, 'MAX_MESSAGE_CHARS' | 'TRUST_PROXY'> & Partial<Pick<Config, 'METRICS_TOKEN'>>;
   engine: ConversationEngine;
-  store: Store;
+  /** The store, and its database for the tables beside it (the web chat's worker names). */
+  store: SqlStore;
   logger: Logger;
   /** False while the process should get no traffic (starting, draining on shutdown). */
   isReady?: () => Promise<boolean>;
@@ -164,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webChat, {
     engine: deps.webEngine ?? deps.engine,
     store: deps.store,
+    names: workerNames(deps.store.db, 'web'),
     maxMessageChars: deps.config.MAX_MESSAGE_CHARS,
     ...(typingBoard ? { counsellorTyping: (conversationId: string) => typingBoard.typing(conversationId) } : {}),
   });

@@ -5,6 +5,9 @@
  * - POST /api/chat         one message → an Activity → the engine's Replies
  * - GET /api/chat/history  the conversation, to restore it after a reload and to pick up
  *                          counsellor messages while the worker waits
+ * - POST /api/chat/name    what the counsellor should call the worker (the page asks once the
+ *                          chat is handed over; optional), kept on the worker's row like the
+ *                          names other platforms give, or cleared with an empty name
  *
  * The session is a random UUID the server issues and the page keeps in localStorage; it is
  * both the worker's id and the conversation id on the "web" channel, and whoever holds it can
@@ -24,6 +27,7 @@ import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import type { Choice, ConversationEngine, ConversationMode, Reply } from '../../flows/activity.js';
 import type { Store, TranscriptRole } from '../../store/types.js';
+import type { WorkerNames } from '../worker-names.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
@@ -65,6 +69,36 @@ export interface HistoryResponse {
   counsellorTyping: boolean;
 }
 
+export const nameRequestSchema = z.strictObject({
+  session: z.uuid(),
+  /** Bounded here only against abuse; the limit a worker meets is WORKER_NAME_MAX, with its own message. */
+  name: z.string().max(1000),
+});
+
+export interface NameResponse {
+  session: string;
+  /** The name as kept (trimmed, NFC), or null when cleared. */
+  name: string | null;
+}
+
+/** Long enough for any Vietnamese full name, short enough for a queue line. */
+export const WORKER_NAME_MAX = 60;
+/**
+ * Control characters, lone surrogates, line breaks and the bidirectional overrides that could
+ * make a name display as something else in the console.
+ */
+const NAME_FORBIDDEN = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** The name as kept (empty: clear it), or why it is refused, in words for the worker. */
+export function readWorkerName(raw: string): { name: string } | { code: string; message: string } {
+  // NFC first, as for messages: decomposed Vietnamese would count double and show apart.
+  const trimmed = raw.normalize('NFC').trim();
+  if (NAME_FORBIDDEN.test(trimmed)) return { code: 'NAME_INVALID', message: 'Tên có ký tự không dùng được. Bạn gõ lại giúp mình nhé.' };
+  const name = trimmed.replace(/\s+/gu, ' ');
+  if ([...name].length > WORKER_NAME_MAX) return { code: 'NAME_TOO_LONG', message: `Tên dài quá ${WORKER_NAME_MAX} ký tự. Bạn viết ngắn hơn giúp mình nhé.` };
+  return { name };
+}
+
 /** Messages kept for a reload: enough for any real chat, bounded for the response size. */
 const HISTORY_LIMIT = 200;
 const SHOWN_ROLES = new Set<TranscriptRole>(['worker', 'bot', 'counsellor']);
@@ -72,6 +106,8 @@ const SHOWN_ROLES = new Set<TranscriptRole>(['worker', 'bot', 'counsellor']);
 export interface WebChatOptions {
   engine: ConversationEngine;
   store: Store;
+  /** Where the web chat's worker names are kept: workerNames(db, 'web'). */
+  names: WorkerNames;
   maxMessageChars: number;
   /** Whether a counsellor is typing in the conversation (`web:<session>`), as the console reports it. */
   counsellorTyping?: (conversationId: string) => boolean;
@@ -118,7 +154,7 @@ function apiError(code: string, message: string) {
   return { error: { code, message } };
 }
 
-export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, maxMessageChars, replay, counsellorTyping }) => {
+export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine, store, names, maxMessageChars, replay, counsellorTyping }) => {
   const recent = new RecentResponses(replay?.ttlMs ?? 2 * 60_000, replay?.max ?? 500);
 
   // Revalidated on every load (ETag), so a deploy reaches phones at once.
@@ -179,6 +215,22 @@ export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine,
       .map((m) => ({ role: m.role as HistoryMessage['role'], text: m.text, at: m.at.toISOString(), ...(m.role !== 'worker' && m.choices ? { choices: m.choices } : {}) }));
     const mode = conversation?.mode ?? 'bot';
     const body: HistoryResponse = { session, mode, messages, counsellorTyping: mode === 'human' && (counsellorTyping?.(`web:${session}`) ?? false) };
+    return body;
+  });
+
+  // The name is personal data: it is neither logged nor written to the transcript (so neither
+  // analytics nor unanswered questions ever see it), only kept on the worker's row.
+  app.post('/api/chat/name', async (req, reply) => {
+    void reply.header('cache-control', 'no-store');
+    const parsed = nameRequestSchema.safeParse(req.body);
+    if (!parsed.success) return reply.status(400).send(apiError('BAD_REQUEST', 'Yêu cầu không hợp lệ.'));
+    const read = readWorkerName(parsed.data.name);
+    if ('code' in read) return reply.status(400).send(apiError(read.code, read.message));
+    const { session } = parsed.data;
+    // Only a chat that exists: a made-up session must not create a worker row.
+    if (!(await store.getConversation('web', session))) return reply.status(404).send(apiError('NOT_FOUND', 'Không tìm thấy cuộc trò chuyện này.'));
+    await names.save(session, read.name || null);
+    const body: NameResponse = { session, name: read.name || null };
     return body;
   });
 };
