@@ -309,6 +309,55 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('web chat: once handed over, the worker is asked (optionally) what to call them; "Lan" shows in the console for that chat', async () => {
+    const web = watch(await context.newPage(), 'worker');
+    // A phone's screen.
+    await web.setViewportSize({ width: 360, height: 740 });
+    await web.goto(`${base}/`);
+    // A fresh session: the browser keeps the earlier test's chat.
+    await web.evaluate('localStorage.clear()');
+    await web.reload();
+    await web.locator('.msg.bot').first().waitFor();
+    // Not asked while the bot answers.
+    expect(await web.getByLabel(/Tư vấn viên nên gọi bạn là gì/).count()).toBe(0);
+    await web.fill('#input', 'Cho em gặp tư vấn viên về hợp đồng thử việc');
+    await web.press('#input', 'Enter');
+    await web.getByText(/vị trí số 1/).waitFor();
+    const field = web.getByLabel(/Tư vấn viên nên gọi bạn là gì\? \(không bắt buộc\)/);
+    await field.waitFor();
+    // The question does not take the message box's focus.
+    expect(await web.evaluate<string | undefined>('document.activeElement?.id')).toBe('input');
+    await field.click();
+    await field.pressSequentially('Lan');
+    await web.getByRole('button', { name: 'Lưu', exact: true }).click();
+    await web.getByText('Tư vấn viên sẽ gọi bạn là Lan.').waitFor();
+    expect(await field.count()).toBe(0);
+    const session = await web.evaluate<string | null>("localStorage.getItem('tlcd.session')");
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+
+    const counsellor = watch(await context.newPage(), 'counsellor');
+    await logIn(counsellor);
+    const queue = (await counsellor.evaluate(async () => (await fetch('/console/api/queue')).json())) as { queue: Array<{ conversationId: string; displayName: string | null }> };
+    expect(queue.queue.find((x) => x.conversationId === `web:${session}`)?.displayName).toBe('Lan');
+    await eventually(() => textOf(counsellor.locator('#list .item', { hasText: 'hợp đồng thử việc' }))).toContain('Lan');
+
+    // Answered once for the session: after a reload only the way to change it is left.
+    await web.reload();
+    await web.getByText(/Cho em gặp tư vấn viên về hợp đồng thử việc/).waitFor();
+    const change = web.getByRole('button', { name: 'Đổi tên gọi của bạn' });
+    await change.waitFor();
+    expect(await web.getByLabel(/Tư vấn viên nên gọi bạn là gì/).count()).toBe(0);
+    // Opened on request it takes the focus; Escape closes it and gives the focus back.
+    await change.focus();
+    await web.keyboard.press('Enter');
+    await eventually(() => web.evaluate<string | null | undefined>("document.activeElement?.getAttribute('type')")).toBe('text');
+    await web.keyboard.press('Escape');
+    await eventually(() => web.evaluate<string | null | undefined>('document.activeElement?.textContent')).toBe('Đổi tên gọi của bạn');
+    await web.close();
+    await counsellor.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+
   it('call-backs: the counsellor takes one before calling and only then sees the number; one a colleague took shows who calls', async () => {
     const counsellor = watch(await context.newPage(), 'counsellor');
     const records = new HandoffRecords(server.store.db);

@@ -2,11 +2,14 @@
 // Renders the engine's Replies (paragraphs, "- " lists, choices as buttons, citations, links,
 // urgent emphasis), keeps the session in localStorage, retries a failed send with the same
 // clientMessageId (the server answers it once), and, while a counsellor has the conversation,
-// polls for their messages.
+// polls for their messages and asks, once and optionally, what the counsellor should call
+// the worker.
 (() => {
   'use strict';
 
   const KEY = 'tlcd.session';
+  /** Whether this session's worker answered the name question: { session, answer: 'given' | 'skipped' }. */
+  const NAME_KEY = 'tlcd.name';
   const RETRY_DELAYS_MS = [1000, 2500, 5000];
   const POLL_MS = 5000;
   const WAITING_MODES = ['queued', 'human'];
@@ -37,9 +40,11 @@
     try { return localStorage.getItem(KEY); } catch { return null; }
   }
   function saveSession(value) {
+    // A name given on this page belongs to its session.
+    if (value !== session) givenName = null;
     session = value;
     try {
-      if (value) localStorage.setItem(KEY, value); else localStorage.removeItem(KEY);
+      if (value) localStorage.setItem(KEY, value); else { localStorage.removeItem(KEY); localStorage.removeItem(NAME_KEY); }
     } catch { /* private mode: the session lives as long as the page */ }
   }
 
@@ -150,7 +155,123 @@
 
   function showMode(mode) {
     status.textContent = mode === 'queued' ? 'Đang chờ tư vấn viên…' : mode === 'human' ? 'Tư vấn viên đang trò chuyện với bạn' : defaultStatus;
-    if (WAITING_MODES.includes(mode)) startPolling(); else stopPolling();
+    if (WAITING_MODES.includes(mode)) { startPolling(); offerName(); } else stopPolling();
+  }
+
+  // ---- what the counsellor should call the worker ----------------------------------------
+  // Asked once a person has the chat, inline and optional; never takes the focus from the
+  // message box. Once given or skipped it is not asked again in this session; a small button
+  // where it was lets the worker give or change it later. The name itself stays off the device.
+
+  /** The prompt's place in the log (the form or the line that replaced it). */
+  let namePlace = null;
+  /** The name given on this page, to show back; unknown after a reload. */
+  let givenName = null;
+  /** This session's answer, in memory too (private mode keeps nothing). */
+  let nameMemory = null;
+
+  function nameAnswer() {
+    if (nameMemory && nameMemory.session === session) return nameMemory.answer;
+    try {
+      const stored = JSON.parse(localStorage.getItem(NAME_KEY) || 'null');
+      return stored && stored.session === session ? stored.answer : null;
+    } catch { return null; }
+  }
+  function rememberName(answer) {
+    nameMemory = { session, answer };
+    try { localStorage.setItem(NAME_KEY, JSON.stringify(nameMemory)); } catch { /* kept in memory */ }
+  }
+
+  function offerName() {
+    if (!session || (namePlace && namePlace.isConnected)) return;
+    const answer = nameAnswer();
+    const follow = atBottom();
+    namePlace = answer ? nameLine(answer) : nameForm(false);
+    log.appendChild(namePlace);
+    if (follow) scrollToEnd();
+  }
+
+  /** Puts `next` where the prompt is; focus follows only when it was inside the prompt. */
+  function replaceName(next, focusTarget) {
+    const hadFocus = namePlace && namePlace.contains(document.activeElement);
+    namePlace.replaceWith(next);
+    namePlace = next;
+    if (hadFocus || focusTarget === 'always') (next.querySelector('input') || next.querySelector('button')).focus();
+  }
+
+  /** The small line left after an answer: what the counsellor sees, and a way to change it. */
+  function nameLine(answer) {
+    const line = el('div', 'name-ask done');
+    if (givenName) {
+      const said = el('span', '', 'Tư vấn viên sẽ gọi bạn là ');
+      said.appendChild(el('strong', '', givenName));
+      said.appendChild(document.createTextNode('.'));
+      line.appendChild(said);
+    }
+    const label = givenName ? 'Đổi tên' : answer === 'given' ? 'Đổi tên gọi của bạn' : 'Cho tư vấn viên biết tên bạn';
+    const b = el('button', 'link', label);
+    b.type = 'button';
+    b.addEventListener('click', () => replaceName(nameForm(true), 'always'));
+    line.appendChild(b);
+    return line;
+  }
+
+  /** The question; `again` when the worker opened it to change their answer. */
+  function nameForm(again) {
+    const f = el('form', 'name-ask');
+    f.setAttribute('autocomplete', 'off');
+    const id = `name-${newId()}`;
+    const label = el('label', '', 'Tư vấn viên nên gọi bạn là gì? ');
+    label.htmlFor = id;
+    label.appendChild(el('span', 'opt', '(không bắt buộc)'));
+    const field = el('input');
+    field.id = id;
+    field.type = 'text';
+    field.maxLength = 60;
+    field.autocapitalize = 'words';
+    field.setAttribute('enterkeyhint', 'done');
+    field.spellcheck = false;
+    if (givenName) field.value = givenName;
+    const save = el('button', '', 'Lưu');
+    save.type = 'submit';
+    const skip = el('button', 'link', again ? 'Đóng' : 'Bỏ qua');
+    skip.type = 'button';
+    const error = el('p', 'name-error');
+    error.setAttribute('role', 'alert');
+    error.hidden = true;
+    const row = el('div', 'name-row');
+    row.append(field, save, skip);
+    f.append(label, row, error);
+
+    const close = () => {
+      // Skipping the first time is an answer; cancelling a change keeps the earlier one.
+      if (!again) rememberName('skipped');
+      replaceName(nameLine(nameAnswer()));
+    };
+    skip.addEventListener('click', close);
+    field.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } });
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (save.disabled) return;
+      save.disabled = true;
+      error.hidden = true;
+      let res = null;
+      let data = null;
+      try {
+        res = await fetch('/api/chat/name', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session, name: field.value }) });
+        data = await res.json().catch(() => null);
+      } catch { res = null; }
+      save.disabled = false;
+      if (res && res.ok && data) {
+        givenName = data.name;
+        rememberName(data.name ? 'given' : 'skipped');
+        replaceName(nameLine(nameAnswer()));
+        return;
+      }
+      error.textContent = data && data.error ? data.error.message : 'Chưa lưu được. Bạn kiểm tra kết nối mạng rồi thử lại nhé.';
+      error.hidden = false;
+    });
+    return f;
   }
 
   function newId() {
