@@ -188,6 +188,31 @@ describe('the wired server', () => {
     expect(lookUps[0]!.query.access_token).toBe(FB.token);
   });
 
+  it("shows the name a web chat worker gives in the console's queue, and 'xóa dữ liệu' takes it away with the rest", async () => {
+    const webSays = async (body: object) => (await (await post('/api/chat', JSON.stringify(body), {})).json()) as { session: string; mode: string; replies: { text: string }[] };
+    const first = await webSays({ text: 'cho mình gặp tư vấn viên', clientMessageId: 'named-web-1' });
+    expect(first.mode).toBe('queued');
+    const { session } = first;
+    const named = await post('/api/chat/name', JSON.stringify({ session, name: 'Lan' }), {});
+    expect(named.status).toBe(200);
+    const desk = new Desk({ db: server.store.db, store: server.store, delivery: { enqueue: async () => [] } as never });
+    const names = async () => Object.fromEntries((await desk.queue()).map((x) => [x.conversationId, x.displayName]));
+    expect(await names()).toEqual({ [`web:${session}`]: 'Lan' });
+    // The worker writes again while waiting: the name stays.
+    await webSays({ session, text: 'em vẫn đang chờ ạ', clientMessageId: 'named-web-2' });
+    expect(await names()).toEqual({ [`web:${session}`]: 'Lan' });
+
+    await webSays({ session, text: 'xóa dữ liệu', clientMessageId: 'named-web-3' });
+    const done = await webSays({ session, postback: 'DELETE_YES', clientMessageId: 'named-web-4' });
+    expect(done.replies.at(-1)!.text).toMatch(/đã xóa toàn bộ dữ liệu/);
+    await settled();
+    expect(await names()).toEqual({});
+    expect(await server.store.db.selectFrom('worker').selectAll().where('channel', '=', 'web').execute()).toEqual([]);
+    // A new chat on the same page starts anonymous.
+    await webSays({ session, text: 'cho mình gặp tư vấn viên', clientMessageId: 'named-web-5' });
+    expect(await names()).toEqual({ [`web:${session}`]: null });
+  });
+
   it('answers an event delivered three times once, on every platform', async () => {
     const tg = telegramUpdate(91002, 'xin chào');
     const za = zaloEvent('zu-2', 'xin chào');

@@ -307,6 +307,23 @@ describe('the queue and claiming', () => {
     expect(q[1].waitingMs).toBeGreaterThanOrEqual(20 * 60_000);
   });
 
+  it('a web chat worker who says what to call them shows under that name in the queue, the chat and the counsellor’s list', async () => {
+    const session = '31111111-2222-4333-8444-555555555555';
+    const id = await queued('web', session);
+    const lan = await login('lan');
+    expect((await get(lan, '/queue')).json().queue[0]).toMatchObject({ conversationId: id, displayName: null });
+    const named = await app.inject({ method: 'POST', url: '/api/chat/name', payload: { session, name: 'Chị Lan' } });
+    expect(named.statusCode).toBe(200);
+    // No live event for a name: the console's next look (any event, its 30 s refresh) shows it.
+    expect((await get(lan, '/queue')).json().queue[0]).toMatchObject({ conversationId: id, channel: 'web', displayName: 'Chị Lan' });
+    expect((await get(lan, `/conversations/${enc(id)}`)).json()).toMatchObject({ displayName: 'Chị Lan' });
+    await post(lan, `/conversations/${enc(id)}/claim`);
+    expect((await get(lan, '/mine')).json().mine[0]).toMatchObject({ conversationId: id, displayName: 'Chị Lan' });
+    // Taken back: the chat is anonymous again.
+    await app.inject({ method: 'POST', url: '/api/chat/name', payload: { session, name: '' } });
+    expect((await get(lan, `/conversations/${enc(id)}`)).json()).toMatchObject({ displayName: null });
+  });
+
   it('two counsellors clicking at once: exactly one gets the chat, the other is told who did', async () => {
     const id = await queued('web', 'race');
     const [lan, minh] = await Promise.all([login('lan'), login('minh')]);
