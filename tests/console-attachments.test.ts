@@ -99,14 +99,14 @@ async function telegramPhoto(chatId: number, sizes: object[], caption?: string):
   return `telegram:${chatId}`;
 }
 
-async function zaloImage(user: string, url: string): Promise<string> {
+async function zaloImage(user: string, url: string, type: 'image' | 'sticker' = 'image'): Promise<string> {
   const raw = JSON.stringify({
     app_id: ZALO.appId,
-    event_name: 'user_send_image',
+    event_name: `user_send_${type}`,
     timestamp: String(Date.now()),
     sender: { id: user },
     recipient: { id: 'oa-1' },
-    message: { msg_id: `zm-${++seq}`, attachments: [{ type: 'image', payload: { url, thumbnail: url } }] },
+    message: { msg_id: `zm-${++seq}`, attachments: [{ type, payload: { url, thumbnail: url } }] },
   });
   const res = await postJson('/webhooks/zalo', raw, { 'x-zevent-signature': `mac=${computeZaloMac(ZALO.appId, raw, (JSON.parse(raw) as { timestamp: string }).timestamp, ZALO.oaSecret)}` });
   expect(res.status).toBe(200);
@@ -276,5 +276,11 @@ describe('who may open what', () => {
     expect((await open(path(mine, botLine.id, 0))).status).toBe(404);
     for (const bad of [path(mine, 'x', 0), path(mine, line.id, -1), path(mine, 0, 0)]) expect((await open(bad)).status).toBe(400);
     expect(await viewAudits(mine)).toEqual([]);
+    // A sticker is shown as its description, with nothing to open, even asked for by hand.
+    const stickers = await zaloImage('zu-903', cdn.put('/zalo/sticker.png', { bytes: photo, contentType: 'image/png' }), 'sticker');
+    const stickerLine = (await chat(stickers)).lines.filter((l) => l.role === 'worker').at(-1)!;
+    expect(stickerLine.text).toContain('Nhãn dán');
+    expect(stickerLine.attachments).toBeUndefined();
+    expect((await open(path(stickers, stickerLine.id, 0))).status).toBe(404);
   });
 });

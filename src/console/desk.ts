@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Attachment, Channel, ConversationMode, Outcome, Reply } from '../flows/activity.js';
-import { attachmentViews, type AttachmentView } from './attachments.js';
+import { attachmentViews, openable, type AttachmentView } from './attachments.js';
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
 import type { DatabaseSchema } from '../store/db.js';
 import { interruptedOfConversation } from '../bots/delivery/outbox-table.js';
@@ -306,7 +306,8 @@ export class Desk {
 
   /**
    * Attachment `n` of a worker's line `line` in this conversation, with the conversation's
-   * channel; undefined when there is no such chat, line (in this chat) or attachment.
+   * channel; undefined when there is no such chat, line (in this chat) or attachment, or it is
+   * one with nothing to open (a sticker, a location: the chat view offers no link to them).
    */
   async attachment(conversationId: string, line: number, n: number): Promise<{ channel: Channel; attachment: Attachment } | undefined> {
     const row = await this.db
@@ -318,7 +319,7 @@ export class Desk {
       .where('transcript.role', '=', 'worker')
       .executeTakeFirst();
     const attachment = row?.attachments ? (JSON.parse(row.attachments) as Attachment[])[n] : undefined;
-    return row && attachment ? { channel: row.channel as Channel, attachment } : undefined;
+    return row && attachment && openable(row.channel as Channel, attachment) ? { channel: row.channel as Channel, attachment } : undefined;
   }
 
   /** Only the counsellor who has the chat may write in it. */
