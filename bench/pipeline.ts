@@ -6,7 +6,8 @@
  * rows, claims, group commit, Kysely and SQLite); with the real engine it adds the engine's.
  * Compare with bench/channels.ts (the same plus HTTP in and out) to split a message's cost.
  *
- *   BENCH_MESSAGES (3000), BENCH_USERS (64 chats in parallel), BENCH_ENGINE=stub|real (real),
+ *   BENCH_MESSAGES (3000), BENCH_WARMUP (2000 messages of the same load first, not measured),
+ *   BENCH_USERS (64 chats in parallel), BENCH_ENGINE=stub|real (real),
  *   BENCH_TRACE=1 (SQL time per message by statement, and the WAL's size at the end; SQLite),
  *   DATABASE_URL=postgres://… (PostgreSQL instead: a database of its own, dropped after; the
  *   Coordinator stays in-process, so the figure is the store's path without Redis; the CPU
@@ -31,6 +32,8 @@ import { sqlReport, sqlTimes, timeSql, TRACE } from './lib/trace.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
+/** Messages before the measured run, not measured (BENCH_WARMUP). */
+const WARM_UP = Number(process.env.BENCH_WARMUP ?? Math.min(2000, MESSAGES));
 
 if (TRACE) await timeSql();
 const dir = mkdtempSync(join(tmpdir(), 'tlcd-bench-pipeline-'));
@@ -65,23 +68,32 @@ for (let u = 0; u < USERS; u++) {
 }
 await delivery.idle();
 
-let next = 0;
 let timedOut = 0;
+const drive = async (count: number) => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: USERS }, async (_, u) => {
+      for (let i = next++; i < count; i = next++) {
+        const done = replied(u);
+        await delivery.inbox.accept(activity(u, QUESTIONS[i % QUESTIONS.length]!));
+        let timer: NodeJS.Timeout | undefined;
+        if (await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 10_000)))])) timedOut++;
+        clearTimeout(timer);
+      }
+    }),
+  );
+};
+// Warm-up with the same load, not measured: the figure is then a running pipeline's, not V8
+// still compiling the engine's hot paths.
+await drive(WARM_UP);
+await delivery.idle();
+timedOut = 0;
+
 const started = performance.now();
 const cpu = process.cpuUsage();
 const cpuBefore = cpuSnapshot([], database);
 sqlTimes.clear();
-await Promise.all(
-  Array.from({ length: USERS }, async (_, u) => {
-    for (let i = next++; i < MESSAGES; i = next++) {
-      const done = replied(u);
-      await delivery.inbox.accept(activity(u, QUESTIONS[i % QUESTIONS.length]!));
-      let timer: NodeJS.Timeout | undefined;
-      if (await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 10_000)))])) timedOut++;
-      clearTimeout(timer);
-    }
-  }),
-);
+await drive(MESSAGES);
 const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
 const backends = database ? (cpuUsed(cpuBefore, cpuSnapshot([], database)).postgres ?? 0) * 1e6 : undefined;
