@@ -272,11 +272,12 @@ async function main(): Promise<void> {
   const pgUrl = process.env.DATABASE_URL?.trim();
   const redisUrl = process.env.REDIS_URL?.trim();
   // The embedded default is measured without either, whatever this shell has set.
-  // BENCH_ONLY=postgres measures PostgreSQL + Redis alone (quicker, while working on it).
-  const only = process.env.BENCH_ONLY === 'postgres';
-  const embedded = only ? undefined : await benchBot({ DATABASE_URL: '', REDIS_URL: '' });
+  // BENCH_ONLY=postgres or =sqlite measures that bot alone, without the bare servers
+  // (quicker, for comparing two versions of the bot).
+  const only = process.env.BENCH_ONLY === 'postgres' || process.env.BENCH_ONLY === 'sqlite';
+  const embedded = process.env.BENCH_ONLY === 'postgres' ? undefined : await benchBot({ DATABASE_URL: '', REDIS_URL: '' });
   let scaled: Awaited<ReturnType<typeof benchBot>> | undefined;
-  if (pgUrl && redisUrl) {
+  if (pgUrl && redisUrl && process.env.BENCH_ONLY !== 'sqlite') {
     const db = await privatePostgres(pgUrl);
     try {
       scaled = await benchBot({ DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: `tlcd-bench-${process.pid}:` });
