@@ -7,6 +7,12 @@
  * The pump holds no state that matters: the rows in the database are the record of what is left
  * to do, and the periodic sweep of its owner kicks any key this process forgot (after a restart,
  * or a kick lost with a crashed instance).
+ *
+ * A key another instance holds is usually held for a few milliseconds more: with several
+ * instances behind a load balancer, a worker's next message often reaches instance B while
+ * instance A is still recording that its reply to the previous one was delivered. So the
+ * first look again comes soon (CONTENDED_FIRST_MS) and the wait doubles up to retryMs; one
+ * fixed second made such a reply a second late (bench:scale, three instances: p99 1,050 ms).
  */
 import type { Coordinator, Lease } from '../../coordination/types.js';
 import { KeyedSerialQueue } from '../../flows/serial.js';
@@ -25,8 +31,10 @@ export interface KeyedPumpOptions {
    * a short ttl costs nothing to a live holder and a dead holder's keys are free again soon.
    */
   lockTtlMs?: number;
-  /** How soon to look again at a key another instance holds, or whose run failed. */
+  /** How soon to look again at a key whose run failed; the longest wait for a key another instance holds. */
   retryMs?: number;
+  /** The first wait for a key another instance holds (CONTENDED_FIRST_MS), doubled at each miss. */
+  contendedMs?: number;
   onError?(err: unknown, key: string): void;
 }
 
@@ -37,19 +45,26 @@ export interface KeyedPumpOptions {
  */
 export const DEFAULT_LOCK_TTL_MS = 8_000;
 
+/** See the header: the first look again at a key another instance holds. */
+export const CONTENDED_FIRST_MS = 10;
+
 export class KeyedPump {
   private readonly serial = new KeyedSerialQueue();
   /** Keys with a run queued but not started: a second kick joins it. */
   private readonly queued = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Keys another instance held at their last try: the next wait (see the header). */
+  private readonly contended = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private readonly lockTtlMs: number;
   private readonly retryMs: number;
+  private readonly contendedMs: number;
 
   constructor(private readonly opts: KeyedPumpOptions) {
     this.lockTtlMs = opts.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
     this.retryMs = opts.retryMs ?? 1000;
+    this.contendedMs = Math.min(opts.contendedMs ?? CONTENDED_FIRST_MS, this.retryMs);
   }
 
   /** Asks for the key's rows to be worked through; resolves when that run has ended. */
@@ -92,6 +107,7 @@ export class KeyedPump {
     this.stopped = true;
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.contended.clear();
     await this.idle();
   }
 
@@ -102,8 +118,14 @@ export class KeyedPump {
       lease = await this.opts.coordinator.tryLock(`${this.opts.name}:${key}`, this.lockTtlMs);
     } catch (err) {
       this.opts.onError?.(err, key);
+      return this.later(key, this.retryMs);
     }
-    if (!lease) return this.later(key, this.retryMs);
+    if (!lease) {
+      const wait = this.contended.get(key) ?? this.contendedMs;
+      this.contended.set(key, Math.min(wait * 2, this.retryMs));
+      return this.later(key, wait);
+    }
+    this.contended.delete(key);
     const held = lease;
     const heartbeat = setInterval(() => void held.extend().catch(() => false), Math.max(50, Math.floor(this.lockTtlMs / 4)));
     heartbeat.unref();

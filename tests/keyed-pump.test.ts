@@ -1,0 +1,90 @@
+/**
+ * The keyed pump across instances: two pumps on one Coordinator are two instances on one Redis.
+ * A conversation's next message often reaches the instance that does not hold its key, a few
+ * milliseconds before the holder lets go: it must be worked on soon after, not a second later.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeyedPump } from '../src/bots/delivery/keyed-pump.js';
+import { LocalCoordinator } from '../src/coordination/local.js';
+import type { Coordinator } from '../src/coordination/types.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A Coordinator that counts the lock attempts made through it. */
+function counting(inner: Coordinator): { coordinator: Coordinator; attempts: () => number } {
+  let attempts = 0;
+  const coordinator = Object.create(inner) as Coordinator;
+  coordinator.tryLock = (key, ttl) => {
+    attempts++;
+    return inner.tryLock(key, ttl);
+  };
+  return { coordinator, attempts: () => attempts };
+}
+
+describe('KeyedPump across instances', () => {
+  const pumps: KeyedPump[] = [];
+  afterEach(async () => {
+    await Promise.all(pumps.splice(0).map((p) => p.stop()));
+  });
+
+  it('works on a key another instance held for a moment soon after it lets go, not a retry period later', async () => {
+    const shared = new LocalCoordinator();
+    let releasedAt = 0;
+    const a = new KeyedPump({
+      name: 'outbox',
+      coordinator: shared,
+      retryMs: 1000,
+      drain: async () => {
+        await sleep(40);
+        releasedAt = performance.now();
+        return undefined;
+      },
+    });
+    let drainedAt = 0;
+    const b = new KeyedPump({
+      name: 'outbox',
+      coordinator: shared,
+      retryMs: 1000,
+      drain: async () => {
+        drainedAt = performance.now();
+        return undefined;
+      },
+    });
+    pumps.push(a, b);
+    const held = a.kick('conversation-1');
+    await sleep(5);
+    await b.kick('conversation-1'); // A holds the key: B's first try fails and is set for later.
+    expect(drainedAt).toBe(0);
+    await held;
+    for (let i = 0; i < 100 && drainedAt === 0; i++) await sleep(10);
+    expect(drainedAt).toBeGreaterThan(0);
+    // Waits of 10, 20, 40, 80 ms: B's try after A's release comes well under the 1 s retry.
+    expect(drainedAt - releasedAt).toBeLessThan(200);
+  });
+
+  it('looks again ever less often while the key stays held, up to the retry period', async () => {
+    const shared = new LocalCoordinator();
+    const lease = await shared.tryLock('inbox:conversation-2', 60_000);
+    const { coordinator, attempts } = counting(shared);
+    let drained = false;
+    const b = new KeyedPump({
+      name: 'inbox',
+      coordinator,
+      retryMs: 200,
+      drain: async () => {
+        drained = true;
+        return undefined;
+      },
+    });
+    pumps.push(b);
+    await b.kick('conversation-2');
+    await sleep(1000);
+    // 10 + 20 + 40 + 80 + 160 + 200 + 200 + 200 ms: about 8 tries in a second, not 100.
+    expect(attempts()).toBeGreaterThanOrEqual(5);
+    expect(attempts()).toBeLessThanOrEqual(10);
+    expect(drained).toBe(false);
+    await lease!.release();
+    for (let i = 0; i < 50 && !drained; i++) await sleep(10);
+    expect(drained).toBe(true);
+  });
+});
