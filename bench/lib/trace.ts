@@ -125,9 +125,11 @@ export async function countRoundTrips(): Promise<void> {
   const { default: pg } = await import('pg');
   const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: unknown, ...a: unknown[]) {
-    const q = a[0] as string | { text?: string };
+    const q = a[0] as string | { text?: string; statements?: { sql: string }[] };
     // The raw text (a map lookup); shortened only in the report, so counting costs next to nothing.
-    count(pgCalls, typeof q === 'string' ? q : (q?.text ?? '?'));
+    // A pipeline of the store (src/store/pg-pipeline.ts) is one round trip: named by its statements' heads.
+    const text = typeof q === 'string' ? q : (q?.text ?? (q?.statements ? `pipeline: ${q.statements.map((st) => st.sql.split(/\s+/, 3).join(' ')).join(' | ')}` : '?'));
+    count(pgCalls, text);
     return query.apply(this, a);
   } as typeof pg.Client.prototype.query;
   // The class that defines sendCommand, found from a client instance (never connected).
