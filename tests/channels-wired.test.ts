@@ -208,9 +208,11 @@ describe('the wired server', () => {
     await settled();
     expect(await names()).toEqual({});
     expect(await server.store.db.selectFrom('worker').selectAll().where('channel', '=', 'web').execute()).toEqual([]);
-    // A new chat on the same page starts anonymous.
-    await webSays({ session, text: 'cho mình gặp tư vấn viên', clientMessageId: 'named-web-5' });
-    expect(await names()).toEqual({ [`web:${session}`]: null });
+    // The page goes on under a new session, and the new chat starts anonymous.
+    expect(done.session).toMatch(/^[0-9a-f-]{36}$/);
+    expect(done.session).not.toBe(session);
+    await webSays({ session: done.session, text: 'cho mình gặp tư vấn viên', clientMessageId: 'named-web-5' });
+    expect(await names()).toEqual({ [`web:${done.session}`]: null });
   });
 
   it('answers an event delivered three times once, on every platform', async () => {

@@ -353,6 +353,20 @@ describe.skipIf(!present)('the counsellor console in a browser', () => {
     await eventually(() => web.evaluate<string | null | undefined>("document.activeElement?.getAttribute('type')")).toBe('text');
     await web.keyboard.press('Escape');
     await eventually(() => web.evaluate<string | null | undefined>('document.activeElement?.textContent')).toBe('Đổi tên gọi của bạn');
+
+    // "xóa dữ liệu": the name goes with the chat, on the page too; a new chat may ask again.
+    await web.fill('#input', 'xóa dữ liệu');
+    await web.press('#input', 'Enter');
+    await web.getByRole('button', { name: 'Xóa dữ liệu', exact: true }).click();
+    await web.getByText(/đã xóa toàn bộ dữ liệu/).waitFor();
+    expect(await change.count()).toBe(0);
+    const next = await web.evaluate<string | null>("localStorage.getItem('tlcd.session')");
+    expect(next).toMatch(/^[0-9a-f-]{36}$/);
+    expect(next).not.toBe(session);
+    await web.fill('#input', 'Cho em gặp tư vấn viên');
+    await web.press('#input', 'Enter');
+    await web.getByLabel(/Tư vấn viên nên gọi bạn là gì\? \(không bắt buộc\)/).waitFor();
+    expect(await web.getByText('Tư vấn viên sẽ gọi bạn là Lan.').count()).toBe(0);
     await web.close();
     await counsellor.close();
     expect(problems).toEqual([]);

@@ -94,6 +94,8 @@ export interface EngineResult {
   mode: ConversationMode;
   /** The message id was seen before: a redelivery, not answered again. */
   duplicate?: boolean;
+  /** The worker's data was deleted ("xóa dữ liệu"): a channel that keeps its own memory of the chat forgets it too. */
+  deleted?: boolean;
 }
 
 /** The engine as the channels see it: one message in, the replies out, in order per conversation. */

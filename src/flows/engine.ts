@@ -254,7 +254,7 @@ export class Engine implements ConversationEngine {
     }
     if (turn.deleted) {
       live.push(consoleEvent.left(conv.id, now));
-      return { replies: turn.replies, outcome: turn.outcome, mode: 'bot' };
+      return { replies: turn.replies, outcome: turn.outcome, mode: 'bot', deleted: true };
     }
 
     if (firstContact && activity.postback !== PAYLOAD.start) {

@@ -193,7 +193,9 @@ export const webChat: FastifyPluginAsync<WebChatOptions> = async (app, { engine,
         postback,
         timestamp: new Date(now),
       });
-      return { session, replies: result.replies, mode: result.mode, duplicate: result.duplicate === true };
+      // After "xóa dữ liệu" the page goes on under a new session: the old one named a chat
+      // that no longer exists, and what the page remembers of it (the name it was given) goes too.
+      return { session: result.deleted ? randomUUID() : session, replies: result.replies, mode: result.mode, duplicate: result.duplicate === true };
     })();
     if (key) {
       recent.set(key, handled, now);

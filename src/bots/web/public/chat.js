@@ -40,11 +40,19 @@
     try { return localStorage.getItem(KEY); } catch { return null; }
   }
   function saveSession(value) {
-    // A name given on this page belongs to its session.
-    if (value !== session) givenName = null;
+    // A name given on this page belongs to its session, and so does the prompt or line about it
+    // (a new session after "xóa dữ liệu" is a new chat: it may be asked again).
+    const changed = value !== session;
+    if (changed) {
+      givenName = null;
+      nameMemory = null;
+      if (namePlace) namePlace.remove();
+      namePlace = null;
+    }
     session = value;
     try {
-      if (value) localStorage.setItem(KEY, value); else { localStorage.removeItem(KEY); localStorage.removeItem(NAME_KEY); }
+      if (changed) localStorage.removeItem(NAME_KEY);
+      if (value) localStorage.setItem(KEY, value); else localStorage.removeItem(KEY);
     } catch { /* private mode: the session lives as long as the page */ }
   }
 
