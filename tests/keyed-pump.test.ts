@@ -5,10 +5,17 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyedPump } from '../src/bots/delivery/keyed-pump.js';
+import { deliveryMetrics } from '../src/bots/delivery/metrics.js';
 import { LocalCoordinator } from '../src/coordination/local.js';
 import type { Coordinator } from '../src/coordination/types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** tlcd_conversation_busy_total for one pump, as /metrics shows it. */
+async function busyCount(pump: string): Promise<number> {
+  const { values } = await deliveryMetrics.busy.get();
+  return values.find((v) => v.labels.pump === pump)?.value ?? 0;
+}
 
 /** A Coordinator that counts the lock attempts made through it. */
 function counting(inner: Coordinator): { coordinator: Coordinator; attempts: () => number } {
@@ -51,6 +58,7 @@ describe('KeyedPump across instances', () => {
       },
     });
     pumps.push(a, b);
+    const busyBefore = await busyCount('outbox');
     const held = a.kick('conversation-1');
     await sleep(5);
     await b.kick('conversation-1'); // A holds the key: B's first try fails and is set for later.
@@ -60,6 +68,10 @@ describe('KeyedPump across instances', () => {
     expect(drainedAt).toBeGreaterThan(0);
     // Waits of 10, 20, 40, 80 ms: B's try after A's release comes well under the 1 s retry.
     expect(drainedAt - releasedAt).toBeLessThan(200);
+    // Operators see such meetings in /metrics: B's tries while A held the key (about three in 40 ms).
+    const busy = (await busyCount('outbox')) - busyBefore;
+    expect(busy).toBeGreaterThanOrEqual(1);
+    expect(busy).toBeLessThanOrEqual(6);
   });
 
   it('looks again ever less often while the key stays held, up to the retry period', async () => {

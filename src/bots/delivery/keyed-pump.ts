@@ -16,6 +16,7 @@
  */
 import type { Coordinator, Lease } from '../../coordination/types.js';
 import { KeyedSerialQueue } from '../../flows/serial.js';
+import { deliveryMetrics } from './metrics.js';
 
 export interface KeyedPumpOptions {
   /** Lock name prefix: the lease is `<name>:<key>`. */
@@ -121,6 +122,7 @@ export class KeyedPump {
       return this.later(key, this.retryMs);
     }
     if (!lease) {
+      deliveryMetrics.busy.inc({ pump: this.opts.name });
       const wait = this.contended.get(key) ?? this.contendedMs;
       this.contended.set(key, Math.min(wait * 2, this.retryMs));
       return this.later(key, wait);

@@ -17,4 +17,6 @@ export const deliveryMetrics = {
   retried: counter('tlcd_outbox_retries_total', 'Outbound attempts that failed and will be retried', ['channel', 'code'] as const),
   interrupted: counter('tlcd_outbox_interrupted_total', 'Outbound messages sent again after an attempt cut short (the worker may get them twice)', ['channel'] as const),
   failed: counter('tlcd_outbox_failed_total', 'Outbound messages given up', ['channel', 'code'] as const),
+  /** Many a second means instances keep meeting on the same conversations (see keyed-pump.ts). */
+  busy: counter('tlcd_conversation_busy_total', 'Tries to work on a conversation another instance held at that moment (tried again shortly)', ['pump'] as const),
 };
