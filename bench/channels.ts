@@ -33,15 +33,13 @@ import { launch, type Launched } from './lib/launch.js';
 import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
 import { privatePostgres } from './lib/private-postgres.js';
 import { BENCH_SECRET, BENCH_TOKEN, SERVER_SCRIPT } from './lib/server.js';
-import { post as postTo, percentile, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
+import { post as postTo, percentile, QUESTIONS, startFakeTelegram, update, WARM_UP } from './lib/telegram.js';
 import { answerDriver, clock, sqlReport, stamp, stamps, TRACE, traceReport } from './lib/trace.js';
 
 const post = (port: number, body: string) => postTo(port, body, BENCH_SECRET);
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 4000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
-/** Messages sent before each measured run, not measured (BENCH_WARMUP). */
-const WARM_UP = Number(process.env.BENCH_WARMUP ?? Math.min(2000, MESSAGES));
 const SELF = fileURLToPath(import.meta.url);
 
 /** The echo role: a bare Fastify server answering the webhook route with its body. */
@@ -175,9 +173,7 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
       clearTimeout(timer);
       if (gaveUp) timedOut++;
     };
-    // Warm-up, as the bare servers get: the same load, not measured, so that the figure is a
-    // running server's and not V8 still compiling the engine's hot paths (a 4,000-message run
-    // without it cost 1,468 µs a message; 16,000 messages averaged 790).
+    // Warm-up, as the bare servers get (see WARM_UP).
     await load(WARM_UP, send);
     await settle();
     stamps.splice(0);
@@ -274,10 +270,10 @@ async function main(): Promise<void> {
   // The embedded default is measured without either, whatever this shell has set.
   // BENCH_ONLY=postgres or =sqlite measures that bot alone, without the bare servers
   // (quicker, for comparing two versions of the bot).
-  const only = process.env.BENCH_ONLY === 'postgres' || process.env.BENCH_ONLY === 'sqlite';
-  const embedded = process.env.BENCH_ONLY === 'postgres' ? undefined : await benchBot({ DATABASE_URL: '', REDIS_URL: '' });
+  const only = process.env.BENCH_ONLY;
+  const embedded = only === 'postgres' ? undefined : await benchBot({ DATABASE_URL: '', REDIS_URL: '' });
   let scaled: Awaited<ReturnType<typeof benchBot>> | undefined;
-  if (pgUrl && redisUrl && process.env.BENCH_ONLY !== 'sqlite') {
+  if (pgUrl && redisUrl && only !== 'sqlite') {
     const db = await privatePostgres(pgUrl);
     try {
       scaled = await benchBot({ DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: `tlcd-bench-${process.pid}:` });

@@ -26,14 +26,12 @@ import { createEngine } from '../src/flows/engine.js';
 import { createStore } from '../src/store/sql-store.js';
 import { privatePostgres } from './lib/private-postgres.js';
 import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
-import { QUESTIONS } from './lib/telegram.js';
+import { QUESTIONS, WARM_UP } from './lib/telegram.js';
 import { STUB, stubEngine } from './lib/stub-engine.js';
 import { sqlReport, sqlTimes, timeSql, TRACE } from './lib/trace.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
-/** Messages before the measured run, not measured (BENCH_WARMUP). */
-const WARM_UP = Number(process.env.BENCH_WARMUP ?? Math.min(2000, MESSAGES));
 
 if (TRACE) await timeSql();
 const dir = mkdtempSync(join(tmpdir(), 'tlcd-bench-pipeline-'));
@@ -83,8 +81,7 @@ const drive = async (count: number) => {
     }),
   );
 };
-// Warm-up with the same load, not measured: the figure is then a running pipeline's, not V8
-// still compiling the engine's hot paths.
+// Warm-up with the same load, not measured (see WARM_UP).
 await drive(WARM_UP);
 await delivery.idle();
 timedOut = 0;

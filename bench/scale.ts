@@ -12,8 +12,8 @@
  *
  * BENCH_USERS chats in parallel (default 48), each sending its next message once the reply to
  * the previous one arrived, BENCH_MESSAGES messages per configuration (default 1500), after a
- * warm-up of BENCH_WARMUP messages of the same load (default 2000) that is not measured. Figures
- * are printed with the load average (`uptime`) before and after, and the cores each part used
+ * warm-up of BENCH_WARMUP messages of the same load (default 2000) that is not measured.
+ * Figures are printed with the load average (`uptime`) before and after, and the cores each part used
  * during the run (instances, this database's PostgreSQL backends, redis-server, the driver,
  * from /proc), never asserted. Needs the
  * PostgreSQL (127.0.0.1:5432, trust) and Redis (127.0.0.1:6379) the tests use.
@@ -25,14 +25,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
-import { percentile, post as postWebhook, QUESTIONS, startFakeTelegram, update } from './lib/telegram.js';
+import { percentile, post as postWebhook, QUESTIONS, startFakeTelegram, update, WARM_UP } from './lib/telegram.js';
 import { createTestDatabase, type TestDatabase } from '../tests/helpers/dialects.js';
 import { SHARED_REDIS_URL, uniquePrefix } from '../tests/helpers/redis.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1500);
 const USERS = Number(process.env.BENCH_USERS ?? 48);
-/** Messages sent to each configuration before its measured run, not measured (BENCH_WARMUP). */
-const WARM_UP = Number(process.env.BENCH_WARMUP ?? Math.max(MESSAGES, 2000));
 const TOKEN = '123456:BENCH-token';
 const SECRET = 'bench-secret_1';
 const SELF = fileURLToPath(import.meta.url);
@@ -163,8 +161,7 @@ async function bench(setup: Setup): Promise<Result> {
         }),
       );
     };
-    // Warm-up with the same load, not measured: the figure is then running instances', not
-    // V8 still compiling the engine's hot paths (which made a short run cost twice as much).
+    // Warm-up with the same load, not measured (see WARM_UP).
     await drive(WARM_UP);
     await settle();
     latencies = [];

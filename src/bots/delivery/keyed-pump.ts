@@ -34,8 +34,6 @@ export interface KeyedPumpOptions {
   lockTtlMs?: number;
   /** How soon to look again at a key whose run failed; the longest wait for a key another instance holds. */
   retryMs?: number;
-  /** The first wait for a key another instance holds (CONTENDED_FIRST_MS), doubled at each miss. */
-  contendedMs?: number;
   onError?(err: unknown, key: string): void;
 }
 
@@ -47,7 +45,7 @@ export interface KeyedPumpOptions {
 export const DEFAULT_LOCK_TTL_MS = 8_000;
 
 /** See the header: the first look again at a key another instance holds. */
-export const CONTENDED_FIRST_MS = 10;
+const CONTENDED_FIRST_MS = 10;
 
 export class KeyedPump {
   private readonly serial = new KeyedSerialQueue();
@@ -60,12 +58,10 @@ export class KeyedPump {
   private stopped = false;
   private readonly lockTtlMs: number;
   private readonly retryMs: number;
-  private readonly contendedMs: number;
 
   constructor(private readonly opts: KeyedPumpOptions) {
     this.lockTtlMs = opts.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
     this.retryMs = opts.retryMs ?? 1000;
-    this.contendedMs = Math.min(opts.contendedMs ?? CONTENDED_FIRST_MS, this.retryMs);
   }
 
   /** Asks for the key's rows to be worked through; resolves when that run has ended. */
@@ -123,7 +119,7 @@ export class KeyedPump {
     }
     if (!lease) {
       deliveryMetrics.busy.inc({ pump: this.opts.name });
-      const wait = this.contended.get(key) ?? this.contendedMs;
+      const wait = this.contended.get(key) ?? Math.min(CONTENDED_FIRST_MS, this.retryMs);
       this.contended.set(key, Math.min(wait * 2, this.retryMs));
       return this.later(key, wait);
     }
