@@ -29,7 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, type Launched } from './lib/launch.js';
+import { launch, pinDriver, type Launched } from './lib/launch.js';
 import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
 import { privatePostgres } from './lib/private-postgres.js';
 import { BENCH_SECRET, BENCH_TOKEN, SERVER_SCRIPT } from './lib/server.js';
@@ -91,6 +91,8 @@ interface Result {
   /** CPU of this database's PostgreSQL backends and of redis-server over the run, per message, in µs (from /proc). */
   postgresCpuPerMessage?: number;
   redisCpuPerMessage?: number;
+  /** This process's CPU (posting the webhooks, playing the platform) over the run, per message, in µs. */
+  driverCpuPerMessage?: number;
 }
 
 /**
@@ -182,11 +184,12 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
     const from = clock();
     server.mark();
     const database = env.DATABASE_URL ? new URL(env.DATABASE_URL).pathname.slice(1) : undefined;
-    const cpuBefore = database ? cpuSnapshot([], database) : undefined;
+    const cpuBefore = cpuSnapshot([], database);
     const result = await load(MESSAGES, send);
     const report = await server.report();
-    if (cpuBefore) {
-      const used = cpuUsed(cpuBefore, cpuSnapshot([], database));
+    const used = cpuUsed(cpuBefore, cpuSnapshot([], database));
+    result.driverCpuPerMessage = ((used.driver ?? 0) * 1e6) / MESSAGES;
+    if (database) {
       result.postgresCpuPerMessage = ((used.postgres ?? 0) * 1e6) / MESSAGES;
       result.redisCpuPerMessage = ((used.redis ?? 0) * 1e6) / MESSAGES;
     }
@@ -238,9 +241,11 @@ async function benchBare(role: 'echo' | 'relay'): Promise<Result> {
     };
     await load(WARM_UP, send);
     bare.mark();
+    const cpuBefore = cpuSnapshot([], undefined);
     const result = await load(MESSAGES, send);
     const { cpu } = await bare.report();
-    return { ...result, cpuPerMessage: (cpu.user + cpu.system) / MESSAGES, systemPerMessage: cpu.system / MESSAGES };
+    const driver = cpuUsed(cpuBefore, cpuSnapshot([], undefined)).driver ?? 0;
+    return { ...result, cpuPerMessage: (cpu.user + cpu.system) / MESSAGES, systemPerMessage: cpu.system / MESSAGES, driverCpuPerMessage: (driver * 1e6) / MESSAGES };
   } finally {
     await bare.stop();
     fake?.server.close();
@@ -253,6 +258,7 @@ const fmt = (r: Result) =>
   (r.loopBusy !== undefined ? `   loop busy ${(100 * r.loopBusy).toFixed(0)}%` : '') +
   (r.pgPerMessage ? `   ${r.pgPerMessage.toFixed(1)} PG queries + ${r.redisPerMessage!.toFixed(1)} Redis commands/msg` : '') +
   (r.postgresCpuPerMessage !== undefined ? `   PostgreSQL backends ${r.postgresCpuPerMessage.toFixed(0)} µs/msg, redis-server ${r.redisCpuPerMessage!.toFixed(0)}` : '') +
+  (r.driverCpuPerMessage !== undefined ? `   driver ${r.driverCpuPerMessage.toFixed(0)} µs/msg` : '') +
   (r.timedOut ? `   ${r.timedOut} replies timed out` : '');
 
 async function main(): Promise<void> {
@@ -271,6 +277,7 @@ async function main(): Promise<void> {
   // BENCH_ONLY=postgres or =sqlite measures that bot alone, without the bare servers
   // (quicker, for comparing two versions of the bot).
   const only = process.env.BENCH_ONLY;
+  const driverCpus = pinDriver();
   const embedded = only === 'postgres' ? undefined : await benchBot({ DATABASE_URL: '', REDIS_URL: '' });
   let scaled: Awaited<ReturnType<typeof benchBot>> | undefined;
   if (pgUrl && redisUrl && only !== 'sqlite') {
@@ -287,7 +294,7 @@ async function main(): Promise<void> {
   const any = embedded ?? scaled;
   process.stdout.write(
     [
-      `channels bench: ${MESSAGES} Telegram webhook messages, ${USERS} chats in parallel, server ${any?.pinned ? 'pinned to one core (taskset -c 0)' : 'NOT pinned (no taskset)'}`,
+      `channels bench: ${MESSAGES} Telegram webhook messages, ${USERS} chats in parallel, server ${any?.pinned ? 'pinned to one core (taskset -c 0)' : 'NOT pinned (no taskset)'}, driver ${driverCpus ? `on the other cores (${driverCpus})` : 'unpinned'}`,
       `reply parts per question: ${[...(any?.parts.values() ?? [])].join(', ')}`,
       embedded ? `webhook → delivered reply, SQLite + in-process     ${fmt(embedded.result)}   ${ratio(embedded.result)} (target ≥ 50% and ≥ 1,500 msg/s)` : 'SQLite: not measured (BENCH_ONLY=postgres)',
       scaled

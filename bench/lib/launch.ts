@@ -10,6 +10,7 @@
  * DevTools).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import type { Report } from './trace.js';
 
 export interface Launched {
@@ -58,4 +59,20 @@ export async function launch(script: string, args: string[], options: LaunchOpti
       await exited;
     },
   };
+}
+
+/**
+ * Keeps this process (the driver: the load and the fake platform) off the server's CPU, on
+ * the others, so that a server pinned to `serverCpu` has that core to itself. Unpinned, the
+ * scheduler lends the driver the server's core: a bot run then gave the server 92% of it, and
+ * an echo run (whose figure is the driver's pace: the echo server is 30% busy) had the driver
+ * on 1.17 cores. Returns the CPUs it is on, or undefined when it could not be pinned
+ * (no taskset, one CPU) or BENCH_DRIVER_PIN=0.
+ */
+export function pinDriver(serverCpu = 0): string | undefined {
+  const cpus = availableParallelism();
+  if (process.env.BENCH_DRIVER_PIN === '0' || cpus < 2) return undefined;
+  const others = Array.from({ length: cpus }, (_, i) => i).filter((i) => i !== serverCpu).join(',');
+  // -a: every thread of the process (libuv's pool, V8's GC helpers), not only the main one.
+  return spawnSync('taskset', ['-a', '-pc', others, String(process.pid)]).status === 0 ? others : undefined;
 }
