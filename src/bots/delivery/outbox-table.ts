@@ -100,19 +100,30 @@ export function insertOutboxQuery(db: Db, rows: NewOutboxRow[], now: number): Co
 
 /** The rows just inserted, as nextOutbox would read them back: handed to the dispatcher in process. */
 export function insertedRows(rows: NewOutboxRow[], ids: number[], now: number): OutboxRow[] {
-  return rows.map((r, i) => ({
-    ...r,
-    id: ids[i]!,
-    status: 'pending',
-    attempts: 0,
-    nextAttemptAt: now,
-    leaseUntil: null,
-    lastCode: null,
-    lastReason: null,
-    platformMessageIds: [],
-    createdAt: now,
-    updatedAt: now,
-  }));
+  // Properties named, not spread: spreading rows with and without inboxId took ~15 µs a
+  // message in the profile (V8's generic clone path), more than the insert's own SQL.
+  return rows.map((r, i) => {
+    const row: OutboxRow = {
+      conversationId: r.conversationId,
+      channel: r.channel,
+      userId: r.userId,
+      platformConversationId: r.platformConversationId,
+      reply: r.reply,
+      fromHuman: r.fromHuman,
+      id: ids[i]!,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      lastCode: null,
+      lastReason: null,
+      platformMessageIds: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (r.inboxId !== undefined) row.inboxId = r.inboxId;
+    return row;
+  });
 }
 
 function toRow(r: OutboxTable & { id: number }): OutboxRow {

@@ -413,7 +413,8 @@ export class FaqIndex {
       // question (MiniSearch's score, relative to the best) breaks near-ties.
       // As a discount, not a bonus: a weak best match stays weak.
       const confidence = this.similarity(q, this.docTexts[doc]!) * (1 - RECALL_SHARE + RECALL_SHARE * (score / topScore));
-      candidates.push({ entry: this.docEntries[doc]!, score, confidence: confidence * (1 - DEFINING_DISCOUNT * this.missingDefining(doc, q)) });
+      // Every field present, in the order retrieval's changed() writes them: one object shape.
+      candidates.push({ entry: this.docEntries[doc]!, confidence: confidence * (1 - DEFINING_DISCOUNT * this.missingDefining(doc, q)), score, cueAgrees: undefined, wordsLean: undefined });
     }
     candidates.sort((a, b) => b.confidence - a.confidence || b.score - a.score);
     return candidates.slice(0, limit);
