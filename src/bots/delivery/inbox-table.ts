@@ -184,8 +184,21 @@ export async function claimInboxIfFirst(db: Db, row: InboxRow, now: number, leas
 
 /** The row just stored, as nextInbox would read it back: handed to the processor in process. */
 export function storedRow(id: number, activity: Activity, now: number, claimedUntil?: number): InboxRow {
-  const claim = claimedUntil === undefined ? { status: 'pending' as const, attempts: 0, leaseUntil: null } : { status: 'processing' as const, attempts: 1, leaseUntil: claimedUntil };
-  return { id, channel: activity.channel, messageId: activity.messageId, conversationId: conversationIdOf(activity), activity, ...claim, nextAttemptAt: now, lastError: null, receivedAt: now };
+  // Field by field, one object shape (a spread of the claim's fields took V8's slow copy).
+  const claimed = claimedUntil !== undefined;
+  return {
+    id,
+    channel: activity.channel,
+    messageId: activity.messageId,
+    conversationId: conversationIdOf(activity),
+    activity,
+    status: claimed ? 'processing' : 'pending',
+    attempts: claimed ? 1 : 0,
+    leaseUntil: claimed ? claimedUntil : null,
+    nextAttemptAt: now,
+    lastError: null,
+    receivedAt: now,
+  };
 }
 
 /** After a failed attempt: back to pending until retryAt, or failed for good when retryAt is undefined. */

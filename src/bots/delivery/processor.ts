@@ -112,7 +112,7 @@ export class InboxProcessor implements Inbox {
     const { id, claimed } = stored;
     beforeKick?.(id);
     const key = conversationIdOf(activity);
-    this.handed.add(key, [{ ...storedRow(id, activity, now, claimed ? now + LEASE_MS : undefined), claimed }]);
+    this.handed.add(key, [Object.assign(storedRow(id, activity, now, claimed ? now + LEASE_MS : undefined), { claimed })]);
     void this.pump.kick(key);
     return id;
   }

@@ -93,6 +93,8 @@ export function splitTextWithShortLast(text: string, max: number, lastMax: numbe
  */
 export function shorten(label: string, max: number): string {
   const clean = label.replace(/\s+/g, ' ').trim();
+  // Never more characters than UTF-16 units: most labels fit without counting them.
+  if (clean.length <= max) return clean;
   const chars = Array.from(clean);
   if (chars.length <= max) return clean;
   const head = chars.slice(0, max - 1).join('');
