@@ -40,6 +40,15 @@ describe('splitText', () => {
     expect(Array.from(shorten('Điềukiệnhưởngbảohiểmthấtnghiệp', 20))).toHaveLength(20);
     expect(shorten('Gặp tư vấn viên', 20)).toBe('Gặp tư vấn viên');
   });
+
+  it('tidies a label\'s spaces, and counts an emoji as one character', () => {
+    expect(shorten('  Gặp \t tư vấn\u00a0viên ', 20)).toBe('Gặp tư vấn viên');
+    // 20 characters but 21 UTF-16 units: it fits, whole.
+    expect(shorten('😀 Gặp tư vấn viên ạ!', 20)).toBe('😀 Gặp tư vấn viên ạ!');
+    // 21 characters: cut at the last space, never inside the emoji's surrogate pair.
+    expect(shorten('😀😀😀😀😀😀😀😀😀😀 😀😀😀😀😀😀😀😀😀😀', 20)).toBe('😀😀😀😀😀😀😀😀😀😀…');
+    expect(shorten('😀'.repeat(21), 20)).toBe(`${'😀'.repeat(19)}…`);
+  });
 });
 
 describe('renderMessengerReply', () => {
