@@ -26,7 +26,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, pinDriver, type Launched } from './lib/launch.js';
@@ -259,7 +259,19 @@ const fmt = (r: Result) =>
   (r.pgPerMessage ? `   ${r.pgPerMessage.toFixed(1)} PG queries + ${r.redisPerMessage!.toFixed(1)} Redis commands/msg` : '') +
   (r.postgresCpuPerMessage !== undefined ? `   PostgreSQL backends ${r.postgresCpuPerMessage.toFixed(0)} µs/msg, redis-server ${r.redisCpuPerMessage!.toFixed(0)}` : '') +
   (r.driverCpuPerMessage !== undefined ? `   driver ${r.driverCpuPerMessage.toFixed(0)} µs/msg` : '') +
+  (r.postgresCpuPerMessage !== undefined ? `   ${machineCeiling(r)}` : '') +
   (r.timedOut ? `   ${r.timedOut} replies timed out` : '');
+
+/**
+ * Everything a message costs on this machine (the server, PostgreSQL's backends, redis-server,
+ * the driver), and the rate the machine's cores could carry at that cost if every one of them
+ * were busy all the time: the ceiling of any figure measured here with all of them on one machine.
+ */
+function machineCeiling(r: Result): string {
+  const total = (r.cpuPerMessage ?? 0) + (r.postgresCpuPerMessage ?? 0) + (r.redisCpuPerMessage ?? 0) + (r.driverCpuPerMessage ?? 0);
+  const cores = cpus().length;
+  return `all processes ${total.toFixed(0)} µs/msg: ${cores} cores carry ≤ ${((cores * 1e6) / total).toFixed(0)} msg/s`;
+}
 
 async function main(): Promise<void> {
   const [role] = process.argv.slice(2);

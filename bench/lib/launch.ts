@@ -10,7 +10,7 @@
  * DevTools).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { cpus as cpuList } from 'node:os';
 import type { Report } from './trace.js';
 
 export interface Launched {
@@ -70,7 +70,7 @@ export async function launch(script: string, args: string[], options: LaunchOpti
  * (no taskset, one CPU) or BENCH_DRIVER_PIN=0.
  */
 export function pinDriver(serverCpu = 0): string | undefined {
-  const cpus = availableParallelism();
+  const cpus = cpuList().length;
   if (process.env.BENCH_DRIVER_PIN === '0' || cpus < 2) return undefined;
   const others = Array.from({ length: cpus }, (_, i) => i).filter((i) => i !== serverCpu).join(',');
   // -a: every thread of the process (libuv's pool, V8's GC helpers), not only the main one.
