@@ -4,7 +4,8 @@
  *
  * The server (bench/lib/server.ts: engine, delivery pipeline, Telegram channel, Fastify app with
  * request logs at info, wired as src/main.ts wires them) runs in a child process pinned to one
- * core (taskset, when available); this process plays Telegram on loopback: it posts webhook
+ * core (taskset, when available), and this process keeps to the other cores (pinDriver in
+ * ./lib/launch.ts; BENCH_DRIVER_PIN=0 lets it roam). This process plays Telegram on loopback: it posts webhook
  * updates and receives the bot's sendMessage calls. A message counts as done when all of its
  * reply parts reached the fake platform. A bare Fastify echo server, pinned the same way, is
  * measured with the same load in the same run for comparison, and so is a bare relay (Fastify in,
@@ -15,7 +16,9 @@
  * PostgreSQL and Redis (a database of its own is created on that server and dropped after; Redis
  * keys get a prefix of their own and expire by themselves), with the CPU that database's
  * PostgreSQL backends and redis-server used a message over the same window (they share the
- * machine's cores with the server). Figures are printed, not asserted.
+ * machine's cores with the server), and what all the processes together cost a message: the rate
+ * the machine's cores could carry at that cost. The driver's own CPU a message is printed for
+ * every server. Figures are printed, not asserted.
  *
  * Each server gets the same warm-up before its measured run (BENCH_WARMUP messages of the same
  * load, 2,000 by default), so every figure is a running server's, not one still compiling.
