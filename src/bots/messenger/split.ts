@@ -87,10 +87,6 @@ export function splitTextWithShortLast(text: string, max: number, lastMax: numbe
   return [...parts.slice(0, -1), ...splitText(last, lastMax, measure)];
 }
 
-/**
- * Shortens a label to `max` characters with an ellipsis, cutting at a word boundary when that
- * keeps at least half of the room ("Tính trợ cấp thất nghiệp" → "Tính trợ cấp thất…").
- */
 /** JavaScript's \s beyond ASCII, by code unit (a regular expression per character costs more). */
 function isOtherSpace(c: number): boolean {
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
@@ -114,6 +110,10 @@ function untidy(label: string): boolean {
   return previousSpace;
 }
 
+/**
+ * Shortens a label to `max` characters with an ellipsis, cutting at a word boundary when that
+ * keeps at least half of the room ("Tính trợ cấp thất nghiệp" → "Tính trợ cấp thất…").
+ */
 export function shorten(label: string, max: number): string {
   // Most labels are already clean and fit (never more characters than UTF-16 units): the
   // whitespace rewrite below costs about a microsecond a label, several a reply.
