@@ -149,8 +149,8 @@ function namesNothing(terms: readonly string[]): boolean {
  * several shapes (with and without the marks) took V8's slow generic copy, a few microseconds
  * a question in the profile.
  */
-function changed(c: Candidate, confidence: number, marks: { cueAgrees?: boolean; wordsLean?: boolean } = c): Candidate {
-  return { entry: c.entry, confidence, score: c.score, cueAgrees: marks.cueAgrees ?? c.cueAgrees, wordsLean: marks.wordsLean ?? c.wordsLean };
+function changed(c: Candidate, confidence: number, marks?: Pick<Candidate, 'cueAgrees' | 'wordsLean'>): Candidate {
+  return { entry: c.entry, confidence, score: c.score, cueAgrees: marks?.cueAgrees ?? c.cueAgrees, wordsLean: marks?.wordsLean ?? c.wordsLean };
 }
 
 function preferSubject(candidates: Candidate[], terms: readonly string[]): Candidate[] {

@@ -40,15 +40,13 @@ export function fixedQuery<K extends string, R>(names: readonly K[], build: (db:
       query = compileOnce(db, names, build);
       compiled.set(adapter, query);
     }
-    // Built property by property: a spread of Kysely's frozen CompiledQuery, and values looked
-    // up by name, cost several microseconds a statement in the profile.
     const { statement, slots } = query;
     const parameters = statement.parameters.slice();
     for (let i = 0; i < slots.length; i++) {
       const name = slots[i];
       if (name !== undefined) parameters[i] = values[name];
     }
-    return { query: statement.query, queryId: statement.queryId, sql: statement.sql, parameters };
+    return withParameters(statement, parameters);
   };
   return Object.assign((db: Db, values: Record<K, unknown>) => db.executeQuery<R>(compile(db, values)), { compile });
 }
@@ -57,6 +55,14 @@ export function fixedQuery<K extends string, R>(names: readonly K[], build: (db:
 interface Compiled<K extends string, R> {
   statement: CompiledQuery<R>;
   slots: (K | undefined)[];
+}
+
+/**
+ * The statement with these values. Built property by property: a spread of Kysely's frozen
+ * CompiledQuery, and values looked up by name, cost several microseconds a statement in the profile.
+ */
+function withParameters<R>(statement: CompiledQuery<R>, parameters: unknown[]): CompiledQuery<R> {
+  return { query: statement.query, queryId: statement.queryId, sql: statement.sql, parameters };
 }
 
 function compileOnce<K extends string, R>(db: Db, names: readonly K[], build: (db: Db, p: Record<K, never>) => Compilable<R>): Compiled<K, R> {
@@ -95,12 +101,14 @@ export function fixedRows<C extends string, R>(columns: readonly C[], build: (db
     let perAdapter = byCount.get(n);
     let entry = perAdapter?.get(adapter);
     if (!entry) {
-      const names = Array.from({ length: n }, (_, i) => columns.map((c) => `${c}#${i}`)).flat();
-      const { statement, slots } = compileOnce(db, names, (d, p) =>
-        build(d, Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, p[`${c}#${i}`]])) as Record<C, never>)),
+      // One placeholder per row and column; each name remembers where its value is read from.
+      const places = new Map<string, { row: number; column: C }>();
+      for (let row = 0; row < n; row++) for (const column of columns) places.set(`${column}#${row}`, { row, column });
+      const { statement, slots } = compileOnce(db, [...places.keys()], (d, p) =>
+        build(d, Array.from({ length: n }, (_, row) => Object.fromEntries(columns.map((c) => [c, p[`${c}#${row}`]])) as Record<C, never>)),
       );
-      const rowOf = Int32Array.from(slots, (name) => (name === undefined ? -1 : Number(name.slice(name.lastIndexOf('#') + 1))));
-      const columnOf = slots.map((name) => (name === undefined ? undefined : (name.slice(0, name.lastIndexOf('#')) as C)));
+      const rowOf = Int32Array.from(slots, (name) => (name === undefined ? -1 : places.get(name)!.row));
+      const columnOf = slots.map((name) => (name === undefined ? undefined : places.get(name)!.column));
       entry = { statement, rowOf, columnOf };
       if (n <= MAX_FIXED_ROWS) {
         if (!perAdapter) byCount.set(n, (perAdapter = new WeakMap()));
@@ -113,7 +121,7 @@ export function fixedRows<C extends string, R>(columns: readonly C[], build: (db
       const row = rowOf[i]!;
       if (row >= 0) parameters[i] = rows[row]![columnOf[i]!];
     }
-    return { query: statement.query, queryId: statement.queryId, sql: statement.sql, parameters };
+    return withParameters(statement, parameters);
   };
   return Object.assign((db: Db, rows: readonly Record<C, unknown>[]) => db.executeQuery<R>(compile(db, rows)), { compile });
 }
