@@ -408,6 +408,43 @@ describe('delivery limits and shutdown', () => {
   });
 });
 
+describe('what the delivery tables keep of a worker', () => {
+  const PHONE = '0912345678';
+  const keptAnywhere = async (store: SqlStore) => {
+    const inbox = await store.db.selectFrom('inbox').select(['status', 'activity']).execute();
+    const outbox = await store.db.selectFrom('outbox').select(['status', 'reply']).orderBy('id').execute();
+    return { inbox, outbox, texts: [...inbox.map((r) => r.activity), ...outbox.map((r) => r.reply)].join('\n') };
+  };
+
+  it('keeps no processed message, and after "xóa dữ liệu" no reply sent to them either', async () => {
+    const { delivery, sender, store } = await rig();
+    await delivery.inbox.accept(tg('611', `Em mất việc, lương 8 triệu, sđt ${PHONE}. ${QUESTION}`));
+    await until(async () => (await outboxStatuses(store)).length > 0 && (await outboxStatuses(store)).every((s) => s === 'sent'));
+    await delivery.idle();
+    // Processed: what the worker wrote is in the transcript only, not in the inbox row.
+    let kept = await keptAnywhere(store);
+    expect(kept.inbox).toEqual([{ status: 'done', activity: '' }]);
+    expect((await store.transcript('telegram:611')).map((m) => m.text).join('\n')).toContain(PHONE);
+    expect(kept.outbox.length).toBeGreaterThan(1);
+
+    await delivery.inbox.accept(tg('611', 'xóa dữ liệu'));
+    await delivery.idle();
+    const before = sender.sent.length;
+    await delivery.inbox.accept(tg('611', undefined, undefined, 'DELETE_YES'));
+    await until(() => sender.sent.length > before);
+    await delivery.idle();
+    expect(sender.sent.at(-1)!.reply.text).toMatch(/đã xóa toàn bộ dữ liệu/);
+
+    kept = await keptAnywhere(store);
+    expect(kept.texts).not.toContain(PHONE);
+    expect(kept.texts).not.toContain('trợ cấp thất nghiệp');
+    // Only the confirmation of the deletion, sent after it, is left of the replies.
+    expect(kept.outbox.map((r) => [r.status, JSON.parse(r.reply).text])).toEqual([['sent', expect.stringMatching(/đã xóa toàn bộ dữ liệu/)]]);
+    expect(kept.inbox.every((r) => r.status === 'done' && r.activity === '')).toBe(true);
+    expect((await store.transcript('telegram:611')).map((m) => m.text).join('\n')).not.toContain(PHONE);
+  });
+});
+
 describe('forgetting old inbound rows', () => {
   it('deletes done rows received before the horizon, in batches, and keeps failed, unfinished and recent ones', async () => {
     const store = await openTestStore();

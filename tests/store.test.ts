@@ -437,7 +437,20 @@ describeEachDialect('SqlStore', ({ dialect, openStore }) => {
         await store.appendTranscript({ conversationId: conv.id, role: 'worker', text: `tôi là ${userId}`, at: t0 });
         await store.appendTranscript({ conversationId: conv.id, role: 'bot', text: 'Chào bạn', at: t0 });
         await store.recordUnanswered({ conversationId: conv.id, channel, text: 'câu hỏi khó', confidence: 0.2, at: t0 });
+        // What the delivery tables hold of them: a message that failed for good (its text kept
+        // for operators), one still to process, a reply sent and one still on its way.
+        const said = (n: number) => ({ channel, userId, conversationId: userId, messageId: `${userId}-${n}`, text: `sđt của ${userId} là 0912345678`, timestamp: t0 });
+        const failed = await insertInbox(store.db, said(1), t0.getTime());
+        await store.db.updateTable('inbox').set({ status: 'failed' }).where('id', '=', failed!).execute();
+        await insertInbox(store.db, said(2), t0.getTime());
+        const reply = (text: string) => ({ conversationId: conv.id, channel, userId, platformConversationId: userId, reply: { text }, fromHuman: false });
+        const [sent] = await insertOutbox(store.db, [reply(`Chào ${userId}`), reply('Đang gửi')], t0.getTime());
+        await store.db.updateTable('outbox').set({ status: 'sent' }).where('id', '=', sent!).execute();
       };
+      const deliveryRows = async (conversationId: string) => ({
+        inbox: (await store.db.selectFrom('inbox').select(['status', 'activity']).where('conversation_id', '=', conversationId).orderBy('id').execute()).map((r) => [r.status, r.activity.includes('0912345678')]),
+        outbox: (await store.db.selectFrom('outbox').select('reply').where('conversation_id', '=', conversationId).orderBy('id').execute()).map((r) => JSON.parse(r.reply).text),
+      });
       await seed('zalo', 'victim');
       await seed('zalo', 'neighbour');
       // Same user id on another platform is another person.
@@ -459,6 +472,12 @@ describeEachDialect('SqlStore', ({ dialect, openStore }) => {
         { channel: 'telegram', user_id: 'victim' },
         { channel: 'zalo', user_id: 'neighbour' },
       ]);
+
+      // Nothing the worker wrote, nor any reply sent to them, is left; what is still to do stays.
+      expect(await deliveryRows('zalo:victim')).toEqual({ inbox: [['failed', false], ['pending', true]], outbox: ['Đang gửi'] });
+      const untouched = (who: string) => ({ inbox: [['failed', true], ['pending', true]], outbox: [`Chào ${who}`, 'Đang gửi'] });
+      expect(await deliveryRows('zalo:neighbour')).toEqual(untouched('neighbour'));
+      expect(await deliveryRows('telegram:victim')).toEqual(untouched('victim'));
 
       expect(await store.getConversation('zalo', 'neighbour')).toBeDefined();
       expect(await store.transcript('zalo:neighbour')).toHaveLength(2);

@@ -112,6 +112,13 @@ export interface HandoffWaitTable {
 }
 
 /** Inbound platform events, stored before the webhook is acknowledged (src/bots/delivery). */
+/**
+ * A processed inbox row's activity: nothing of the message is kept. What the worker wrote lives
+ * on only in the transcript (which "xóa dữ liệu" deletes); the row keeps its (channel, message
+ * id) to recognise a redelivery until it is pruned, and nothing reads a finished row's activity.
+ */
+export const ERASED_ACTIVITY = '';
+
 export interface InboxTable {
   id: Generated<number>;
   channel: string;
@@ -119,7 +126,7 @@ export interface InboxTable {
   message_id: string;
   /** `${channel}:${platform conversation id}`: rows of one key are processed in id order. */
   conversation_id: string;
-  /** The Activity as JSON. */
+  /** The Activity as JSON while the message is to be processed; ERASED_ACTIVITY once done. */
   activity: string;
   /** pending → processing → done, or failed after too many attempts. */
   status: string;

@@ -6,7 +6,7 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Attachment, Channel, Choice, ConversationMode, Outcome } from '../flows/activity.js';
 import type { DatabaseTarget } from '../config.js';
-import { openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
+import { ERASED_ACTIVITY, openDatabase, openPostgres, type ConversationTable, type DatabaseSchema, type SqlDialectName } from './db.js';
 import { fixedQuery, fixedRows } from './fixed-query.js';
 import { migrateToLatest } from './migrations.js';
 import { DeferredWrites } from './pg-deferred.js';
@@ -156,6 +156,11 @@ export class SqlStore implements TransactionStore {
    * Removes every conversation of the worker on that channel with its transcript and
    * unanswered questions, and the worker row, all or nothing. Deliberately leaves no audit
    * trace of what was deleted. Seen message ids stay: they identify no one.
+   *
+   * The delivery tables go too: the replies already sent or given up (their text, their
+   * platform ids), and what the worker's processed messages still held (a failed one keeps its
+   * text for operators, as did a done one before ERASED_ACTIVITY). Rows still to handle stay:
+   * a message written after this one, or a reply on its way (the deletion's own confirmation).
    */
   async deleteUserData(channel: Channel, userId: string): Promise<void> {
     await this.flushHeld();
@@ -175,6 +180,8 @@ export class SqlStore implements TransactionStore {
         await trx.deleteFrom(table).where('conversation_id', 'in', list).execute();
       }
       await trx.updateTable('kb_draft').set({ conversation_id: null }).where('conversation_id', 'in', list).execute();
+      await trx.deleteFrom('outbox').where('conversation_id', 'in', list).where('status', 'in', ['sent', 'failed']).execute();
+      await trx.updateTable('inbox').set({ activity: ERASED_ACTIVITY }).where('conversation_id', 'in', list).where('status', 'in', ['done', 'failed']).execute();
       await trx.deleteFrom('conversation').where('id', 'in', list).execute();
       await trx.deleteFrom('worker').where('channel', '=', channel).where('user_id', '=', userId).execute();
     });

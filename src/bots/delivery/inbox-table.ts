@@ -10,7 +10,7 @@
  */
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Activity } from '../../flows/activity.js';
-import type { DatabaseSchema } from '../../store/db.js';
+import { ERASED_ACTIVITY, type DatabaseSchema } from '../../store/db.js';
 import { UNFINISHED_INBOX as UNFINISHED } from './due.js';
 import { fixedQuery } from '../../store/fixed-query.js';
 
@@ -147,7 +147,7 @@ export async function claimInbox(db: Db, row: InboxRow, now: number, leaseMs: nu
 const finish = fixedQuery(['id', 'attempt', 'now'], (db, p) =>
   db
     .updateTable('inbox')
-    .set({ status: 'done', lease_until: null, last_error: null, finished_at: p.now })
+    .set({ status: 'done', activity: ERASED_ACTIVITY, lease_until: null, last_error: null, finished_at: p.now })
     .where('id', '=', p.id)
     .where('attempts', '=', p.attempt)
     .where('status', '=', 'processing'),
