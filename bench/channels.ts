@@ -23,9 +23,11 @@
  * Each server gets the same warm-up before its measured run (BENCH_WARMUP messages of the same
  * load, 2,000 by default), so every figure is a running server's, not one still compiling.
  *
- *   BENCH_MESSAGES (4000), BENCH_USERS (64 chats in parallel), BENCH_TRACE=1 (stage timings and
- *   SQL time per statement), BENCH_PROFILE=dir (CPU profiles), BENCH_ENGINE=stub (the server's
- *   engine answers "ok" without reading anything: HTTP and delivery alone).
+ *   BENCH_MESSAGES (4000), BENCH_USERS (64 chats in parallel), BENCH_ROUNDS (1: every server
+ *   once; n: n interleaved rounds, then each server's median and range, and each bot's share of
+ *   the echo of its own round), BENCH_TRACE=1 (stage timings and SQL time per statement),
+ *   BENCH_PROFILE=dir (CPU profiles), BENCH_ENGINE=stub (the server's engine answers "ok"
+ *   without reading anything: HTTP and delivery alone).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -44,6 +46,8 @@ const post = (port: number, body: string) => postTo(port, body, BENCH_SECRET);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 4000);
 const USERS = Number(process.env.BENCH_USERS ?? 64);
 const SELF = fileURLToPath(import.meta.url);
+/** Rounds of every server, interleaved (BENCH_ROUNDS, default 1): a summary of medians follows the rounds. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 
 /** The echo role: a bare Fastify server answering the webhook route with its body. */
 async function runEcho(): Promise<void> {
@@ -293,8 +297,27 @@ async function main(): Promise<void> {
   // (quicker, for comparing two versions of the bot).
   const only = process.env.BENCH_ONLY;
   const driverCpus = pinDriver();
+  const rounds: Round[] = [];
+  for (let n = 1; n <= ROUNDS; n++) {
+    if (ROUNDS > 1) process.stdout.write(`round ${n} of ${ROUNDS}\n`);
+    const round = await measureRound(only, pgUrl, redisUrl);
+    rounds.push(round);
+    process.stdout.write(roundReport(round, driverCpus));
+  }
+  if (ROUNDS > 1) process.stdout.write(summary(rounds));
+}
+
+/** One of each server, one after the other: the bot on SQLite, on PostgreSQL + Redis, the echo, the relay. */
+interface Round {
+  embedded?: Awaited<ReturnType<typeof benchBot>>;
+  scaled?: Awaited<ReturnType<typeof benchBot>>;
+  echo?: Result;
+  relay?: Result;
+}
+
+async function measureRound(only: string | undefined, pgUrl: string | undefined, redisUrl: string | undefined): Promise<Round> {
   const embedded = only === 'postgres' ? undefined : await benchBot({ DATABASE_URL: '', REDIS_URL: '' });
-  let scaled: Awaited<ReturnType<typeof benchBot>> | undefined;
+  let scaled: Round['scaled'];
   if (pgUrl && redisUrl && only !== 'sqlite') {
     const db = await privatePostgres(pgUrl);
     try {
@@ -305,21 +328,55 @@ async function main(): Promise<void> {
   }
   const echo = only ? undefined : await benchBare('echo');
   const relay = only ? undefined : await benchBare('relay');
+  return { embedded, scaled, echo, relay };
+}
+
+function roundReport({ embedded, scaled, echo, relay }: Round, driverCpus: string | undefined): string {
   const ratio = (r: Result) => (echo ? `${((100 * r.perSecond) / echo.perSecond).toFixed(1)}% of the echo` : '');
   const any = embedded ?? scaled;
-  process.stdout.write(
-    [
-      `channels bench: ${MESSAGES} Telegram webhook messages, ${USERS} chats in parallel, server ${any?.pinned ? 'pinned to one core (taskset -c 0)' : 'NOT pinned (no taskset)'}, driver ${driverCpus ? `on the other cores (${driverCpus})` : 'unpinned'}`,
-      `reply parts per question: ${[...(any?.parts.values() ?? [])].join(', ')}`,
-      embedded ? `webhook → delivered reply, SQLite + in-process     ${fmt(embedded.result)}   ${ratio(embedded.result)} (target ≥ 50% and ≥ 1,500 msg/s)` : 'SQLite: not measured (BENCH_ONLY=postgres)',
-      scaled
-        ? `webhook → delivered reply, PostgreSQL + Redis      ${fmt(scaled.result)}   ${ratio(scaled.result)} (target ≥ 1,000 msg/s)`
-        : 'PostgreSQL + Redis: not measured (set DATABASE_URL=postgres://… and REDIS_URL=redis://… to add it)',
-      echo ? `bare Fastify echo                                  ${fmt(echo)}` : '',
-      relay ? `bare relay (Fastify in, Telegram client out)       ${fmt(relay)}` : '',
-      '',
-    ].join('\n'),
-  );
+  return [
+    `channels bench: ${MESSAGES} Telegram webhook messages, ${USERS} chats in parallel, server ${any?.pinned ? 'pinned to one core (taskset -c 0)' : 'NOT pinned (no taskset)'}, driver ${driverCpus ? `on the other cores (${driverCpus})` : 'unpinned'}`,
+    `reply parts per question: ${[...(any?.parts.values() ?? [])].join(', ')}`,
+    embedded ? `webhook → delivered reply, SQLite + in-process     ${fmt(embedded.result)}   ${ratio(embedded.result)} (target ≥ 50% and ≥ 1,500 msg/s)` : 'SQLite: not measured (BENCH_ONLY=postgres)',
+    scaled
+      ? `webhook → delivered reply, PostgreSQL + Redis      ${fmt(scaled.result)}   ${ratio(scaled.result)} (target ≥ 1,000 msg/s)`
+      : 'PostgreSQL + Redis: not measured (set DATABASE_URL=postgres://… and REDIS_URL=redis://… to add it)',
+    echo ? `bare Fastify echo                                  ${fmt(echo)}` : '',
+    relay ? `bare relay (Fastify in, Telegram client out)       ${fmt(relay)}` : '',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Over BENCH_ROUNDS rounds: each server's median and range, and each bot's share of the echo
+ * of its own round. On a machine shared with others the rounds can differ by a third; the
+ * median of interleaved rounds says more than any one of them.
+ */
+function summary(rounds: Round[]): string {
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  const spread = (xs: number[], digits = 0) => `median ${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+  const lines = [`over ${rounds.length} rounds:`];
+  const series: [string, (r: Round) => Result | undefined, number | undefined][] = [
+    ['SQLite + in-process', (r) => r.embedded?.result, 1500],
+    ['PostgreSQL + Redis', (r) => r.scaled?.result, 1000],
+    ['bare Fastify echo', (r) => r.echo, undefined],
+    ['bare relay', (r) => r.relay, undefined],
+  ];
+  for (const [name, pick, target] of series) {
+    const measured = rounds.map((r) => ({ result: pick(r), echo: r.echo })).filter((m): m is { result: Result; echo: Result | undefined } => m.result !== undefined);
+    if (measured.length === 0) continue;
+    const rates = measured.map((m) => m.result.perSecond);
+    let line = `  ${name.padEnd(22)} msg/s ${spread(rates)}   server CPU µs/msg ${spread(measured.map((m) => m.result.cpuPerMessage ?? NaN))}`;
+    const shares = measured.filter((m) => m.echo).map((m) => (100 * m.result.perSecond) / m.echo!.perSecond);
+    if (target !== undefined && shares.length > 0) line += `   % of its round's echo ${spread(shares, 1)}`;
+    if (target !== undefined) line += `   rounds ≥ ${target.toLocaleString('en')} msg/s: ${rates.filter((r) => r >= target).length} of ${rates.length}`;
+    lines.push(line);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 main().catch((err: unknown) => {
