@@ -13,7 +13,8 @@ import { CONSOLE_TOPIC, type ConsoleEvent } from '../src/flows/handoff/events.js
 import { LocalCoordinator } from '../src/coordination/local.js';
 import type { Coordinator } from '../src/coordination/types.js';
 import { Delivery } from '../src/bots/delivery/pipeline.js';
-import { pruneInbox } from '../src/bots/delivery/inbox-table.js';
+import { pruneFinished } from '../src/bots/delivery/prune.js';
+import { insertOutbox } from '../src/bots/delivery/outbox-table.js';
 import type { ChannelSender, SendResult, SendTarget } from '../src/bots/delivery/types.js';
 import type { StoreBoundEngine } from '../src/bots/delivery/processor.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
@@ -445,7 +446,7 @@ describe('what the delivery tables keep of a worker', () => {
   });
 });
 
-describe('forgetting old inbound rows', () => {
+describe('forgetting old delivery rows', () => {
   it('deletes done rows received before the horizon, in batches, and keeps failed, unfinished and recent ones', async () => {
     const store = await openTestStore();
     try {
@@ -462,13 +463,68 @@ describe('forgetting old inbound rows', () => {
       await at(n++, 9, 'failed');
       await at(n++, 9, 'pending');
       for (let i = 0; i < 3; i++) await at(n++, 2, 'done');
-      expect(await pruneInbox(store.db, now - 7 * day, 2)).toBe(7);
+      expect(await pruneFinished(store.db, 'inbox', now - 7 * day, 2)).toBe(7);
       const left = await store.db.selectFrom('inbox').select(['message_id', 'status']).orderBy('id').execute();
       expect(left.map((r) => `${r.message_id}:${r.status}`)).toEqual(['m7:failed', 'm8:pending', 'm9:done', 'm10:done', 'm11:done']);
       // Nothing more to forget: the next sweep deletes nothing.
-      expect(await pruneInbox(store.db, now - 7 * day, 2)).toBe(0);
+      expect(await pruneFinished(store.db, 'inbox', now - 7 * day, 2)).toBe(0);
+      // A week without any message: every done row is old, and goes.
+      expect(await pruneFinished(store.db, 'inbox', now + day, 2)).toBe(3);
+      expect((await store.db.selectFrom('inbox').select('status').orderBy('id').execute()).map((r) => r.status)).toEqual(['failed', 'pending']);
     } finally {
       await store.close();
+    }
+  });
+
+  it('deletes sent replies written before the horizon and keeps failed, unsent and recent ones', async () => {
+    const store = await openTestStore();
+    try {
+      const day = 86_400_000;
+      const now = Date.now();
+      const reply = (n: number) => ({ conversationId: `telegram:${n % 3}`, channel: 'telegram' as const, userId: String(n % 3), platformConversationId: String(n % 3), reply: { text: `r${n}` }, fromHuman: false });
+      const at = async (n: number, ageDays: number, status: 'sent' | 'failed' | 'pending') => {
+        const [id] = await insertOutbox(store.db, [reply(n)], now - ageDays * day);
+        await store.db.updateTable('outbox').set({ status }).where('id', '=', id!).execute();
+      };
+      let n = 0;
+      for (let i = 0; i < 5; i++) await at(n++, 40, 'sent');
+      await at(n++, 35, 'failed');
+      await at(n++, 35, 'pending');
+      for (let i = 0; i < 2; i++) await at(n++, 3, 'sent');
+      expect(await pruneFinished(store.db, 'outbox', now - 30 * day, 2)).toBe(5);
+      const left = await store.db.selectFrom('outbox').select(['reply', 'status']).orderBy('id').execute();
+      expect(left.map((r) => `${JSON.parse(r.reply).text}:${r.status}`)).toEqual(['r5:failed', 'r6:pending', 'r7:sent', 'r8:sent']);
+      expect(await pruneFinished(store.db, 'outbox', now - 30 * day, 2)).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('forgets both on the hourly sweep, each after its own horizon', async () => {
+    const { delivery, sender, store } = await rig();
+    await delivery.inbox.accept(tg('621', QUESTION));
+    await until(async () => sender.sent.length > 0 && (await outboxStatuses(store)).every((s) => s === 'sent'));
+    await delivery.idle();
+    await delivery.stop();
+    const count = async () => ({
+      inbox: (await store.db.selectFrom('inbox').select('id').execute()).length,
+      outbox: (await store.db.selectFrom('outbox').select('id').execute()).length,
+    });
+    const before = await count();
+    expect(before.inbox).toBe(1);
+    expect(before.outbox).toBeGreaterThan(0);
+    // Eight days on: the inbox row is past its 7 days, the replies not past their 30.
+    const day = 86_400_000;
+    const later = (days: number) =>
+      new Delivery({ db: store.db, store, engine, coordinator: new LocalCoordinator(), sweepMs: 10, now: () => Date.now() + days * day });
+    for (const [days, expected] of [
+      [8, { inbox: 0, outbox: before.outbox }],
+      [31, { inbox: 0, outbox: 0 }],
+    ] as const) {
+      const swept = later(days);
+      await swept.start();
+      await until(async () => (await count()).inbox === expected.inbox && (await count()).outbox === expected.outbox);
+      await swept.stop();
     }
   });
 });

@@ -252,21 +252,3 @@ export async function failedInbox(db: Db, limit = 100): Promise<FailedInbound[]>
     receivedAt: new Date(Number(r.received_at)),
   }));
 }
-
-/** Forgets finished rows older than the redelivery horizon; failed rows stay until looked at. */
-export async function pruneInbox(db: Db, olderThan: number, batch = 5_000): Promise<number> {
-  // No index holds done rows by age (an index updated with every message would cost more than
-  // this hourly sweep saves), but ids grow with arrival: the rows to forget are the oldest ids,
-  // below the first row received since the horizon. Found by reading from the oldest row, which
-  // after a sweep is recent, and deleted by id range in batches, so that neither the search nor
-  // a delete holds the database (on SQLite: the event loop) for long.
-  const first = await db.selectFrom('inbox').select('id').where('received_at', '>=', olderThan).orderBy('id', 'asc').limit(1).executeTakeFirst();
-  const below = first ? Number(first.id) : Number.MAX_SAFE_INTEGER;
-  let deleted = 0;
-  for (;;) {
-    const ids = db.selectFrom('inbox').select('id').where('id', '<', below).where('status', '=', 'done').orderBy('id', 'asc').limit(batch);
-    const r = await db.deleteFrom('inbox').where('id', 'in', ids).executeTakeFirst();
-    deleted += Number(r.numDeletedRows);
-    if (Number(r.numDeletedRows) < batch) return deleted;
-  }
-}

@@ -19,7 +19,8 @@ import type { DatabaseSchema } from '../../store/db.js';
 import { writesFor } from '../../store/group-commit.js';
 import type { Store } from '../../store/types.js';
 import { OutboxDispatcher, type DispatcherOptions } from './dispatcher.js';
-import { failedInbox, pruneInbox, type FailedInbound } from './inbox-table.js';
+import { failedInbox, type FailedInbound } from './inbox-table.js';
+import { pruneFinished } from './prune.js';
 import { SqlOutbound, transcriptSender, type Outbound } from './outbound.js';
 import type { OutboxRow } from './outbox-table.js';
 import { InboxProcessor, type InboxProcessorOptions, type StoreBoundEngine } from './processor.js';
@@ -42,10 +43,16 @@ export interface DeliveryOptions {
   sweepMs?: number;
   /** How long finished inbox rows are kept to recognise redeliveries (default 7 days). */
   keepDoneMs?: number;
+  /**
+   * How long sent outbox rows are kept (default 30 days): the console's delivery ticks and
+   * "may have been sent twice" marks on older lines go with them; the text stays in the transcript.
+   */
+  keepSentMs?: number;
   now?: () => number;
 }
 
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 
 export class Delivery implements ConversationEngine {
   readonly inbox: InboxProcessor;
@@ -129,7 +136,8 @@ export class Delivery implements ConversationEngine {
       const now = this.opts.now?.() ?? Date.now();
       if (now - this.lastPrune > HOUR) {
         this.lastPrune = now;
-        await pruneInbox(this.opts.db, now - (this.opts.keepDoneMs ?? 7 * 24 * HOUR));
+        await pruneFinished(this.opts.db, 'inbox', now - (this.opts.keepDoneMs ?? 7 * DAY));
+        await pruneFinished(this.opts.db, 'outbox', now - (this.opts.keepSentMs ?? 30 * DAY));
       }
     } catch (err) {
       this.opts.logger?.warn({ err }, 'delivery sweep failed');
