@@ -523,7 +523,10 @@ describe('forgetting old delivery rows', () => {
     ] as const) {
       const swept = later(days);
       await swept.start();
-      await until(async () => (await count()).inbox === expected.inbox && (await count()).outbox === expected.outbox);
+      await until(async () => {
+        const now = await count();
+        return now.inbox === expected.inbox && now.outbox === expected.outbox;
+      });
       await swept.stop();
     }
   });

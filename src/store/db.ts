@@ -111,7 +111,6 @@ export interface HandoffWaitTable {
   urgent: number;
 }
 
-/** Inbound platform events, stored before the webhook is acknowledged (src/bots/delivery). */
 /**
  * A processed inbox row's activity: nothing of the message is kept. What the worker wrote lives
  * on only in the transcript (which "xóa dữ liệu" deletes); the row keeps its (channel, message
@@ -119,6 +118,7 @@ export interface HandoffWaitTable {
  */
 export const ERASED_ACTIVITY = '';
 
+/** Inbound platform events, stored before the webhook is acknowledged (src/bots/delivery). */
 export interface InboxTable {
   id: Generated<number>;
   channel: string;

@@ -25,12 +25,12 @@ export async function pruneFinished(db: Kysely<DatabaseSchema>, table: keyof typ
   // Both tables have id and status; the time column is named per table.
   const rows = db as unknown as Kysely<Record<typeof table, { id: number; status: string } & Record<typeof writtenAt, number>>>;
   const first = await rows.selectFrom(table).select('id').where(writtenAt, '>=', olderThan).orderBy('id', 'asc').limit(1).executeTakeFirst();
+  const finished = rows.selectFrom(table).select('id').where('status', '=', status);
+  // Nothing written since the horizon: every finished row is old, and no bound is needed (one
+  // past the largest id overflows PostgreSQL's integer column).
+  const ids = (first ? finished.where('id', '<', Number(first.id)) : finished).orderBy('id', 'asc').limit(batch);
   let deleted = 0;
   for (;;) {
-    // Nothing written since the horizon: every finished row is old (and no bound is needed: a
-    // bound past the largest id overflows PostgreSQL's integer column).
-    const older = rows.selectFrom(table).select('id').where('status', '=', status);
-    const ids = (first ? older.where('id', '<', Number(first.id)) : older).orderBy('id', 'asc').limit(batch);
     const r = await rows.deleteFrom(table).where('id', 'in', ids).executeTakeFirst();
     deleted += Number(r.numDeletedRows);
     if (Number(r.numDeletedRows) < batch) return deleted;
