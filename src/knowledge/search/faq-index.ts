@@ -32,20 +32,47 @@ interface Doc {
 }
 
 /**
- * An entry's texts (question, phrasings, keywords), ready for rescoring: each text's distinct
- * terms, all texts end to end in one flat array (text k is [ends[k - 1], ends[k]) ), and each
- * text's summed weight. All fixed once the index is built, so the per-question loop only looks
- * terms up in the question (the same sums in the same order as computing them per question:
- * confidences are bit-for-bit unchanged). A term's weight is read from FaqIndex.termWeight
- * where the question holds it, not kept per position: the loop then streams a third of the
- * memory (16–24 candidates of ~260 positions a question), which matters more than the
- * arithmetic when the rest of the server has pushed the index out of the CPU's caches.
+ * An entry's texts (question, phrasings, keywords), ready for rescoring: which of its texts hold
+ * each of its distinct terms, as a small open-addressing table from term id to a bitmask of
+ * texts (`words` 32-bit words a term, text k at bit k % 32 of word k / 32), and each text's
+ * summed weight. All fixed once the index is built. The per-question loop probes the table
+ * once per question term (a dozen or so) instead of reading every term of every text (~260
+ * positions an entry, 16–24 candidates a question), and touches a few cache lines an entry
+ * instead of streaming a kilobyte: what counts when the rest of the server has pushed the
+ * index out of the CPU's caches.
  */
 interface EntryTexts {
-  /** Term ids (FaqIndex.termIds), each text's in the order the text first uses them. */
-  terms: Int32Array;
-  ends: Int32Array;
+  /** Term id in each slot, -1 for an empty one; the slot of a term is found by linear probing from slotOf(). */
+  keys: Int32Array;
+  /** Per slot, `words` words of the texts holding the slot's term. */
+  masks: Uint32Array;
+  words: number;
+  /** 32 − log2(keys.length): slotOf() keeps the hash's top bits. */
+  shift: number;
   masses: Float64Array;
+}
+
+/** Fibonacci hashing: the multiplier spreads consecutive ids (terms numbered in KB order) over the table. */
+const slotOf = (id: number, shift: number) => Math.imul(id, 0x9e3779b1) >>> shift;
+
+/** The table of one entry's texts (see EntryTexts): about half full, at least 8 slots. */
+function entryTexts(sets: readonly (readonly number[])[], masses: Float64Array): EntryTexts {
+  const words = Math.max(1, Math.ceil(sets.length / 32));
+  const distinct = new Set(sets.flat()).size;
+  let bits = 3;
+  while (1 << bits < 2 * distinct) bits++;
+  const keys = new Int32Array(1 << bits).fill(-1);
+  const masks = new Uint32Array(keys.length * words);
+  const shift = 32 - bits;
+  sets.forEach((ids, k) => {
+    for (const id of ids) {
+      let slot = slotOf(id, shift);
+      while (keys[slot] !== -1 && keys[slot] !== id) slot = (slot + 1) & (keys.length - 1);
+      keys[slot] = id;
+      masks[slot * words + (k >>> 5)]! |= 1 << (k & 31);
+    }
+  });
+  return { keys, masks, words, shift, masses };
 }
 
 /**
@@ -60,7 +87,7 @@ interface PreparedQuery {
   weights: Float64Array;
   /** Sum of `weights`, in question order. */
   mass: number;
-  /** termMark[id] === stamp: the term is in the question, at position termPos[id]. */
+  /** termMark[id] === stamp: the term is in the question. */
   stamp: number;
 }
 
@@ -149,13 +176,12 @@ export class FaqIndex {
   private termNumeric = new Uint8Array(0);
   /** Marks the current question's terms (see PreparedQuery.stamp); never cleared, only re-stamped. */
   private termMark = new Uint32Array(0);
-  /** termPos[id]: the term's position among the question's distinct terms, when marked. */
-  private termPos = new Int32Array(0);
   private stamp = 0;
-  /** Scratch for the question's distinct terms (PreparedQuery) and the texts' union of them (see similarity). */
+  /** Scratch for the question's distinct terms (PreparedQuery). */
   private queryIds = new Int32Array(64);
   private queryWeights = new Float64Array(64);
-  private queryMet = new Uint8Array(64);
+  /** Scratch for similarity: per text of the entry, the weight of the question's terms it holds; zero between calls. */
+  private textShared = new Float64Array(0);
   /**
    * MiniSearch's score of each document holding a recall term, in the order of the term's
    * postings (ascending document id), asked of MiniSearch once per term: the index never
@@ -239,7 +265,6 @@ export class FaqIndex {
       this.termNumeric[id] = NUMERIC.test(t) ? 1 : 0;
     }
     this.termMark = new Uint32Array(this.termIds.size);
-    this.termPos = new Int32Array(this.termIds.size);
     entries.forEach((entry, i) => {
       const texts = askings[i]!;
       const count = new Map<string, number>();
@@ -262,19 +287,15 @@ export class FaqIndex {
       }
       this.unions.set(entry.id, union);
       this.shares.set(entry.id, share);
-      const all = sets.flatMap((set) => [...set]);
-      const ends = new Int32Array(sets.length);
       const masses = new Float64Array(sets.length);
-      let at = 0;
       sets.forEach((set, k) => {
         let mass = 0;
         for (const t of set) mass += this.weights.get(t)!;
-        at += set.size;
-        ends[k] = at;
         masses[k] = mass;
       });
+      if (sets.length > this.textShared.length) this.textShared = new Float64Array(sets.length);
       this.docEntries.push(entry);
-      this.docTexts.push({ terms: Int32Array.from(all, (t) => this.termIds.get(t)!), ends, masses });
+      this.docTexts.push(entryTexts(sets.map((set) => [...set].map((t) => this.termIds.get(t)!)), masses));
     });
   }
 
@@ -553,15 +574,13 @@ export class FaqIndex {
 
   /**
    * The question's distinct terms, in order, with their ids and weights, and marked in
-   * termMark (with their position in termPos); their total weight is the same for every
-   * candidate, so it is summed once. Terms of the index are told apart by their stamp, the
-   * few others (words no entry uses) by a set.
+   * termMark; their total weight is the same for every candidate, so it is summed once. Terms
+   * of the index are told apart by their stamp, the few others (words no entry uses) by a set.
    */
   private prepare(terms: readonly string[]): PreparedQuery {
     if (this.queryIds.length < terms.length) {
       this.queryIds = new Int32Array(terms.length);
       this.queryWeights = new Float64Array(terms.length);
-      this.queryMet = new Uint8Array(terms.length);
     }
     const ids = this.queryIds;
     const weights = this.queryWeights;
@@ -581,7 +600,6 @@ export class FaqIndex {
       if (id !== undefined) {
         if (this.termMark[id] === stamp) continue;
         this.termMark[id] = stamp;
-        this.termPos[id] = count;
         w = this.termWeight[id]!;
       } else {
         if (unknown?.has(t)) continue;
@@ -599,47 +617,47 @@ export class FaqIndex {
   /**
    * Best over the entry's texts of a blend of two IDF-weighted shares: how much of the
    * question the text covers, and how much of the text the question contains; blended
-   * (UNION_SHARE) with how much of the question all the texts together cover. That union is
-   * read off the texts' own loop (queryMet: the question's terms some text holds), then summed
-   * in question order. The sums run in the same order over the same weights as over the terms
-   * themselves, so confidences are bit-for-bit those of comparing strings.
+   * (UNION_SHARE) with how much of the question all the texts together cover. Each question
+   * term the entry holds adds its weight to the texts its mask names, in question order, and
+   * to the union. (Until 2026-11-30 a text's sum ran in the text's own order: the same terms,
+   * so the same confidences but for the last bit or two of a double; the eval report did not
+   * change.)
    */
   private similarity(q: PreparedQuery, texts: EntryTexts): number {
     const qMass = q.mass;
     if (qMass === 0) return 0;
-    const mark = this.termMark;
-    const pos = this.termPos;
-    const met = this.queryMet;
-    const weight = this.termWeight;
-    const stamp = q.stamp;
-    const { terms, ends, masses } = texts;
-    let best = 0;
-    let from = 0;
-    for (let k = 0; k < ends.length; k++) {
-      const to = ends[k]!;
-      let shared = 0;
-      for (let i = from; i < to; i++) {
-        const t = terms[i]!;
-        if (mark[t] === stamp) {
-          shared += weight[t]!;
-          met[pos[t]!] = 1;
-        }
-      }
-      from = to;
-      const dMass = masses[k]!;
-      const coverage = shared / qMass;
-      // Long messages tell a story around the question: how much of a way of asking the
-      // message contains matters as much as how much of the message that way covers.
-      const docCoverage = dMass === 0 ? 0 : shared / dMass;
-      const s = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * docCoverage;
-      if (s > best) best = s;
-    }
+    const { keys, masks, words, shift, masses } = texts;
+    const last = keys.length - 1;
+    const shared = this.textShared;
     let unionShared = 0;
     for (let i = 0; i < q.count; i++) {
-      if (met[i] === 1) {
-        unionShared += q.weights[i]!;
-        met[i] = 0;
+      const id = q.ids[i]!;
+      if (id < 0) continue;
+      let slot = slotOf(id, shift);
+      let key = keys[slot]!;
+      while (key !== id && key !== -1) {
+        slot = (slot + 1) & last;
+        key = keys[slot]!;
       }
+      if (key === -1) continue;
+      const w = q.weights[i]!;
+      unionShared += w;
+      for (let word = 0; word < words; word++) {
+        // Each set bit, lowest first: text (word * 32 + bit) holds the term.
+        for (let m = masks[slot * words + word]!; m !== 0; m &= m - 1) shared[word * 32 + 31 - Math.clz32(m & -m)]! += w;
+      }
+    }
+    let best = 0;
+    for (let k = 0; k < masses.length; k++) {
+      const s = shared[k]!;
+      shared[k] = 0;
+      const dMass = masses[k]!;
+      const coverage = s / qMass;
+      // Long messages tell a story around the question: how much of a way of asking the
+      // message contains matters as much as how much of the message that way covers.
+      const docCoverage = dMass === 0 ? 0 : s / dMass;
+      const score = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * docCoverage;
+      if (score > best) best = score;
     }
     return (1 - UNION_SHARE) * best + UNION_SHARE * (unionShared / qMass);
   }
