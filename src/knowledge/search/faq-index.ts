@@ -46,6 +46,8 @@ interface EntryTexts {
   keys: Int32Array;
   /** Per slot, `words` words of the texts holding the slot's term. */
   masks: Uint32Array;
+  /** Per slot, the share of the entry's texts that hold the slot's term (FaqIndex.lean, sideWordOnly). */
+  shares: Float64Array;
   words: number;
   /** 32 − log2(keys.length): slotOf() keeps the hash's top bits. */
   shift: number;
@@ -63,6 +65,7 @@ function entryTexts(sets: readonly (readonly number[])[], masses: Float64Array):
   while (1 << bits < 2 * distinct) bits++;
   const keys = new Int32Array(1 << bits).fill(-1);
   const masks = new Uint32Array(keys.length * words);
+  const shares = new Float64Array(keys.length);
   const shift = 32 - bits;
   sets.forEach((ids, k) => {
     for (const id of ids) {
@@ -70,9 +73,27 @@ function entryTexts(sets: readonly (readonly number[])[], masses: Float64Array):
       while (keys[slot] !== -1 && keys[slot] !== id) slot = (slot + 1) & (keys.length - 1);
       keys[slot] = id;
       masks[slot * words + (k >>> 5)]! |= 1 << (k & 31);
+      shares[slot] = shares[slot]! + 1 / sets.length;
     }
   });
-  return { keys, masks, words, shift, masses };
+  return { keys, masks, shares, words, shift, masses };
+}
+
+/** The slot of the term in the entry's table, or -1 when none of its texts holds it. */
+function slotIn(texts: EntryTexts, id: number): number {
+  const { keys } = texts;
+  let slot = slotOf(id, texts.shift);
+  for (let key = keys[slot]!; key !== id; key = keys[slot]!) {
+    if (key === -1) return -1;
+    slot = (slot + 1) & (keys.length - 1);
+  }
+  return slot;
+}
+
+/** The share of the entry's texts that hold the term (0 when none does). */
+function shareIn(texts: EntryTexts, id: number): number {
+  const slot = slotIn(texts, id);
+  return slot < 0 ? 0 : texts.shares[slot]!;
 }
 
 /**
@@ -161,10 +182,8 @@ export class FaqIndex {
   private readonly docEntries: FaqEntry[] = [];
   private readonly docTexts: EntryTexts[] = [];
   private readonly docDefining: ({ terms: Int32Array; weights: Float64Array; mass: number } | undefined)[] = [];
-  /** All terms of an entry's texts together, as term ids. */
-  private readonly unions = new Map<string, Set<number>>();
-  /** Per entry, the share of its texts that hold each of its terms (term id → share in (0, 1]). */
-  private readonly shares = new Map<string, Map<number, number>>();
+  /** Each entry's recall document (its position in docEntries and docTexts). */
+  private readonly docOf = new Map<string, number>();
   /**
    * Every term of the entries' texts numbered once, so that rescoring compares integers in
    * flat arrays instead of hashing strings: it runs for 16 candidates × every text per question.
@@ -276,17 +295,6 @@ export class FaqIndex {
     });
     entries.forEach((entry, i) => {
       const sets = termSets[i]!;
-      const union = new Set<number>();
-      const share = new Map<number, number>();
-      for (const set of sets) {
-        for (const t of set) {
-          const id = this.termIds.get(t)!;
-          union.add(id);
-          share.set(id, (share.get(id) ?? 0) + 1 / sets.length);
-        }
-      }
-      this.unions.set(entry.id, union);
-      this.shares.set(entry.id, share);
       const masses = new Float64Array(sets.length);
       sets.forEach((set, k) => {
         let mass = 0;
@@ -294,6 +302,7 @@ export class FaqIndex {
         masses[k] = mass;
       });
       if (sets.length > this.textShared.length) this.textShared = new Float64Array(sets.length);
+      this.docOf.set(entry.id, this.docEntries.length);
       this.docEntries.push(entry);
       this.docTexts.push(entryTexts(sets.map((set) => [...set].map((t) => this.termIds.get(t)!)), masses));
     });
@@ -306,18 +315,18 @@ export class FaqIndex {
    * niên", "tối thiểu vùng"), not merely the words they share.
    */
   lean(terms: readonly string[], a: string, b: string): number {
-    const sa = this.shares.get(a);
-    const sb = this.shares.get(b);
-    if (!sa || !sb) return 0;
+    const da = this.docOf.get(a);
+    const db = this.docOf.get(b);
+    if (da === undefined || db === undefined) return 0;
+    const ta = this.docTexts[da]!;
+    const tb = this.docTexts[db]!;
+    const q = this.prepare(terms);
     let sum = 0;
-    let mass = 0;
-    for (const t of new Set(terms)) {
-      const id = this.termIds.get(t);
-      const w = id !== undefined ? this.termWeight[id]! : this.weight(t);
-      mass += w;
-      if (id !== undefined) sum += w * ((sa.get(id) ?? 0) - (sb.get(id) ?? 0));
+    for (let i = 0; i < q.count; i++) {
+      const id = q.ids[i]!;
+      if (id >= 0) sum += q.weights[i]! * (shareIn(ta, id) - shareIn(tb, id));
     }
-    return mass === 0 ? 0 : sum / mass;
+    return q.mass === 0 ? 0 : sum / q.mass;
   }
 
   /**
@@ -331,12 +340,12 @@ export class FaqIndex {
    * keyword asked alone still reaches its entry (nothing else in the question).
    */
   sideWordOnly(terms: readonly string[], entryId: string): boolean {
-    const union = this.unions.get(entryId);
-    const shares = this.shares.get(entryId);
-    if (!union || !shares) return false;
+    const doc = this.docOf.get(entryId);
+    if (doc === undefined) return false;
+    const texts = this.docTexts[doc]!;
     const shareOf = (t: string) => {
       const id = this.termIds.get(t);
-      return id !== undefined && union.has(id) ? shares.get(id)! : 0;
+      return id === undefined ? 0 : shareIn(texts, id);
     };
     let words = 0;
     let share = 1;
@@ -626,20 +635,13 @@ export class FaqIndex {
   private similarity(q: PreparedQuery, texts: EntryTexts): number {
     const qMass = q.mass;
     if (qMass === 0) return 0;
-    const { keys, masks, words, shift, masses } = texts;
-    const last = keys.length - 1;
+    const { masks, words, masses } = texts;
     const shared = this.textShared;
     let unionShared = 0;
     for (let i = 0; i < q.count; i++) {
       const id = q.ids[i]!;
-      if (id < 0) continue;
-      let slot = slotOf(id, shift);
-      let key = keys[slot]!;
-      while (key !== id && key !== -1) {
-        slot = (slot + 1) & last;
-        key = keys[slot]!;
-      }
-      if (key === -1) continue;
+      const slot = id < 0 ? -1 : slotIn(texts, id);
+      if (slot < 0) continue;
       const w = q.weights[i]!;
       unionShared += w;
       for (let word = 0; word < words; word++) {
