@@ -2,9 +2,9 @@
  * The server under test of the benchmarks, wired as src/main.ts wires it (engine with the
  * Coordinator, metrics wrapper, durable delivery pipeline, Telegram channel in webhook mode,
  * Fastify app with request logs at info), started by `launch()` (./launch.ts) in a process of
- * its own:
+ * its own, transpiled as `npm start` runs the server:
  *
- *   node --import tsx bench/lib/server.ts <telegram api root> <data dir>
+ *   node node_modules/.cache/tlcd-bench/bench/lib/server.js <telegram api root> <data dir>
  *
  * The database and Coordinator follow the environment as in production: SQLite in the data dir
  * and the in-process Coordinator by default; PostgreSQL with DATABASE_URL=postgres://…, Redis with
