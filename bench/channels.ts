@@ -21,13 +21,17 @@
  * every server. Figures are printed, not asserted.
  *
  * Each server gets the same warm-up before its measured run (BENCH_WARMUP messages of the same
- * load, 2,000 by default), so every figure is a running server's, not one still compiling.
+ * load, 12,000 by default), so every figure is a running server's, not one still compiling; each
+ * line shows the share of the server's CPU that went off its main thread in the measured run
+ * (V8's compiler and GC helpers, SQLite's checkpointer), which is high while V8 is still
+ * optimising.
  *
  *   BENCH_MESSAGES (4000), BENCH_USERS (64 chats in parallel), BENCH_ROUNDS (1: every server
  *   once; n: n interleaved rounds, then each server's median and range, and each bot's share of
  *   the echo of its own round), BENCH_TRACE=1 (stage timings and SQL time per statement),
- *   BENCH_PROFILE=dir (CPU profiles), BENCH_ENGINE=stub (the server's engine answers "ok"
- *   without reading anything: HTTP and delivery alone).
+ *   BENCH_PROFILE=dir (CPU profiles), BENCH_NODE_FLAGS (added to the servers' node command line,
+ *   e.g. "--trace-deopt"), BENCH_ENGINE=stub (the server's engine answers "ok" without reading
+ *   anything: HTTP and delivery alone).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +39,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, pinDriver, type Launched } from './lib/launch.js';
-import { cpuSnapshot, cpuUsed } from './lib/proc-cpu.js';
+import { cpuSnapshot, cpuUsed, threadsCpu } from './lib/proc-cpu.js';
 import { privatePostgres } from './lib/private-postgres.js';
 import { BENCH_SECRET, BENCH_TOKEN, SERVER_SCRIPT } from './lib/server.js';
 import { post as postTo, percentile, QUESTIONS, startFakeTelegram, update, WARM_UP } from './lib/telegram.js';
@@ -92,6 +96,8 @@ interface Result {
   timedOut?: number;
   /** The server's event loop: busy share of the window (the rest it waited, idle). */
   loopBusy?: number;
+  /** Share of the server's CPU spent off its main thread (V8's compiler and GC helpers, SQLite's checkpointer). */
+  offMain?: number;
   /** PostgreSQL queries and Redis commands the server sent, per message. */
   pgPerMessage?: number;
   redisPerMessage?: number;
@@ -192,7 +198,9 @@ async function benchBot(env: NodeJS.ProcessEnv): Promise<{ result: Result; pinne
     server.mark();
     const database = env.DATABASE_URL ? new URL(env.DATABASE_URL).pathname.slice(1) : undefined;
     const cpuBefore = cpuSnapshot([], database);
+    const threadsBefore = threadsCpu(server.child.pid!);
     const result = await load(MESSAGES, send);
+    result.offMain = offMainShare(threadsBefore, threadsCpu(server.child.pid!));
     const report = await server.report();
     const used = cpuUsed(cpuBefore, cpuSnapshot([], database));
     result.driverCpuPerMessage = ((used.driver ?? 0) * 1e6) / MESSAGES;
@@ -249,20 +257,30 @@ async function benchBare(role: 'echo' | 'relay'): Promise<Result> {
     await load(WARM_UP, send);
     bare.mark();
     const cpuBefore = cpuSnapshot([], undefined);
+    const threadsBefore = threadsCpu(bare.child.pid!);
     const result = await load(MESSAGES, send);
+    const offMain = offMainShare(threadsBefore, threadsCpu(bare.child.pid!));
     const { cpu } = await bare.report();
     const driver = cpuUsed(cpuBefore, cpuSnapshot([], undefined)).driver ?? 0;
-    return { ...result, cpuPerMessage: (cpu.user + cpu.system) / MESSAGES, systemPerMessage: cpu.system / MESSAGES, driverCpuPerMessage: (driver * 1e6) / MESSAGES };
+    return { ...result, cpuPerMessage: (cpu.user + cpu.system) / MESSAGES, systemPerMessage: cpu.system / MESSAGES, offMain, driverCpuPerMessage: (driver * 1e6) / MESSAGES };
   } finally {
     await bare.stop();
     fake?.server.close();
   }
 }
 
+/** The share of a process's CPU between two threadsCpu() snapshots that went to threads other than its main one. */
+function offMainShare(before: ReturnType<typeof threadsCpu>, after: ReturnType<typeof threadsCpu>): number {
+  const main = Math.max(0, after.main - before.main);
+  const others = Math.max(0, after.others - before.others);
+  return main + others > 0 ? others / (main + others) : 0;
+}
+
 const fmt = (r: Result) =>
   `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   server CPU ${(r.cpuPerMessage ?? NaN).toFixed(0).padStart(5)} µs/msg` +
   (r.systemPerMessage !== undefined ? ` (system ${r.systemPerMessage.toFixed(0)})` : '') +
   (r.loopBusy !== undefined ? `   loop busy ${(100 * r.loopBusy).toFixed(0)}%` : '') +
+  (r.offMain !== undefined ? `   off main thread ${(100 * r.offMain).toFixed(0)}%` : '') +
   (r.pgPerMessage ? `   ${r.pgPerMessage.toFixed(1)} PG queries + ${r.redisPerMessage!.toFixed(1)} Redis commands/msg` : '') +
   (r.postgresCpuPerMessage !== undefined ? `   PostgreSQL backends ${r.postgresCpuPerMessage.toFixed(0)} µs/msg, redis-server ${r.redisCpuPerMessage!.toFixed(0)}` : '') +
   (r.driverCpuPerMessage !== undefined ? `   driver ${r.driverCpuPerMessage.toFixed(0)} µs/msg` : '') +

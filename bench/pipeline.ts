@@ -6,7 +6,7 @@
  * rows, claims, group commit, Kysely and SQLite); with the real engine it adds the engine's.
  * Compare with bench/channels.ts (the same plus HTTP in and out) to split a message's cost.
  *
- *   BENCH_MESSAGES (3000), BENCH_WARMUP (2000 messages of the same load first, not measured),
+ *   BENCH_MESSAGES (3000), BENCH_WARMUP (12,000 messages of the same load first, not measured),
  *   BENCH_USERS (64 chats in parallel), BENCH_ENGINE=stub|real (real),
  *   BENCH_TRACE=1 (SQL time per message by statement, and the WAL's size at the end; SQLite),
  *   DATABASE_URL=postgres://… (PostgreSQL instead: a database of its own, dropped after; the

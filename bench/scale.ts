@@ -12,7 +12,7 @@
  *
  * BENCH_USERS chats in parallel (default 48), each sending its next message once the reply to
  * the previous one arrived, BENCH_MESSAGES messages per configuration (default 1500), after a
- * warm-up of BENCH_WARMUP messages of the same load (default 2000) that is not measured.
+ * warm-up of BENCH_WARMUP messages of the same load (default 12,000) that is not measured.
  * Figures are printed with the load average (`uptime`) before and after, and the cores each part used
  * during the run (instances, this database's PostgreSQL backends, redis-server, the driver,
  * from /proc), never asserted. Needs the

@@ -13,7 +13,8 @@
  * compiled modules still find the project's packages.
  *
  * BENCH_PROFILE=dir writes a CPU profile of each launched process there (open it in Chrome's
- * DevTools).
+ * DevTools); BENCH_NODE_FLAGS are added to each one's node command line (`--trace-opt
+ * --trace-deopt`, say).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpus as cpuList } from 'node:os';
@@ -56,7 +57,8 @@ export interface LaunchOptions {
 export async function launch(script: string, args: string[], options: LaunchOptions = {}): Promise<Launched> {
   const pinned = spawnSync('taskset', ['--version']).status === 0;
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const node = [process.execPath, ...profile, await compiled(script), ...args];
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const node = [process.execPath, ...flags, ...profile, await compiled(script), ...args];
   const [cmd, ...rest] = pinned ? ['taskset', '-c', String(options.cpu ?? 0), ...node] : node;
   const child = spawn(cmd!, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...options.env } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -9,15 +9,31 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU seconds so far of one process (0 when it is gone). */
-export function cpuOf(pid: number): number {
+/** CPU seconds so far of one process, or of one of its threads with `/proc/<pid>/task/<tid>` (0 when it is gone). */
+export function cpuOf(pid: number, path = `/proc/${pid}`): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`${path}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS;
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds so far of a process's main thread (its JavaScript) and of all its other threads
+ * together: V8's helpers (optimising compilation, concurrent and parallel GC), libuv's pool and
+ * worker threads such as SQLite's checkpointer. A server still compiling its hot paths shows
+ * up as a large share off the main thread.
+ */
+export function threadsCpu(pid: number): { main: number; others: number } {
+  let others = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) if (tid !== String(pid)) others += cpuOf(pid, `/proc/${pid}/task/${tid}`);
+  } catch {
+    // Gone: counts nothing.
+  }
+  return { main: cpuOf(pid, `/proc/${pid}/task/${pid}`), others };
 }
 
 /** CPU seconds so far of: the instances, this database's PostgreSQL backends, redis-server, this driver. */
