@@ -188,6 +188,35 @@ describe('the wired server', () => {
     expect(lookUps[0]!.query.access_token).toBe(FB.token);
   });
 
+  it("forgets a Messenger worker's name with their data on 'xóa dữ liệu': a later chat asks the User Profile API again", async () => {
+    const psid = '7300000009';
+    messenger.users.set(psid, { name: 'Phạm Thị Thu', first_name: 'Thu', last_name: 'Phạm' });
+    const desk = new Desk({ db: server.store.db, store: server.store, delivery: { enqueue: async () => [] } as never });
+    const names = async () => Object.fromEntries((await desk.queue()).map((x) => [x.conversationId, x.displayName]));
+    const lookUps = () => messenger.requests.filter((r) => r.endpoint === 'user' && r.path.endsWith(`/${psid}`)).length;
+    await postMessenger(messengerEvent(psid, 'cho tôi gặp tư vấn viên'));
+    await settled();
+    await until(async () => (await names())[`messenger:${psid}`] === 'Phạm Thị Thu');
+    expect(lookUps()).toBe(1);
+
+    await postMessenger(messengerEvent(psid, 'xóa dữ liệu'));
+    await settled();
+    const confirm = JSON.stringify({
+      object: 'page',
+      entry: [{ id: FB.page, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: FB.page }, timestamp: Date.now(), postback: { mid: `m_${++seq}`, title: 'Xóa', payload: 'DELETE_YES' } }] }],
+    });
+    expect((await postMessenger(confirm)).status).toBe(200);
+    await settled();
+    expect(messengerTexts(psid).at(-1)).toMatch(/đã xóa toàn bộ dữ liệu/);
+    expect(await server.store.db.selectFrom('worker').selectAll().where('channel', '=', 'messenger').where('user_id', '=', psid).execute()).toEqual([]);
+
+    // Writing again, the worker is someone new: the name is not in memory any more.
+    await postMessenger(messengerEvent(psid, 'cho tôi gặp tư vấn viên'));
+    await settled();
+    await until(async () => (await names())[`messenger:${psid}`] === 'Phạm Thị Thu');
+    expect(lookUps()).toBe(2);
+  });
+
   it("shows the name a web chat worker gives in the console's queue, and 'xóa dữ liệu' takes it away with the rest", async () => {
     const webSays = async (body: object) => (await (await post('/api/chat', JSON.stringify(body), {})).json()) as { session: string; mode: string; replies: { text: string }[] };
     const first = await webSays({ text: 'cho mình gặp tư vấn viên', clientMessageId: 'named-web-1' });

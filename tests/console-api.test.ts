@@ -13,6 +13,7 @@ import { TranscriptDelivery } from '../src/console/delivery.js';
 import type { Channel, ConversationEngine, Reply } from '../src/flows/activity.js';
 import { CONSOLE_TOPIC, type ConsoleEvent } from '../src/flows/handoff/events.js';
 import { createLogger } from '../src/log.js';
+import { onErasure } from '../src/privacy/erasure.js';
 import { buildApp } from '../src/server/app.js';
 import { createStore, type SqlStore } from '../src/store/sql-store.js';
 import { searchPastChats } from '../src/console/past-chats.js';
@@ -485,8 +486,10 @@ describe('talking with the worker', () => {
 });
 
 describe("erasing a worker's data on request", () => {
-  it('is for admins only, removes the chat with its notes, and is audited', async () => {
-    const id = await queued('web', 'erase');
+  it('is for admins only, removes the chat with its notes, is audited, and tells every instance to forget the worker', async () => {
+    const heard: [Channel, string][] = [];
+    await onErasure(coordinator, (channel, userId) => void heard.push([channel, userId]));
+    const id = await queued('zalo', 'erase');
     const lan = await login('lan');
     await post(lan, `/conversations/${enc(id)}/claim`);
     await post(lan, `/conversations/${enc(id)}/notes`, { text: 'số điện thoại của chị ấy' });
@@ -497,6 +500,7 @@ describe("erasing a worker's data on request", () => {
     expect(await store.db.selectFrom('console_note').selectAll().execute()).toEqual([]);
     expect(await store.db.selectFrom('console_assignment').selectAll().execute()).toEqual([]);
     expect((await auditActions()).at(-1)).toBe('delete');
+    expect(heard).toEqual([['zalo', 'erase']]);
   });
 });
 

@@ -11,11 +11,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Coordinator } from '../coordination/types.js';
+import type { Channel } from '../flows/activity.js';
 import type { Logger } from '../log.js';
 import type { DatabaseSchema } from '../store/db.js';
 import type { Delivery } from './delivery/pipeline.js';
 import type { ChannelSender } from './delivery/types.js';
 import { ChannelEnvError } from './channel-env.js';
+import type { ProfileCache } from './profile-cache.js';
 import { createMessengerChannel, loadMessengerConfig, messengerWebhook, type MessengerConfig } from './messenger/index.js';
 import { createTelegramChannel, loadTelegramConfig, telegramWebhook, type CallbackDataRegistry, type TelegramChannel, type TelegramConfig } from './telegram/index.js';
 import type { PollingHandle } from './telegram/routes.js';
@@ -88,6 +90,8 @@ export interface Channels {
   readonly senders: readonly ChannelSender[];
   /** Telegram's files by file_id, when the channel is on (the console shows what workers sent). */
   readonly telegramFiles?: TelegramChannel['files'];
+  /** Drops what a channel keeps of a worker in memory (Zalo's and Messenger's display names) after their data was erased. */
+  forgetWorker(channel: Channel, userId: string): void;
 }
 
 export function createChannels(configs: ChannelConfigs, delivery: Delivery, logger: Logger, extras: ChannelExtras = {}): Channels {
@@ -97,6 +101,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
   const starts: (() => Promise<void>)[] = [];
   const stops: (() => Promise<void>)[] = [];
   const senders: ChannelSender[] = [];
+  const profileCaches = new Map<Channel, ProfileCache>();
   let telegramFiles: TelegramChannel['files'] | undefined;
 
   if (configs.telegram) {
@@ -136,6 +141,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
     });
     delivery.register(channel.sender);
     senders.push(channel.sender);
+    profileCaches.set('zalo', channel.profiles);
     on.zalo = `webhook ${ZALO_WEBHOOK_PATH}`;
     routes.push(async (app) => void (await app.register(zaloWebhook, channel.webhookOptions)));
     starts.push(() => channel.start());
@@ -145,6 +151,7 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
     const channel = createMessengerChannel({ config: configs.messenger, inbox, ...(extras.db ? { profilePersistence: workerNames(extras.db, 'messenger') } : {}) });
     delivery.register(channel.sender);
     senders.push(channel.sender);
+    profileCaches.set('messenger', channel.profiles);
     on.messenger = 'webhook /webhooks/messenger';
     routes.push(async (app) => void (await app.register(messengerWebhook, channel.webhookOptions)));
   }
@@ -162,5 +169,6 @@ export function createChannels(configs: ChannelConfigs, delivery: Delivery, logg
     stop: async () => {
       for (const stop of stops) await stop();
     },
+    forgetWorker: (channel, userId) => profileCaches.get(channel)?.forget(userId),
   };
 }

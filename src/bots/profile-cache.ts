@@ -2,8 +2,8 @@
  * Workers' display names on platforms whose webhooks carry none (Zalo, Messenger), for the
  * counsellors' console: fetched once per user from the platform's profile API and kept in a
  * small LRU with a TTL, so a busy chat does not call the platform for every message. Names are
- * personal data: they are never logged, and persisting them is the caller's choice (the
- * persistence callbacks).
+ * personal data: they are never logged, persisting them is the caller's choice (the
+ * persistence callbacks), and a worker's erasure ("xóa dữ liệu") drops them here too (forget).
  */
 
 export interface ProfilePersistence {
@@ -31,6 +31,8 @@ interface Entry {
 export class ProfileCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<string | undefined>>();
+  /** Users forgotten while their look-up was under way: its answer is neither kept nor saved. */
+  private readonly forgotten = new Set<string>();
   private readonly fetchName: ProfileCacheOptions['lookUp'];
   private readonly ttlMs: number;
   private readonly failureTtlMs: number;
@@ -65,18 +67,32 @@ export class ProfileCache {
     if (e) return e.name;
     const pending = this.inflight.get(userId);
     if (pending) return pending;
-    const p = this.lookUp(userId).finally(() => this.inflight.delete(userId));
+    const p = this.lookUp(userId).finally(() => {
+      this.inflight.delete(userId);
+      this.forgotten.delete(userId);
+    });
     this.inflight.set(userId, p);
     return p;
   }
 
+  /**
+   * Drops what is known of the user (their data was erased): the next message asks the platform
+   * again, and a look-up already under way keeps and saves nothing.
+   */
+  forget(userId: string): void {
+    this.entries.delete(userId);
+    if (this.inflight.has(userId)) this.forgotten.add(userId);
+  }
+
   private async lookUp(userId: string): Promise<string | undefined> {
     const stored = await this.persistence?.load?.(userId).catch(() => undefined);
+    if (this.forgotten.has(userId)) return undefined;
     if (stored) {
       this.remember(userId, stored, this.ttlMs);
       return stored;
     }
     const name = (await this.fetchName(userId).catch(() => undefined))?.normalize('NFC').trim() || undefined;
+    if (this.forgotten.has(userId)) return undefined;
     this.remember(userId, name, name ? this.ttlMs : this.failureTtlMs);
     if (name) await this.persistence?.save?.(userId, name).catch(() => undefined);
     return name;

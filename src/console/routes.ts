@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { Coordinator } from '../coordination/types.js';
 import { CONSOLE_TOPIC, type ConsoleEvent } from '../flows/handoff/events.js';
 import type { KnowledgeBase } from '../knowledge/kb/knowledge-base.js';
+import { announceErasure } from '../privacy/erasure.js';
 import type { DatabaseSchema } from '../store/db.js';
 import type { Store } from '../store/types.js';
 import { HandoffRecords, type Ticket } from '../flows/handoff/records.js';
@@ -398,6 +399,8 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         await opts.store.deleteUserData(target.channel, target.userId);
         await audit.record('delete', me(req).id, p.data.id);
         await publish({ type: 'left', conversationId: p.data.id, at: new Date().toISOString() });
+        // The instances' cached display names: a failure here leaves them to expire (within a day).
+        await announceErasure(coordinator, target.channel, target.userId).catch((err: unknown) => req.log.warn({ err }, 'erasure not announced to the instances'));
         return { ok: true };
       });
 

@@ -16,6 +16,7 @@ import type { Coordinator } from '../coordination/types.js';
 import type { StoreBoundEngine } from '../bots/delivery/processor.js';
 import type { ConversationEngine } from '../flows/activity.js';
 import type { Logger } from '../log.js';
+import { onErasure } from '../privacy/erasure.js';
 import type { SqlStore } from '../store/sql-store.js';
 import { buildApp, type AppDeps } from './app.js';
 
@@ -83,9 +84,10 @@ export async function assembleServer(parts: ServerParts): Promise<AssembledServe
         }
       : {}),
   });
+  let stopForgetting: (() => Promise<void>) | undefined;
   // Events first (polling, then requests in flight), then the work they started.
   const stopSteps: StopStep[] = [
-    { name: 'channels', limitMs: 2_000, run: () => channels.stop() },
+    { name: 'channels', limitMs: 2_000, run: async () => Promise.all([channels.stop(), stopForgetting?.()]) },
     { name: 'http server', limitMs: 2_000, run: () => app.close() },
     { name: 'delivery', limitMs: 4_000, run: () => delivery.stop() },
   ];
@@ -94,6 +96,8 @@ export async function assembleServer(parts: ServerParts): Promise<AssembledServe
     delivery,
     channels,
     start: async (listen) => {
+      // A worker's erasure, on this instance or another, drops what the channels keep of them in memory.
+      stopForgetting = await onErasure(coordinator, (channel, userId) => channels.forgetWorker(channel, userId));
       await delivery.start();
       if (listen) await app.listen(listen);
       await channels.start();

@@ -15,6 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Activity, ConversationEngine, EngineResult } from '../../flows/activity.js';
 import type { Coordinator } from '../../coordination/types.js';
 import type { Logger } from '../../log.js';
+import { announceErasure } from '../../privacy/erasure.js';
 import type { DatabaseSchema } from '../../store/db.js';
 import { writesFor } from '../../store/group-commit.js';
 import type { Store } from '../../store/types.js';
@@ -75,6 +76,9 @@ export class Delivery implements ConversationEngine {
       engine: opts.engine,
       coordinator,
       onOutbox,
+      // What instances keep of the worker in memory goes too (the channels' display names).
+      onErased: (channel, userId) =>
+        void announceErasure(coordinator, channel, userId).catch((err: unknown) => logger?.warn({ err, channel }, 'erasure not announced to the instances: their cached display names expire within a day')),
       // The web chat answers in the response; every other channel through the outbox.
       deliversReplies: (channel) => channel !== 'web',
       ...(logger ? { logger } : {}),

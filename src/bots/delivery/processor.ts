@@ -45,6 +45,8 @@ export interface InboxProcessorOptions {
   writes?: Writes;
   /** Called after a commit that wrote outbox rows for the conversation, with those rows when their ids came back. */
   onOutbox?(conversationId: string, inserted: OutboxRow[] | undefined): void;
+  /** Called after a commit that erased the worker's data ("xóa dữ liệu"). */
+  onErased?(channel: Activity['channel'], userId: string): void;
   /** Which channels' bot replies go through the outbox; the others are answered in the response (web). */
   deliversReplies?(channel: Activity['channel']): boolean;
   /** Attempts before a row is given up as failed (default 5). */
@@ -237,6 +239,7 @@ export class InboxProcessor implements Inbox {
         return r;
       });
       if (wroteOutbox) this.opts.onOutbox?.(row.conversationId, inserted);
+      if (result.deleted) this.opts.onErased?.(activity.channel, activity.userId);
       this.settleWaiter(row.id, result);
       return undefined;
     } catch (err) {
