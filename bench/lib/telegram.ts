@@ -23,9 +23,9 @@ export const QUESTIONS = [
  * 4,000-message run without it cost 1,468 µs a message; 16,000 messages averaged 790). On a
  * server pinned to one core, V8's optimising compiler runs on helper threads that share that
  * core: after 2,000 messages they still took 16–17% of the server's CPU through the next 4,000
- * (a hundred functions optimised or re-optimised in that window), and the channel server settled
- * at 7–10% (GC helpers and SQLite's checkpointer) only after about 12,000. Alternating pairs gave
- * 1,151 → 1,317 and 1,502 → 1,714 msg/s from 2,000 to 12,000 (2026-11-30).
+ * (107 optimisations in the next 6,000 messages), and the channel server settled at 6–11% (GC
+ * helpers and SQLite's checkpointer) only after about 12,000. Alternating pairs gave 1,151 →
+ * 1,317 and 1,502 → 1,714 msg/s from 2,000 to 12,000 (2026-11-30; bench/README.md).
  */
 export const WARM_UP = Number(process.env.BENCH_WARMUP ?? 12_000);
 
