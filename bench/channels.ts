@@ -276,10 +276,17 @@ function offMainShare(before: ReturnType<typeof threadsCpu>, after: ReturnType<t
   return main + others > 0 ? others / (main + others) : 0;
 }
 
+/**
+ * A bot run whose server's event loop was idle more than 5% of the window: the driver (on its
+ * own core, which the machine also slows at times) did not keep the server busy, so the figure
+ * is the load's pace rather than the server's. Saturated rounds ran 96–99% busy (2026-11-30).
+ */
+const underDriven = (r: Result) => r.loopBusy !== undefined && r.loopBusy < 0.95;
+
 const fmt = (r: Result) =>
   `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   server CPU ${(r.cpuPerMessage ?? NaN).toFixed(0).padStart(5)} µs/msg` +
   (r.systemPerMessage !== undefined ? ` (system ${r.systemPerMessage.toFixed(0)})` : '') +
-  (r.loopBusy !== undefined ? `   loop busy ${(100 * r.loopBusy).toFixed(0)}%` : '') +
+  (r.loopBusy !== undefined ? `   loop busy ${(100 * r.loopBusy).toFixed(0)}%${underDriven(r) ? ' (under-driven: the load, not the server, set this figure)' : ''}` : '') +
   (r.offMain !== undefined ? `   off main thread ${(100 * r.offMain).toFixed(0)}%` : '') +
   (r.pgPerMessage ? `   ${r.pgPerMessage.toFixed(1)} PG queries + ${r.redisPerMessage!.toFixed(1)} Redis commands/msg` : '') +
   (r.postgresCpuPerMessage !== undefined ? `   PostgreSQL backends ${r.postgresCpuPerMessage.toFixed(0)} µs/msg, redis-server ${r.redisCpuPerMessage!.toFixed(0)}` : '') +
@@ -392,6 +399,8 @@ function summary(rounds: Round[]): string {
     const shares = measured.filter((m) => m.echo).map((m) => (100 * m.result.perSecond) / m.echo!.perSecond);
     if (target !== undefined && shares.length > 0) line += `   % of its round's echo ${spread(shares, 1)}`;
     if (target !== undefined) line += `   rounds ≥ ${target.toLocaleString('en')} msg/s: ${rates.filter((r) => r >= target).length} of ${rates.length}`;
+    const under = measured.filter((m) => underDriven(m.result)).length;
+    if (under > 0) line += ` (${under} under-driven)`;
     lines.push(line);
   }
   return `${lines.join('\n')}\n`;
