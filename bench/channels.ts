@@ -279,7 +279,7 @@ function offMainShare(before: ReturnType<typeof threadsCpu>, after: ReturnType<t
 /**
  * A bot run whose server's event loop was idle more than 5% of the window: the driver (on its
  * own core, which the machine also slows at times) did not keep the server busy, so the figure
- * is the load's pace rather than the server's. Saturated rounds ran 96–99% busy (2026-11-30).
+ * is the load's pace rather than the server's. The other rounds ran 95–99% busy (2026-11-30).
  */
 const underDriven = (r: Result) => r.loopBusy !== undefined && r.loopBusy < 0.95;
 
