@@ -286,7 +286,11 @@ const underDriven = (r: Result) => r.loopBusy !== undefined && r.loopBusy < 0.95
 const fmt = (r: Result) =>
   `${r.perSecond.toFixed(0).padStart(6)} msg/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   server CPU ${(r.cpuPerMessage ?? NaN).toFixed(0).padStart(5)} µs/msg` +
   (r.systemPerMessage !== undefined ? ` (system ${r.systemPerMessage.toFixed(0)})` : '') +
-  (r.loopBusy !== undefined ? `   loop busy ${(100 * r.loopBusy).toFixed(0)}%${underDriven(r) ? ' (under-driven: the load, not the server, set this figure)' : ''}` : '') +
+  (r.loopBusy !== undefined
+    ? underDriven(r)
+      ? `   loop busy ${(100 * r.loopBusy).toFixed(1)}% (under-driven: the load, not the server, set this figure)`
+      : `   loop busy ${(100 * r.loopBusy).toFixed(0)}%`
+    : '') +
   (r.offMain !== undefined ? `   off main thread ${(100 * r.offMain).toFixed(0)}%` : '') +
   (r.pgPerMessage ? `   ${r.pgPerMessage.toFixed(1)} PG queries + ${r.redisPerMessage!.toFixed(1)} Redis commands/msg` : '') +
   (r.postgresCpuPerMessage !== undefined ? `   PostgreSQL backends ${r.postgresCpuPerMessage.toFixed(0)} µs/msg, redis-server ${r.redisCpuPerMessage!.toFixed(0)}` : '') +
