@@ -9,10 +9,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU seconds so far of one process, or of one of its threads with `/proc/<pid>/task/<tid>` (0 when it is gone). */
-export function cpuOf(pid: number, path = `/proc/${pid}`): number {
+/** CPU seconds so far of one process (0 when it is gone). */
+export const cpuOf = (pid: number): number => cpuAt(`/proc/${pid}`);
+
+/** CPU seconds so far of the process or thread whose /proc directory this is (0 when it is gone). */
+function cpuAt(dir: string): number {
   try {
-    const stat = readFileSync(`${path}/stat`, 'utf8');
+    const stat = readFileSync(`${dir}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS;
   } catch {
@@ -29,11 +32,11 @@ export function cpuOf(pid: number, path = `/proc/${pid}`): number {
 export function threadsCpu(pid: number): { main: number; others: number } {
   let others = 0;
   try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) if (tid !== String(pid)) others += cpuOf(pid, `/proc/${pid}/task/${tid}`);
+    for (const tid of readdirSync(`/proc/${pid}/task`)) if (tid !== String(pid)) others += cpuAt(`/proc/${pid}/task/${tid}`);
   } catch {
     // Gone: counts nothing.
   }
-  return { main: cpuOf(pid, `/proc/${pid}/task/${pid}`), others };
+  return { main: cpuAt(`/proc/${pid}/task/${pid}`), others };
 }
 
 /** CPU seconds so far of: the instances, this database's PostgreSQL backends, redis-server, this driver. */

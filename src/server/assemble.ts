@@ -87,7 +87,7 @@ export async function assembleServer(parts: ServerParts): Promise<AssembledServe
   let stopForgetting: (() => Promise<void>) | undefined;
   // Events first (polling, then requests in flight), then the work they started.
   const stopSteps: StopStep[] = [
-    { name: 'channels', limitMs: 2_000, run: async () => Promise.all([channels.stop(), stopForgetting?.()]) },
+    { name: 'channels', limitMs: 2_000, run: () => Promise.all([channels.stop(), stopForgetting?.()]) },
     { name: 'http server', limitMs: 2_000, run: () => app.close() },
     { name: 'delivery', limitMs: 4_000, run: () => delivery.stop() },
   ];
